@@ -1,0 +1,6 @@
+//go:build darwin
+
+package collect
+
+// Collectors returns the collectors for this platform.
+func Collectors() []Collector { return append(commonCollectors(), macosCollectors()...) }
