@@ -8,13 +8,13 @@ import (
 // Error codes. Each maps once to an exit code (cmd/handwash) and, later, once
 // to an HTTP status.
 const (
-	EINVALID      = "invalid"       // bad input: the message names the field or line
-	ENOTFOUND     = "not_found"     // something asked for does not exist
-	EUNAUTHORIZED = "unauthorized"  // who is asking is not known
-	EFORBIDDEN    = "forbidden"     // who is asking may not do this
-	ECONFLICT     = "conflict"      // the request clashes with the current state
-	ETOOLARGE     = "too_large"     // the input is over its size limit
-	EINTERNAL     = "internal"      // our fault: logged, and the user is told to report it
+	EINVALID      = "invalid"      // bad input: the message names the field or line
+	ENOTFOUND     = "not_found"    // something asked for does not exist
+	EUNAUTHORIZED = "unauthorized" // who is asking is not known
+	EFORBIDDEN    = "forbidden"    // who is asking may not do this
+	ECONFLICT     = "conflict"     // the request clashes with the current state
+	ETOOLARGE     = "too_large"    // the input is over its size limit
+	EINTERNAL     = "internal"     // our fault: logged, and the user is told to report it
 )
 
 // Error is the one error type Handwash returns to people. Message is plain

@@ -69,10 +69,10 @@ type Assessment struct {
 	// Schema names the version of this document.
 	Schema string `json:"schema"`
 	// CatalogueVersion is the version of the controls used.
-	CatalogueVersion string    `json:"catalogue_version"`
-	EvaluatedAt      time.Time `json:"evaluated_at"`
-	Device           Device    `json:"device"`
-	Overall          Score     `json:"overall"`
+	CatalogueVersion string      `json:"catalogue_version"`
+	EvaluatedAt      time.Time   `json:"evaluated_at"`
+	Device           Device      `json:"device"`
+	Overall          Score       `json:"overall"`
 	Areas            []AreaScore `json:"areas"`
 	// FixFirst lists the failed findings' control IDs, most serious first.
 	FixFirst []string  `json:"fix_first"`
@@ -107,7 +107,7 @@ type FactsSummary struct {
 
 // DataSource names built-in reference data and how old it is.
 type DataSource struct {
-	Name    string `json:"name"`
-	Source  string `json:"source"`
-	AsOf    string `json:"as_of"`
+	Name   string `json:"name"`
+	Source string `json:"source"`
+	AsOf   string `json:"as_of"`
 }
