@@ -107,7 +107,11 @@ func Collect(ctx context.Context, opt Options) *handwash.Facts {
 			continue
 		}
 		f.Collection.Collectors = append(f.Collection.Collectors, r.run)
-		merge(f, r.partial)
+		// What a collector that overran wrote may be half done: drop it. A
+		// collector that returned an error keeps what it did observe.
+		if r.run.Error != errTimedOut {
+			merge(f, r.partial)
+		}
 		if r.run.Error != "" {
 			reason := handwash.ReasonError
 			if r.run.Error == errTimedOut {
@@ -129,13 +133,18 @@ func Collect(ctx context.Context, opt Options) *handwash.Facts {
 const errTimedOut = "timed out"
 
 func maxTimeout(cs []Collector) time.Duration {
-	m := DefaultTimeout
+	var m time.Duration
 	for _, c := range cs {
-		if c.Timeout > m {
-			m = c.Timeout
-		}
+		m = max(m, c.timeout())
 	}
 	return m
+}
+
+func (c Collector) timeout() time.Duration {
+	if c.Timeout == 0 {
+		return DefaultTimeout
+	}
+	return c.Timeout
 }
 
 // outcome is what one collector's run produced.
@@ -147,11 +156,7 @@ type outcome struct {
 
 // runOne runs a collector with its timeout, turning a panic into an error.
 func runOne(ctx context.Context, h Host, c Collector, i int, now func() time.Time) (r outcome) {
-	timeout := c.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
 	r.i = i
 	r.partial = &handwash.Facts{}

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"os"
 	"strings"
 
 	"github.com/handwash/handwash"
@@ -16,8 +15,8 @@ func commonCollectors() []Collector {
 	return []Collector{{Name: "hostname", Topics: nil, Run: collectHostname}}
 }
 
-func collectHostname(_ context.Context, _ Host, f *handwash.Facts) error {
-	name, err := os.Hostname()
+func collectHostname(_ context.Context, h Host, f *handwash.Facts) error {
+	name, err := h.Hostname()
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,8 @@ type Host interface {
 	Getenv(key string) string
 	// Elevated reports whether the process runs as administrator or root.
 	Elevated() bool
+	// Hostname is the machine's name.
+	Hostname() (string, error)
 }
 
 // Output is what a command printed and how it ended.
@@ -103,6 +105,8 @@ func (realHost) LookPath(name string) (string, error) {
 func (realHost) Getenv(key string) string { return os.Getenv(key) }
 
 func (realHost) Elevated() bool { return elevated() }
+
+func (realHost) Hostname() (string, error) { return os.Hostname() }
 
 // limitedBuffer keeps at most max bytes and drops the rest.
 type limitedBuffer struct {

@@ -25,6 +25,7 @@ import (
 //	-- dir: /etc/ssh/sshd_config.d --  a directory's entries, one per line
 //	-- path: /usr/sbin/sshd --         a program that exists but was not run
 //	-- env: XDG_CURRENT_DESKTOP --     an environment variable
+//	-- hostname: pc-01 --              the machine's name
 //	-- elevated --                     the recording was made as root/administrator
 //
 // Other kinds (for example Windows registry keys) are kept for the
@@ -194,6 +195,16 @@ func (h *ReplayHost) LookPath(name string) (string, error) {
 func (h *ReplayHost) Getenv(key string) string {
 	b, _ := h.Section("env", key)
 	return strings.TrimSpace(string(b))
+}
+
+// Hostname replays the machine's name.
+func (h *ReplayHost) Hostname() (string, error) {
+	for k := range h.sections {
+		if name, ok := strings.CutPrefix(k, "hostname: "); ok {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("replay: no hostname recorded")
 }
 
 // Elevated reports whether the recording was made as root/administrator.
