@@ -21,6 +21,9 @@ type Control struct {
 	Applies string `json:"applies,omitempty" yaml:"applies"`
 	// Pass is a CEL expression: true passes, false fails.
 	Pass string `json:"pass" yaml:"pass"`
+	// Message is a CEL expression giving a plain-English sentence about a
+	// failure ("2 of 3 firewall profiles are off: public, domain").
+	Message string `json:"message,omitempty" yaml:"message"`
 	// Evidence lists CEL expressions whose values are shown as the evidence,
 	// keyed by a label.
 	Evidence []EvidenceExpr `json:"evidence,omitempty" yaml:"evidence"`

@@ -1,0 +1,327 @@
+package policy
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
+
+	"github.com/handwash/handwash"
+)
+
+// Options changes how Facts are judged.
+type Options struct {
+	// Now is the moment of judgement; the zero time means time.Now().
+	Now time.Time
+	// Exceptions accept failures; see ApplyExceptions.
+	Exceptions []handwash.Exception
+}
+
+// Evaluate judges Facts against every control and returns the assessment:
+// one finding per control, scores per area and overall, and the failures to
+// fix first.
+func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessment {
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.UTC()
+	support, supportKnown := LookupOSSupport(f)
+	patterns := unknownPatterns(f, supportKnown)
+	vars := map[string]any{"facts": f, "now": now, "os_support": &support}
+	act, err := cel.PartialVars(vars, patterns...)
+	if err != nil {
+		panic("policy: " + err.Error()) // only for malformed patterns, which unknownPatterns never makes
+	}
+	a := &handwash.Assessment{
+		Schema:           handwash.AssessmentSchema,
+		CatalogueVersion: c.Version,
+		EvaluatedAt:      now.Truncate(time.Second),
+		Device:           f.Device,
+		Facts:            summarise(f),
+		ReferenceData:    []handwash.DataSource{LifecycleSource()},
+	}
+	for _, ctl := range c.Controls {
+		fd := c.judge(ctl, f, act, supportKnown)
+		a.Findings = append(a.Findings, fd)
+	}
+	ApplyExceptions(a, f, opt.Exceptions, now)
+	Score(a)
+	return a
+}
+
+// judge evaluates one control.
+func (c *Catalogue) judge(ctl *handwash.Control, f *handwash.Facts, act interpreter.PartialActivation, supportKnown bool) handwash.Finding {
+	cp := c.compiled[ctl.ID]
+	fd := handwash.Finding{ControlID: ctl.ID, Area: ctl.Area, Severity: ctl.Severity, Title: ctl.Title}
+	if !ctl.AppliesTo(f.Device.Platform) {
+		fd.Status = handwash.StatusNotApplicable
+		fd.Summary = "Does not apply to " + f.Device.Platform.Title() + "."
+		return fd
+	}
+	if cp.applies != nil {
+		v, _, err := cp.applies.Eval(act)
+		if err == nil && v == types.False {
+			fd.Status = handwash.StatusNotApplicable
+			fd.Summary = "Does not apply to this device."
+			return fd
+		}
+		// Unknown applicability: judge anyway, so nothing is silently skipped.
+	}
+	v, _, err := cp.pass.Eval(act)
+	switch {
+	case err != nil:
+		fd.Status = handwash.StatusUnknown
+		fd.Missing = []handwash.Missing{{Fact: "", Reason: handwash.ReasonError, Detail: "the check could not be worked out: " + err.Error()}}
+	case v == types.True:
+		fd.Status = handwash.StatusPass
+	case v == types.False:
+		fd.Status = handwash.StatusFail
+	default:
+		fd.Status = handwash.StatusUnknown
+		if u, ok := v.(*types.Unknown); ok {
+			fd.Missing = missingFor(u, f, supportKnown)
+		}
+	}
+	switch fd.Status {
+	case handwash.StatusUnknown:
+		fd.Summary = "Could not be checked: " + missingSentence(fd.Missing) + "."
+	case handwash.StatusFail:
+		if cp.message != nil {
+			if m, _, err := cp.message.Eval(act); err == nil {
+				if s, ok := m.Value().(string); ok {
+					fd.Summary = s
+				}
+			}
+		}
+	}
+	for i, p := range cp.evidence {
+		val, _, err := p.Eval(act)
+		fd.Evidence = append(fd.Evidence, handwash.Evidence{Label: ctl.Evidence[i].Label, Value: describe(val, err)})
+	}
+	return fd
+}
+
+// unknownPatterns marks every fact that was not observed as a CEL unknown:
+// each nil pointer or nil slice reached from the Facts without passing
+// through a list. Inside lists, absent fields read as false or zero, so
+// expressions over list items test them with has().
+func unknownPatterns(f *handwash.Facts, supportKnown bool) []*interpreter.AttributePattern {
+	var out []*interpreter.AttributePattern
+	var walk func(v reflect.Value, path []string)
+	walk = func(v reflect.Value, path []string) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			name := jsonName(t.Field(i))
+			if name == "-" || name == "collection" {
+				continue
+			}
+			fv := v.Field(i)
+			p := append(append([]string(nil), path...), name)
+			switch fv.Kind() {
+			case reflect.Pointer:
+				if fv.IsNil() {
+					out = append(out, pattern(p))
+				} else if fv.Elem().Kind() == reflect.Struct && fv.Elem().Type() != reflect.TypeOf(time.Time{}) {
+					walk(fv.Elem(), p)
+				}
+			case reflect.Slice:
+				if fv.IsNil() {
+					out = append(out, pattern(p))
+				}
+			case reflect.Struct:
+				if fv.Type() != reflect.TypeOf(time.Time{}) {
+					walk(fv, p)
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(f).Elem(), nil)
+	if !supportKnown {
+		out = append(out, cel.AttributePattern("os_support"))
+	}
+	return out
+}
+
+func pattern(path []string) *interpreter.AttributePattern {
+	p := cel.AttributePattern("facts")
+	for _, q := range path {
+		p = p.QualString(q)
+	}
+	return p
+}
+
+func jsonName(sf reflect.StructField) string {
+	name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+	if name == "" {
+		return sf.Name
+	}
+	return name
+}
+
+// missingFor explains an unknown result with the Facts' reasons.
+func missingFor(u *types.Unknown, f *handwash.Facts, supportKnown bool) []handwash.Missing {
+	seen := map[string]bool{}
+	var out []handwash.Missing
+	for _, id := range u.IDs() {
+		trails, _ := u.GetAttributeTrails(id)
+		for _, t := range trails {
+			s := t.String()
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			if t.Variable() == "os_support" {
+				name := "this operating system"
+				if f.OS != nil && f.OS.Name != "" {
+					name = f.OS.Name
+				}
+				out = append(out, handwash.Missing{Fact: "os_support", Reason: handwash.ReasonNotSupported,
+					Detail: "Handwash's built-in support dates do not cover " + name})
+				continue
+			}
+			path := strings.TrimPrefix(s, "facts.")
+			m, ok := f.MissingFor(path)
+			if !ok {
+				m = handwash.Missing{Reason: handwash.ReasonNotCollected}
+			}
+			m.Fact = path
+			out = append(out, m)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Fact < out[j].Fact })
+	return out
+}
+
+func missingSentence(ms []handwash.Missing) string {
+	if len(ms) == 0 {
+		return "a fact it needs was not observed"
+	}
+	var parts []string
+	for _, m := range ms {
+		s := m.Fact + " was not observed (" + handwash.ReasonText(m.Reason)
+		if m.Detail != "" {
+			s += "; " + m.Detail
+		}
+		parts = append(parts, s+")")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// describe turns an evidence value into text people can read.
+func describe(v ref.Val, err error) string {
+	if err != nil {
+		return "could not be worked out (" + err.Error() + ")"
+	}
+	if _, ok := v.(*types.Unknown); ok {
+		return "not observed"
+	}
+	return plain(v.Value())
+}
+
+func plain(x any) string {
+	switch v := x.(type) {
+	case nil:
+		return "none"
+	case bool:
+		if v {
+			return "yes"
+		}
+		return "no"
+	case string:
+		if v == "" {
+			return "none"
+		}
+		return v
+	case time.Time:
+		if v.IsZero() {
+			return "never"
+		}
+		return v.UTC().Format("2 Jan 2006 15:04 UTC")
+	case time.Duration:
+		return humanDuration(v)
+	case float64:
+		if v == math.Trunc(v) {
+			return strconv.FormatInt(int64(v), 10)
+		}
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case uint64:
+		return strconv.FormatUint(v, 10)
+	case []ref.Val:
+		if len(v) == 0 {
+			return "none"
+		}
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = plain(e.Value())
+		}
+		return strings.Join(parts, ", ")
+	case ref.Val:
+		return plain(v.Value())
+	}
+	rv := reflect.ValueOf(x)
+	switch rv.Kind() {
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return "none"
+		}
+		return plain(rv.Elem().Interface())
+	case reflect.Slice:
+		if rv.Len() == 0 {
+			return "none"
+		}
+		parts := make([]string, rv.Len())
+		for i := range parts {
+			parts[i] = plain(rv.Index(i).Interface())
+		}
+		return strings.Join(parts, ", ")
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(rv.Int(), 10)
+	}
+	return fmt.Sprint(x)
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%d seconds", int(d.Seconds()))
+}
+
+// summarise describes the Facts an assessment used.
+func summarise(f *handwash.Facts) handwash.FactsSummary {
+	s := handwash.FactsSummary{
+		Schema:      f.Schema,
+		CollectedAt: f.CollectedAt,
+		Elevated:    f.Collection.Elevated,
+		DurationMS:  f.Collection.DurationMS,
+		Missing:     len(f.Collection.Missing),
+	}
+	if f.OS != nil {
+		s.OS = f.OS.Name
+	}
+	if f.Software != nil {
+		s.Software = len(f.Software.Items)
+	}
+	for _, c := range f.Collection.Collectors {
+		if c.Error != "" {
+			s.Errors = append(s.Errors, c.Name+": "+c.Error)
+		}
+	}
+	return s
+}

@@ -1,0 +1,160 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/handwash/handwash"
+)
+
+// MaxExceptionsSize is the largest exceptions file read, in bytes.
+const MaxExceptionsSize = 1 << 20
+
+// exceptionsFile is the YAML settings file (handwash.yaml) that holds
+// exceptions:
+//
+//	exceptions:
+//	  - control: malware.usb-controlled
+//	    device: RECEPTION-PC        # optional: hostname or device ID
+//	    reason: The label printer needs a USB stick each week.
+//	    owner: Jane Smith, registered manager
+//	    expires: 2027-03-31
+type exceptionsFile struct {
+	Exceptions []exceptionEntry `yaml:"exceptions"`
+}
+
+type exceptionEntry struct {
+	Control string `yaml:"control"`
+	Device  string `yaml:"device"`
+	Reason  string `yaml:"reason"`
+	Owner   string `yaml:"owner"`
+	Expires string `yaml:"expires"`
+}
+
+// ParseExceptions reads an exceptions file. name is used in messages; known
+// reports whether a control ID exists. Every problem is a *handwash.Error
+// (EINVALID) naming the file, the line and what to change.
+func ParseExceptions(b []byte, name string, known func(id string) bool) ([]handwash.Exception, error) {
+	if len(b) > MaxExceptionsSize {
+		return nil, handwash.Errorf(handwash.ETOOLARGE, "%s is larger than %d KiB: an exceptions file should be small", name, MaxExceptionsSize>>10)
+	}
+	var raw exceptionsFile
+	if err := yaml.UnmarshalWithOptions(b, &raw, yaml.Strict()); err != nil {
+		return nil, handwash.Errorf(handwash.EINVALID, "%s: %s", name, yamlError(err))
+	}
+	file, err := parser.ParseBytes(b, 0)
+	if err != nil {
+		return nil, handwash.Errorf(handwash.EINVALID, "%s: %s", name, yamlError(err))
+	}
+	line := func(i int, field string) string {
+		p, err := yaml.PathString(fmt.Sprintf("$.exceptions[%d].%s", i, field))
+		if err == nil {
+			if n, err := p.FilterFile(file); err == nil && n != nil {
+				return fmt.Sprintf("line %d", n.GetToken().Position.Line)
+			}
+		}
+		if p, err := yaml.PathString(fmt.Sprintf("$.exceptions[%d]", i)); err == nil {
+			if n, err := p.FilterFile(file); err == nil && n != nil {
+				return fmt.Sprintf("line %d", startLine(n))
+			}
+		}
+		return fmt.Sprintf("exception %d", i+1)
+	}
+	var out []handwash.Exception
+	for i, e := range raw.Exceptions {
+		fail := func(field, format string, args ...any) error {
+			return handwash.Errorf(handwash.EINVALID, "%s: %s: exception %d, field %q: %s", name, line(i, field), i+1, field, fmt.Sprintf(format, args...))
+		}
+		e.Control = strings.TrimSpace(e.Control)
+		switch {
+		case e.Control == "":
+			return nil, fail("control", "missing: give the ID of the control to accept, e.g. malware.usb-controlled (see `handwash check --format json` or --explain)")
+		case known != nil && !known(e.Control):
+			return nil, fail("control", "no control has the ID %q: check the spelling against the report", e.Control)
+		case strings.TrimSpace(e.Reason) == "":
+			return nil, fail("reason", "missing: say why this risk is accepted")
+		case strings.TrimSpace(e.Owner) == "":
+			return nil, fail("owner", "missing: name the person who accepts the risk")
+		case strings.TrimSpace(e.Expires) == "":
+			return nil, fail("expires", "missing: give the date the exception ends, as YYYY-MM-DD")
+		}
+		exp, err := time.Parse(time.DateOnly, strings.TrimSpace(e.Expires))
+		if err != nil {
+			return nil, fail("expires", "%q is not a date: write it as YYYY-MM-DD, e.g. 2027-03-31", e.Expires)
+		}
+		out = append(out, handwash.Exception{
+			Control: e.Control,
+			Device:  strings.TrimSpace(e.Device),
+			Reason:  strings.TrimSpace(e.Reason),
+			Owner:   strings.TrimSpace(e.Owner),
+			// An exception lasts to the end of its expiry day.
+			Expires: exp.Add(24*time.Hour - time.Second),
+		})
+	}
+	return out, nil
+}
+
+func startLine(n ast.Node) int {
+	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 {
+		return m.Values[0].Key.GetToken().Position.Line
+	}
+	return n.GetToken().Position.Line
+}
+
+// yamlError turns a YAML library error into one plain line with its position.
+func yamlError(err error) string {
+	s := yaml.FormatError(err, false, false)
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i > 0 {
+		s = s[:i]
+	}
+	// "[3:5] unknown field ..." → "line 3, column 5: unknown field ..."
+	if strings.HasPrefix(s, "[") {
+		if end := strings.IndexByte(s, ']'); end > 0 {
+			var l, c int
+			if _, err := fmt.Sscanf(s[1:end], "%d:%d", &l, &c); err == nil {
+				s = fmt.Sprintf("line %d, column %d: %s", l, c, strings.TrimSpace(s[end+1:]))
+			}
+		}
+	}
+	return s
+}
+
+// ApplyExceptions marks failed or unknown findings that an exception covers
+// as excepted. An expired exception no longer applies: the finding keeps its
+// status and carries the exception, marked expired, so the report can say so.
+func ApplyExceptions(a *handwash.Assessment, f *handwash.Facts, ex []handwash.Exception, now time.Time) {
+	for i := range a.Findings {
+		fd := &a.Findings[i]
+		if fd.Status != handwash.StatusFail && fd.Status != handwash.StatusUnknown {
+			continue
+		}
+		var best *handwash.Exception
+		for j := range ex {
+			e := &ex[j]
+			if e.Control != fd.ControlID || !deviceMatches(e.Device, f) {
+				continue
+			}
+			if best == nil || e.Expires.After(best.Expires) {
+				best = e
+			}
+		}
+		if best == nil {
+			continue
+		}
+		expired := !now.Before(best.Expires)
+		fd.Exception = &handwash.AppliedException{Exception: *best, Expired: expired}
+		if !expired {
+			fd.Status = handwash.StatusExcepted
+		}
+	}
+}
+
+func deviceMatches(device string, f *handwash.Facts) bool {
+	return device == "" || strings.EqualFold(device, f.Device.Hostname) || device == f.Device.ID
+}
