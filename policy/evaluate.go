@@ -54,6 +54,15 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 		a.Findings = append(a.Findings, fd)
 	}
 	ApplyExceptions(a, f, opt.Exceptions, now)
+	for i := range a.Findings {
+		fd := &a.Findings[i]
+		switch fd.Status {
+		case handwash.StatusFail, handwash.StatusUnknown, handwash.StatusExcepted:
+			ctl, _ := c.Control(fd.ControlID)
+			fd.Why = ctl.Why
+			fd.Fix = ctl.Fix[f.Device.Platform]
+		}
+	}
 	Score(a)
 	return a
 }

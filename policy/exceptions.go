@@ -39,7 +39,14 @@ type exceptionEntry struct {
 // ParseExceptions reads an exceptions file. name is used in messages; known
 // reports whether a control ID exists. Every problem is a *handwash.Error
 // (EINVALID) naming the file, the line and what to change.
-func ParseExceptions(b []byte, name string, known func(id string) bool) ([]handwash.Exception, error) {
+func ParseExceptions(b []byte, name string, known func(id string) bool) (ex []handwash.Exception, err error) {
+	// The YAML library panics on some malformed input (found by
+	// FuzzParseExceptions; see testdata/fuzz): treat that as bad input.
+	defer func() {
+		if r := recover(); r != nil {
+			ex, err = nil, handwash.Errorf(handwash.EINVALID, "%s: this is not a YAML file Handwash can read; compare it with the example in handwash check --help", name)
+		}
+	}()
 	if len(b) > MaxExceptionsSize {
 		return nil, handwash.Errorf(handwash.ETOOLARGE, "%s is larger than %d KiB: an exceptions file should be small", name, MaxExceptionsSize>>10)
 	}
