@@ -15,6 +15,11 @@ type Finding struct {
 	Evidence []Evidence `json:"evidence,omitempty"`
 	// Missing lists the facts that were needed but not observed (status unknown).
 	Missing []Missing `json:"missing,omitempty"`
+	// Why and Fix repeat, for failed, unknown and excepted findings, why the
+	// control matters and how to put it right on this device's platform, so
+	// the JSON report stands on its own.
+	Why string `json:"why,omitempty"`
+	Fix string `json:"fix,omitempty"`
 	// Exception is the accepted risk that applied, or the expired one that no
 	// longer does.
 	Exception *AppliedException `json:"exception,omitempty"`

@@ -259,5 +259,3 @@ func newEnv() (*cel.Env, error) {
 // Files returns the catalogue's source files, for the catalogue's digest
 // test and for people who want to read them.
 func Files() fs.FS { return controlsFS }
-
-

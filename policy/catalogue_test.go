@@ -104,15 +104,15 @@ func TestLoadRejectsBadControls(t *testing.T) {
   references: [{scheme: ce, text: t}]
 `
 	cases := map[string]struct{ yaml, want string }{
-		"unknown field":     {good + "  colour: red\n", "unknown field"},
-		"no references":     {strings.Replace(good, "  references: [{scheme: ce, text: t}]\n", "", 1), "no references"},
-		"missing fix":       {strings.Replace(good, ", linux: c", "", 1), "no fix steps for Linux"},
-		"bad expression":    {strings.Replace(good, `pass: "true"`, `pass: "facts.firewal.enabled"`, 1), "undefined field 'firewal'"},
-		"not boolean":       {strings.Replace(good, `pass: "true"`, `pass: "facts.device.hostname"`, 1), "want bool"},
-		"area prefix":       {strings.Replace(good, "id: malware.x", "id: backup.x", 1), "must start with its area"},
-		"unknown severity":  {strings.Replace(good, "severity: high", "severity: urgent", 1), "unknown severity"},
-		"duplicate id":      {good + strings.Replace(good, "- id", "- id", 1), "already defined"},
-		"unknown platform":  {strings.Replace(good, "  fix:", "  platforms: [beos]\n  fix:", 1), "unknown platform"},
+		"unknown field":    {good + "  colour: red\n", "unknown field"},
+		"no references":    {strings.Replace(good, "  references: [{scheme: ce, text: t}]\n", "", 1), "no references"},
+		"missing fix":      {strings.Replace(good, ", linux: c", "", 1), "no fix steps for Linux"},
+		"bad expression":   {strings.Replace(good, `pass: "true"`, `pass: "facts.firewal.enabled"`, 1), "undefined field 'firewal'"},
+		"not boolean":      {strings.Replace(good, `pass: "true"`, `pass: "facts.device.hostname"`, 1), "want bool"},
+		"area prefix":      {strings.Replace(good, "id: malware.x", "id: backup.x", 1), "must start with its area"},
+		"unknown severity": {strings.Replace(good, "severity: high", "severity: urgent", 1), "unknown severity"},
+		"duplicate id":     {good + strings.Replace(good, "- id", "- id", 1), "already defined"},
+		"unknown platform": {strings.Replace(good, "  fix:", "  platforms: [beos]\n  fix:", 1), "unknown platform"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -81,8 +81,8 @@ func testCatalogue(t *testing.T) *Catalogue {
 
 var now = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 
-func yes() *bool { b := true; return &b }
-func no() *bool  { b := false; return &b }
+func yes() *bool   { b := true; return &b }
+func no() *bool    { b := false; return &b }
 func n(i int) *int { return &i }
 
 func statuses(a *handwash.Assessment) map[string]handwash.Status {

@@ -42,7 +42,7 @@ exceptions:
 			`handwash.yaml: line 7: exception 1, field "expires": "31/03/2027" is not a date: write it as YYYY-MM-DD`},
 		"unknown key": {strings.Replace(good, "    owner: IT provider", "    ownr: IT provider", 1),
 			`handwash.yaml: line 10, column 5: unknown field "ownr"`},
-		"not yaml": {"exceptions:\n  - control: [unclosed\n", `handwash.yaml: line `},
+		"not yaml":    {"exceptions:\n  - control: [unclosed\n", `handwash.yaml: line `},
 		"wrong shape": {"exceptions: yes\n", `handwash.yaml: line 1`},
 		"too large":   {"# " + strings.Repeat("x", MaxExceptionsSize), `larger than 1024 KiB`},
 	}

@@ -25,8 +25,8 @@ func sample() Input {
 	controls := []*handwash.Control{
 		{ID: "malware.firewall-on", Area: handwash.AreaMalware, Severity: handwash.SeverityCritical, Title: "Firewall switched on for every network",
 			Checks: "Whether the firewall is on.", Why: "A firewall stops other computers reaching this one.",
-			Threshold: "On for every network profile.",
-			Fix:       map[handwash.Platform]string{handwash.PlatformWindows: "1. Open Windows Security.\n2. Switch the firewall on."},
+			Threshold:  "On for every network profile.",
+			Fix:        map[handwash.Platform]string{handwash.PlatformWindows: "1. Open Windows Security.\n2. Switch the firewall on."},
 			References: []handwash.Reference{{Scheme: "ce", ID: "A4.1.1", Text: "Software firewall on all computers", URL: "https://www.ncsc.gov.uk/cyberessentials/overview"}}},
 		{ID: "updates.smbv1-off", Area: handwash.AreaUpdates, Severity: handwash.SeverityCritical, Title: "SMBv1 switched off",
 			Checks: "SMBv1.", Why: "WannaCry spread through SMBv1.", Fix: map[handwash.Platform]string{handwash.PlatformWindows: "1. Turn it off."},
