@@ -107,8 +107,8 @@ func linuxGetent(ctx context.Context, h Host, db, file string) (string, error) {
 
 // linuxPasswd is one line of /etc/passwd.
 type linuxPasswd struct {
-	Name       string
-	UID, GID   int
+	Name        string
+	UID, GID    int
 	Home, Shell string
 }
 

@@ -434,4 +434,3 @@ func timeshiftTool(text string) handwash.BackupTool {
 	}
 	return t
 }
-
