@@ -92,7 +92,7 @@ func winLocalAccounts(users []wmiUserAccount, admins []groupMember, adminsKnown 
 		}
 		out = append(out, acc)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
 	return out
 }
 
@@ -105,13 +105,16 @@ func winAutoLogon(wl regValues) bool {
 }
 
 // winUserIsAdmin decides whether the console user's everyday account is an
-// administrator. When the check runs as that user, its token is the truth,
-// including groups that UAC filtered out. Otherwise the Administrators
-// group is searched; a miss is only certain when the group holds no
-// groups, which could contain the user.
+// administrator. A token of the user's is the truth, including groups that
+// UAC filtered out and Entra roles. Without one the Administrators group is
+// searched; a miss is only certain when the group holds no groups (or
+// unresolved Entra role SIDs), which could contain the user.
 func winUserIsAdmin(u winUser, tok winToken, tokErr error, members []groupMember, membersErr error) *bool {
-	if tokErr == nil && strings.EqualFold(tok.SID, u.SID) {
-		return boolPtr(tok.AdminMember)
+	if u.Admin != nil {
+		return u.Admin
+	}
+	if tokErr == nil && strings.EqualFold(tok.SID, u.SID) && tok.Admin != nil {
+		return tok.Admin
 	}
 	if membersErr != nil {
 		return nil

@@ -26,6 +26,7 @@ const (
 	keyOfficeMSI          = `HKLM\SOFTWARE\Microsoft\Office\16.0\Common\InstallRoot`
 	keyOfficeMSI32        = `HKLM\SOFTWARE\WOW6432Node\Microsoft\Office\16.0\Common\InstallRoot`
 	userOfficePolicy      = `Software\Policies\Microsoft\Office\16.0`
+	userOfficePrefs       = `Software\Microsoft\Office\16.0`
 	officeMacroBlockBuild = 15330 // Version 2206, when Current Channel began blocking internet macros
 )
 
@@ -271,37 +272,50 @@ func winOffice(reg regRead) (officeInstall, error) {
 // 2206 (build 15330) on Current Channel and 2208 on the enterprise channels
 // ("Macros from the internet are blocked by default in Office",
 // learn.microsoft.com/microsoft-365-apps/security/internet-macros-blocked,
-// MicrosoftDocs/OfficeDocs-DeployOffice DeployOffice/security/internet-macros-blocked.md).
-// For MSI Office 2016 the default is not documented.
+// MicrosoftDocs/OfficeDocs-DeployOffice DeployOffice/security/internet-macros-blocked.md);
+// the user's Trust Center choice no longer lets such macros run. Older
+// Office follows the Trust Center: "Enable all macros" (VBAWarnings 1) runs
+// them, "Disable all without notification" (4) does not, and the default
+// (2, disable with notification) lets the user enable them from the
+// message bar. For MSI Office 2016 Microsoft documents no change of default.
 func winOfficeMacrosBlocked(reg regRead, sid string, office officeInstall) (*bool, string) {
-	all := true
+	newDefault := office.kind == "c2r" && office.build >= officeMacroBlockBuild
 	for _, app := range []string{"word", "excel", "powerpoint"} {
-		sec, err := reg.values(userKey(sid, userOfficePolicy+`\`+app+`\security`))
+		pol, err := reg.values(userKey(sid, userOfficePolicy+`\`+app+`\security`))
 		if err != nil {
 			return nil, "the Office policies could not be read: " + err.Error()
 		}
-		if n, ok := sec.num("blockcontentexecutionfrominternet"); ok {
+		pref, err := reg.values(userKey(sid, userOfficePrefs+`\`+app+`\security`))
+		if err != nil {
+			return nil, "the Office settings could not be read: " + err.Error()
+		}
+		if n, ok := pol.num("blockcontentexecutionfrominternet"); ok {
 			if n == 1 {
 				continue
 			}
 			return boolPtr(false), ""
 		}
-		if n, ok := sec.num("VBAWarnings"); ok {
-			switch n {
-			case 4:
+		if n, ok := pol.num("VBAWarnings"); ok && (n == 1 || n == 4) {
+			if n == 4 {
 				continue
-			case 1:
-				return boolPtr(false), ""
 			}
+			return boolPtr(false), ""
 		}
-		switch {
-		case office.kind == "c2r" && office.build >= officeMacroBlockBuild:
+		if newDefault {
 			continue
-		case office.kind == "c2r" && office.build > 0:
-			all = false
-		default:
-			return nil, "no Office policy is set, and Microsoft does not document this Office version's default"
 		}
+		n, ok := pref.num("VBAWarnings")
+		switch {
+		case ok && n == 4:
+			continue
+		case ok && n == 1:
+			return boolPtr(false), ""
+		case office.kind == "c2r":
+			// Before the change: the user can enable them from the
+			// message bar.
+			return boolPtr(false), ""
+		}
+		return nil, "no Office policy is set, and Microsoft does not document whether this Office (MSI) blocks macros from the internet by default"
 	}
-	return boolPtr(all), ""
+	return boolPtr(true), ""
 }

@@ -16,12 +16,22 @@ import (
 	"github.com/handwash/handwash"
 )
 
-func collectWinNetwork(_ context.Context, _ Host, src winSource, f *handwash.Facts) error {
+func collectWinNetwork(_ context.Context, h Host, src winSource, f *handwash.Facts) error {
 	ls, err := src.Listeners()
 	if err != nil {
 		return err
 	}
 	f.Network = &handwash.NetworkFacts{Listeners: winListeners(ls)}
+	for _, l := range ls {
+		if l.Image == "" && l.PID > 4 {
+			reason := handwash.ReasonError
+			if !h.Elevated() {
+				reason = handwash.ReasonNeedsAdmin
+			}
+			f.AddMissing("network.listeners.process", reason, "Windows names the programs of some services and protected processes only to administrators")
+			break
+		}
+	}
 	return nil
 }
 

@@ -300,7 +300,7 @@ func (s *replaySource) WindowsUpdate(ctx context.Context) (wuaState, error) {
 		LastSearch  string `json:"last_search"`
 		LastInstall string `json:"last_install"`
 	}
-	if err := s.callJSON("wua-results", &res); err == nil {
+	if st.ResultsErr = s.callJSON("wua-results", &res); st.ResultsErr == nil {
 		if t, ok := parseWinTime(res.LastSearch); ok {
 			st.LastSearch = &t
 		}

@@ -252,6 +252,11 @@ func (r regValue) number() (uint64, bool) {
 type winUser struct {
 	Name string `json:"name"`
 	SID  string `json:"sid"`
+	// Admin says the account belongs to Administrators, directly or through
+	// groups and Entra roles, where one of its tokens could be read: that
+	// of this process, or (as SYSTEM) that of the console session. It
+	// counts membership that UAC filtered out of an unelevated token.
+	Admin *bool `json:"admin,omitempty"`
 }
 
 // winToken describes the account this process runs as.
@@ -259,9 +264,6 @@ type winToken struct {
 	winUser
 	// Elevated says the process runs with full administrator rights.
 	Elevated bool `json:"elevated"`
-	// AdminMember says the account belongs to Administrators, including
-	// when UAC has filtered the group out of this (unelevated) token.
-	AdminMember bool `json:"admin_member"`
 }
 
 // userModals is NetUserModalsGet levels 0 and 3 (times in seconds,
@@ -337,6 +339,7 @@ type wuaState struct {
 	PendingErr  error
 	LastSearch  *time.Time
 	LastInstall *time.Time
+	ResultsErr  error
 }
 
 // wuaHistoryEntry is one IUpdateHistoryEntry.

@@ -187,6 +187,13 @@ func (s windowsSource) ConsoleUser() (winUser, error) {
 				return winUser{}, fmt.Errorf("the SID of %s: %w", u.Name, err)
 			}
 			u.SID = sid.String()
+			// As SYSTEM (the agent) the console session's own token can
+			// be read, which settles group and Entra role membership.
+			var ut windows.Token
+			if err := windows.WTSQueryUserToken(sess, &ut); err == nil {
+				u.Admin = tokenInAdministrators(ut)
+				ut.Close()
+			}
 			return u, nil
 		}
 	}
@@ -213,16 +220,24 @@ func (windowsSource) ProcessToken() (winToken, error) {
 		w.Name = dom + `\` + acct
 	}
 	w.Elevated = t.IsElevated()
-	// Under UAC an administrator's unelevated token still lists
-	// Administrators, marked deny-only: membership is what we want.
-	if gs, err := t.GetTokenGroups(); err == nil {
-		for _, g := range gs.AllGroups() {
-			if g.Sid.String() == sidAdministrators {
-				w.AdminMember = true
-			}
+	w.Admin = tokenInAdministrators(t)
+	return w, nil
+}
+
+// tokenInAdministrators says whether a token holds Administrators. Under
+// UAC an administrator's unelevated token still lists the group, marked
+// deny-only: membership is what we want.
+func tokenInAdministrators(t windows.Token) *bool {
+	gs, err := t.GetTokenGroups()
+	if err != nil {
+		return nil
+	}
+	for _, g := range gs.AllGroups() {
+		if g.Sid.String() == sidAdministrators {
+			return boolPtr(true)
 		}
 	}
-	return w, nil
+	return boolPtr(false)
 }
 
 func (windowsSource) UserModals() (userModals, error) {

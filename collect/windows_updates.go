@@ -69,7 +69,7 @@ func collectWinUpdates(ctx context.Context, _ Host, src winSource, f *handwash.F
 
 	st, err := src.WindowsUpdate(ctx)
 	if err != nil {
-		st.HistoryErr, st.PendingErr = err, err
+		st.HistoryErr, st.PendingErr, st.ResultsErr = err, err, err
 	}
 	if st.HistoryErr == nil {
 		u.LastInstalled = winLastInstalled(st.History)
@@ -83,7 +83,11 @@ func collectWinUpdates(ctx context.Context, _ Host, src winSource, f *handwash.F
 		f.AddMissing("updates.last_installed", reason, detail)
 	}
 	u.LastChecked = st.LastSearch
-	if u.LastChecked == nil {
+	switch {
+	case u.LastChecked != nil:
+	case st.ResultsErr != nil:
+		f.AddMissing("updates.last_checked", reasonFor(st.ResultsErr), "Windows Update Agent results: "+st.ResultsErr.Error())
+	default:
 		f.AddMissing("updates.last_checked", handwash.ReasonError, "the Windows Update Agent did not say when it last searched")
 	}
 	if st.PendingErr == nil {

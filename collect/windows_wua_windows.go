@@ -53,17 +53,23 @@ func queryWUA() (st wuaState, err error) {
 	st.History, st.HistoryErr = wuaHistory(searcher)
 	st.Pending, st.PendingErr = wuaPending(searcher)
 
-	if au, err := createDispatch("Microsoft.Update.AutoUpdate"); err == nil {
-		if res, err := getDispatch(au, "Results"); err == nil {
-			if t, ok := propTime(res, "LastSearchSuccessDate"); ok {
-				st.LastSearch = &t
-			}
-			if t, ok := propTime(res, "LastInstallationSuccessDate"); ok {
-				st.LastInstall = &t
-			}
-			res.Release()
-		}
-		au.Release()
+	au, err := createDispatch("Microsoft.Update.AutoUpdate")
+	if err != nil {
+		st.ResultsErr = err
+		return st, nil
+	}
+	defer au.Release()
+	res, err := getDispatch(au, "Results")
+	if err != nil {
+		st.ResultsErr = err
+		return st, nil
+	}
+	defer res.Release()
+	if t, ok := propTime(res, "LastSearchSuccessDate"); ok {
+		st.LastSearch = &t
+	}
+	if t, ok := propTime(res, "LastInstallationSuccessDate"); ok {
+		st.LastInstall = &t
 	}
 	return st, nil
 }
