@@ -273,8 +273,12 @@ func parseSudoers(text string) (users, groups []string) {
 		if line == "" || line[0] == '#' || line[0] == '@' || strings.HasPrefix(line, "Defaults") || strings.Contains(line, "_Alias") {
 			continue
 		}
-		who, rule, ok := strings.Cut(line, " ")
-		if !ok || !strings.Contains(rule, "=") {
+		sp := strings.IndexAny(line, " \t")
+		if sp < 0 {
+			continue
+		}
+		who, rule := line[:sp], line[sp:]
+		if !strings.Contains(rule, "=") {
 			continue
 		}
 		_, cmds, _ := strings.Cut(rule, "=")

@@ -242,10 +242,11 @@ func linuxMentions(text, bin string) bool {
 func linuxBackupTarget(bin, text string) string {
 	words := strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '"' || r == '\'' })
 	for i, w := range words {
-		if v, ok := strings.CutPrefix(w, "RESTIC_REPOSITORY="); ok && bin == "restic" {
+		// Also inside systemd's Environment=RESTIC_REPOSITORY=...
+		if _, v, ok := strings.Cut(w, "RESTIC_REPOSITORY="); ok && bin == "restic" {
 			return v
 		}
-		if v, ok := strings.CutPrefix(w, "BORG_REPO="); ok && (bin == "borg" || bin == "borgmatic") {
+		if _, v, ok := strings.Cut(w, "BORG_REPO="); ok && (bin == "borg" || bin == "borgmatic") {
 			return v
 		}
 		switch bin {

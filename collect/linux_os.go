@@ -68,10 +68,12 @@ func parseOSRelease(text string) *handwash.OSFacts {
 	o := &handwash.OSFacts{
 		Name:     v["PRETTY_NAME"],
 		ID:       strings.ToLower(v["ID"]),
-		IDLike:   strings.Fields(v["ID_LIKE"]),
 		Version:  v["VERSION_ID"],
 		Codename: v["VERSION_CODENAME"],
 		Edition:  v["VARIANT"],
+	}
+	if like := strings.Fields(v["ID_LIKE"]); len(like) > 0 {
+		o.IDLike = like
 	}
 	if o.Name == "" {
 		o.Name = strings.TrimSpace(v["NAME"] + " " + v["VERSION"])
