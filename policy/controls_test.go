@@ -252,9 +252,18 @@ var controlCases = map[string][]controlCase{
 			f.Backup.Tools[0].LastSuccess, f.Backup.Tools[1].LastSuccess = ago(80*time.Hour), ago(9*day)
 		}, "OneDrive", "3 days ago"),
 		fails(mac, "25 hours old", func(f *handwash.Facts) { f.Backup.Tools[0].LastSuccess = ago(25 * time.Hour) }, "25 hours ago"),
-		fails(lin, "never succeeded", func(f *handwash.Facts) { f.Backup.Tools[0].LastSuccess = nil },
+		fails(lin, "tried, never succeeded", func(f *handwash.Facts) {
+			f.Backup.Tools[0].LastSuccess, f.Backup.Tools[0].LastAttempt = nil, ago(time.Hour)
+		},
 			"No successful backup has been recorded by: Déjà Dup"),
 		notApplies(win, "no backup set up", noBackupSetUp),
+		notApplies(win, "only a continuous cloud sync", func(f *handwash.Facts) {
+			f.Backup.Tools = f.Backup.Tools[:1]
+			f.Backup.Tools[0].LastSuccess = nil
+		}),
+		fails(win, "stale File History beside a continuous cloud sync", func(f *handwash.Facts) {
+			f.Backup.Tools[0].LastSuccess, f.Backup.Tools[1].LastSuccess = nil, ago(4*day)
+		}, "File History", "4 days ago"),
 	},
 	"backup.separate": {
 		passes(lin, "cloud", nil),
@@ -275,12 +284,12 @@ var controlCases = map[string][]controlCase{
 		passes(win, "cloud", nil),
 		passes(mac, "disk unplugged between backups", nil),
 		fails(mac, "disk always attached", func(f *handwash.Facts) { f.Backup.Tools[0].Destination.AlwaysConnected = ptr(true) },
-			"stays connected", "Time Machine (removable_disk)"),
+			"stays connected", "Time Machine (a USB or external disk)"),
 		fails(mac, "cannot tell whether unplugged", func(f *handwash.Facts) { f.Backup.Tools[0].Destination.AlwaysConnected = nil },
-			"Time Machine", "cannot see whether a drive or share is disconnected"),
+			"cannot see whether these backups are disconnected", "Time Machine (a USB or external disk)", "record an exception"),
 		fails(lin, "second internal disk", func(f *handwash.Facts) {
 			f.Backup.Tools[0].Destination = &handwash.BackupDest{Kind: handwash.DestInternalDisk, Location: "/mnt/backup", AlwaysConnected: ptr(true)}
-		}, "Déjà Dup (internal_disk)"),
+		}, "Déjà Dup (another internal disk)"),
 		notApplies(mac, "no backup set up", noBackupSetUp),
 	},
 	"backup.automatic": {
@@ -293,9 +302,9 @@ var controlCases = map[string][]controlCase{
 	"backup.encrypted": {
 		passes(mac, "encrypted Time Machine disk", nil),
 		fails(mac, "unencrypted disk", func(f *handwash.Facts) { f.Backup.Tools[0].Destination.Encrypted = ptr(false) },
-			"Time Machine (/Volumes/Backup)"),
+			"These backups are not encrypted: Time Machine (/Volumes/Backup)."),
 		fails(win, "encryption not known", func(f *handwash.Facts) { f.Backup.Tools[1].Destination.Encrypted = nil },
-			"File History (E:)"),
+			"could not confirm these backups are encrypted: File History (E:)."),
 		notApplies(lin, "cloud only", nil),
 		unknowns(win, "backups not observed", func(f *handwash.Facts) { f.Backup = nil }),
 	},
@@ -357,8 +366,12 @@ var controlCases = map[string][]controlCase{
 	},
 	"malware.tamper-protection": {
 		passes(win, "on", nil),
-		fails(win, "off", func(f *handwash.Facts) { f.Malware.Products[0].TamperProtected = ptr(false) }, "Microsoft Defender Antivirus"),
+		fails(win, "off", func(f *handwash.Facts) { f.Malware.Products[0].TamperProtected = ptr(false) }, "not on in: Microsoft Defender Antivirus."),
+		fails(win, "not readable", func(f *handwash.Facts) { f.Malware.Products[0].TamperProtected = nil }, "could not be read"),
 		notApplies(win, "nothing switched on", func(f *handwash.Facts) { f.Malware.Products[0].Enabled = ptr(false) }),
+		notApplies(win, "another product protects", func(f *handwash.Facts) {
+			f.Malware.Products = []handwash.AntiMalwareProduct{{Name: "Sophos Intercept X", Enabled: ptr(true), RealTime: ptr(true)}}
+		}),
 		notApplies(mac, "macOS", nil),
 	},
 	"malware.pua-protection": {
@@ -436,6 +449,12 @@ var controlCases = map[string][]controlCase{
 				handwash.Listener{Protocol: "tcp", Address: "0.0.0.0", Port: 5900, Process: "tvnserver.exe"},
 				handwash.Listener{Protocol: "udp", Address: "0.0.0.0", Port: 161})
 		}, "VNC (tcp port 5900, tvnserver.exe), SNMP (udp port 161)."),
+		passes(mac, "Screen Sharing is judged on its own", func(f *handwash.Facts) {
+			f.Network.Listeners = []handwash.Listener{{Protocol: "tcp", Address: "*", Port: 5900, Process: "launchd"}}
+		}),
+		fails(mac, "FTP", func(f *handwash.Facts) {
+			f.Network.Listeners = []handwash.Listener{{Protocol: "tcp", Address: "*", Port: 21, Process: "ftpd"}}
+		}, "FTP (tcp port 21, ftpd)"),
 		unknowns(mac, "needs root", func(f *handwash.Facts) { f.Network = nil }),
 	},
 	"malware.rdp-nla": {
@@ -495,7 +514,7 @@ var controlCases = map[string][]controlCase{
 		fails(lin, "form factor unknown, not encrypted", func(f *handwash.Facts) {
 			f.Device.FormFactor = ""
 			f.Encryption.Volumes[0].Encrypted = nil
-		}, "not encrypted: /"),
+		}, "not encrypted: / (its state could not be read)."),
 		notApplies(mac, "laptop", nil),
 	},
 	"devices.encryption-data": {
@@ -555,6 +574,7 @@ var controlCases = map[string][]controlCase{
 		fails(win, "8 without a deny list", func(f *handwash.Facts) { f.PasswordPolicy.MinLength = ptr(8) },
 			"as short as 8 characters and common passwords are not blocked"),
 		fails(lin, "6 with a deny list", func(f *handwash.Facts) { f.PasswordPolicy.MinLength = ptr(6) }, "as short as 6 characters;"),
+		fails(win, "no minimum", func(f *handwash.Facts) { f.PasswordPolicy.MinLength = ptr(0) }, "Passwords have no minimum length;"),
 		unknowns(win, "10, deny list not known", func(f *handwash.Facts) { f.PasswordPolicy.MinLength, f.PasswordPolicy.DenyList = ptr(10), nil }),
 		unknowns(mac, "not observed", func(f *handwash.Facts) { f.PasswordPolicy = nil }),
 	},
