@@ -9,6 +9,12 @@ import (
 
 // linuxDevice fills the device's identity, kind and whether it has a desktop.
 func linuxDevice(ctx context.Context, h Host, f *handwash.Facts, s *linuxState) error {
+	// Said here too (Collect sets them from the binary) so that a recording
+	// replays as the machine it came from on any platform.
+	f.Device.Platform = "linux"
+	if a := linuxGoArch(strings.TrimSpace(linuxRead(h, "/proc/sys/kernel/arch"))); a != "" {
+		f.Device.Arch = a
+	}
 	id := strings.TrimSpace(linuxRead(h, "/etc/machine-id"))
 	if id == "" {
 		// Older systems and some containers keep it only for D-Bus.
@@ -109,4 +115,19 @@ func linuxFormFactor(virt, chassis string, batteries bool) string {
 		return handwash.FormLaptop
 	}
 	return handwash.FormUnknown
+}
+
+// linuxGoArch names the kernel's machine (uname -m) as Go does.
+func linuxGoArch(m string) string {
+	switch m {
+	case "x86_64":
+		return "amd64"
+	case "aarch64", "arm64":
+		return "arm64"
+	case "i386", "i486", "i586", "i686":
+		return "386"
+	case "armv6l", "armv7l", "armv8l":
+		return "arm"
+	}
+	return m
 }

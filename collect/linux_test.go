@@ -80,3 +80,22 @@ func BenchmarkLinuxCollectThisMachine(b *testing.B) {
 		Collect(context.Background(), Options{Collectors: linuxCollectors()})
 	}
 }
+
+// TestLinuxGolden collects whole Linux machines from recordings (the
+// comment at the top of each says what is a real capture and what was
+// written from documented formats) and compares the Facts with the golden
+// files. Run `go test ./collect -run TestLinuxGolden -update` to rewrite
+// them, then read the diff.
+func TestLinuxGolden(t *testing.T) {
+	for _, name := range []string{"well-kept", "neglected", "fedora-server", "debian12-container"} {
+		t.Run(name, func(t *testing.T) {
+			f := collectReplay(t, "testdata/linux/"+name+".txtar", linuxCollectors())
+			for _, c := range f.Collection.Collectors {
+				if c.Error != "" {
+					t.Errorf("collector %s failed: %s", c.Name, c.Error)
+				}
+			}
+			checkGolden(t, "testdata/linux/"+name+".facts.json", f)
+		})
+	}
+}

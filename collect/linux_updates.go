@@ -356,7 +356,8 @@ func linuxDnfUpdates(ctx context.Context, h Host, f *handwash.Facts, db *linuxPa
 	if dnf != "" {
 		// -C: the cache only. Refreshing metadata needs the network and root.
 		// dnf exits 100 when updates are pending, 0 when none.
-		out, err := h.Run(ctx, dnf, "-C", "--security", "check-update")
+		// The option after the command: dnf 5 takes --security only there.
+		out, err := h.Run(ctx, dnf, "-C", "check-update", "--security")
 		switch {
 		case err != nil && ctx.Err() != nil:
 			f.AddMissing("updates.pending", handwash.ReasonTimedOut, dnf+" check-update did not finish in time")
