@@ -62,6 +62,7 @@ const (
 	macSpctl         = "/usr/sbin/spctl"
 	macStat          = "/usr/bin/stat"
 	macSudo          = "/usr/bin/sudo"
+	macSysctl        = "/usr/sbin/sysctl"
 	macSysadminctl   = "/usr/sbin/sysadminctl"
 	macSysextctl     = "/usr/bin/systemextensionsctl"
 	macTmutil        = "/usr/bin/tmutil"
@@ -362,16 +363,4 @@ func parseDsclRead(b []byte) map[string][]string {
 		}
 	}
 	return attrs
-}
-
-// macOSMajor returns the major version of macOS from SystemVersion.plist,
-// or 0 when it cannot tell.
-func macOSMajor(ctx context.Context, h Host) int {
-	v, err := macReadPlistDict(ctx, h, macSystemVersionPlist)
-	if err != nil {
-		return 0
-	}
-	s, _ := plistString(v["ProductVersion"])
-	major, _ := strconv.Atoi(strings.SplitN(s, ".", 2)[0])
-	return major
 }

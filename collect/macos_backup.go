@@ -46,7 +46,8 @@ func collectMacBackup(ctx context.Context, h Host, f *handwash.Facts) error {
 	}
 
 	if len(dests) == 0 {
-		b.Tools = append(b.Tools, handwash.BackupTool{Name: "Time Machine", Configured: boolPtr(false), Detail: "no backup destination set up"})
+		// Time Machine is part of macOS, so it is always there to report.
+		b.Tools = append(b.Tools, handwash.BackupTool{Name: "Time Machine", Configured: boolPtr(false), Automatic: boolPtr(false), Detail: "no backup destination set up"})
 	}
 	for i, d := range dests {
 		tool := handwash.BackupTool{Name: "Time Machine", Configured: boolPtr(true), Detail: "destination " + d.Name}
@@ -81,21 +82,17 @@ func collectMacBackup(ctx context.Context, h Host, f *handwash.Facts) error {
 				f.AddMissing(fact+".destination.encrypted", handwash.ReasonNotSupported, "Time Machine records no encryption state for this destination")
 			}
 		}
-		b.Tools = append(b.Tools, tool)
-	}
-
-	// AutoBackup is "Back up automatically"; it applies to every destination.
-	if perr != nil {
-		if len(dests) > 0 {
+		// AutoBackup is "Back up automatically"; it applies to every
+		// destination.
+		if perr != nil {
 			reason, detail := prefsWhy()
-			f.AddMissing("backup.tools.automatic", reason, detail)
+			f.AddMissing(fact+".automatic", reason, detail)
+		} else if v, ok := plistBool(prefs["AutoBackup"]); ok {
+			tool.Automatic = boolPtr(v)
+		} else {
+			f.AddMissing(fact+".automatic", handwash.ReasonNotSupported, "Time Machine's settings hold no AutoBackup value")
 		}
-	} else if v, ok := plistBool(prefs["AutoBackup"]); ok {
-		for i := range b.Tools {
-			b.Tools[i].Automatic = boolPtr(v && len(dests) > 0)
-		}
-	} else if len(dests) > 0 {
-		f.AddMissing("backup.tools.automatic", handwash.ReasonNotSupported, "Time Machine's settings hold no AutoBackup value")
+		b.Tools = append(b.Tools, tool)
 	}
 
 	snaps, err := macRunOK(ctx, h, macTmutil, "listlocalsnapshots", "/")

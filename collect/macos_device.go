@@ -21,6 +21,19 @@ func collectMacDevice(ctx context.Context, h Host, f *handwash.Facts) error {
 	// Every Mac runs a graphical login window that people sign in to, even
 	// a Mac mini used as a server.
 	f.Device.Graphical = boolPtr(true)
+	if name, err := h.Hostname(); err == nil {
+		f.Device.Hostname = name
+	}
+	// The machine's architecture, not this program's: an Intel build of
+	// Handwash runs under Rosetta on Apple silicon, where hw.optional.arm64
+	// still says 1. Intel Macs answer 0 or do not know the name.
+	if out, err := macRun(ctx, h, macSysctl, "-n", "hw.optional.arm64"); err == nil {
+		if strings.TrimSpace(string(out.Stdout)) == "1" {
+			f.Device.Arch = "arm64"
+		} else {
+			f.Device.Arch = "amd64"
+		}
+	}
 
 	var hw macHardware
 	out, err := macRunOK(ctx, h, macIoreg, "-rd1", "-c", "IOPlatformExpertDevice", "-a")

@@ -219,14 +219,19 @@ func collectMacWiFi(ctx context.Context, h Host, f *handwash.Facts) error {
 	}
 	f.WiFi = w
 	if len(w.Profiles) > 0 {
-		reason, detail := macReason(kerr), kerr.Error()
-		if errors.Is(kerr, fs.ErrNotExist) {
-			reason, detail = handwash.ReasonNotSupported, "this macOS keeps no known-networks list (macOS 11 and later do)"
-		} else if errors.Is(kerr, fs.ErrPermission) {
-			detail = "the saved networks' security types are in " + macKnownNetworksPlist + ", which only root can read"
+		for _, what := range []struct{ fact, what string }{
+			{"wifi.profiles.security", "security type"},
+			{"wifi.profiles.auto_connect", "auto-join setting"},
+		} {
+			reason, detail := macReason(kerr), kerr.Error()
+			switch {
+			case errors.Is(kerr, fs.ErrNotExist):
+				reason, detail = handwash.ReasonNotSupported, "this macOS keeps no known-networks list (macOS 11 and later do)"
+			case errors.Is(kerr, fs.ErrPermission):
+				detail = "each saved network's " + what.what + " is in " + macKnownNetworksPlist + ", which only root can read"
+			}
+			f.AddMissing(what.fact, reason, detail)
 		}
-		f.AddMissing("wifi.profiles.security", reason, detail)
-		f.AddMissing("wifi.profiles.auto_connect", reason, detail)
 	}
 	return nil
 }

@@ -82,9 +82,13 @@ func collectMacScreenLock(ctx context.Context, h Host, f *handwash.Facts) error 
 	}
 
 	seconds, never, unknown := macEffectiveIdle(idle, displaySleep)
-	if !never && !unknown {
+	switch {
+	case !never && !unknown:
 		sl.IdleSeconds = intPtr(seconds)
-	} else if unknown && !never {
+	case never:
+		f.AddMissing("screen_lock.idle_seconds", handwash.ReasonNotSupported,
+			"nothing starts by itself: on at least one power source the display never sleeps and the screen saver never starts")
+	default:
 		f.AddMissing("screen_lock.idle_seconds", handwash.ReasonNotSupported,
 			"the display never sleeps and the screen saver's start time has never been set, so it is at its undocumented default")
 	}

@@ -25,6 +25,7 @@ const (
 	macVNCPort          = 5900
 	macSMBPort          = 445
 	macSSHDIncludeDepth = 8
+	macSSHDMaxFiles     = 64
 )
 
 // collectMacSharing reports Remote Login (SSH), Screen Sharing and File
@@ -206,10 +207,14 @@ func parseLaunchctlList(b []byte) []macLaunchdJob {
 func macReadSSHDConfig(ctx context.Context, h Host) (map[string]string, error) {
 	cfg := map[string]string{}
 	inMatch := false
+	reads := 0
 	var read func(file string, depth int, required bool) error
 	read = func(file string, depth int, required bool) error {
 		if depth > macSSHDIncludeDepth {
 			return errors.New("sshd_config: includes nest too deep")
+		}
+		if reads++; reads > macSSHDMaxFiles {
+			return errors.New("sshd_config: includes too many files")
 		}
 		b, err := h.ReadFile(file)
 		if err != nil {

@@ -158,8 +158,10 @@ func macReadApp(ctx context.Context, h Host, bundle string) (handwash.SoftwareIt
 		}
 		return it, true
 	}
-	for _, k := range []string{"CFBundleName", "CFBundleDisplayName"} {
-		if s, _ := plistString(info[k]); strings.TrimSpace(s) != "" {
+	// The display name is the one people see ("Google Chrome" rather than
+	// "Chrome"); many bundles only have CFBundleName.
+	for _, k := range []string{"CFBundleDisplayName", "CFBundleName"} {
+		if s, _ := plistString(info[k]); strings.TrimSpace(s) != "" && !strings.Contains(s, "$(") && !strings.Contains(s, "${") {
 			it.Name = strings.TrimSpace(s)
 			break
 		}

@@ -31,13 +31,15 @@ func collectMacUpdates(ctx context.Context, h Host, f *handwash.Facts) error {
 		}
 	} else {
 		if err != nil {
+			// MDM's values win, so without them the stored ones prove nothing.
 			f.AddMissing("updates.automatic", macReason(err), "managed settings: "+err.Error())
-		}
-		auto, detail := macAutomaticUpdates(prefs)
-		u.Automatic, u.AutomaticDetail = auto, detail
-		if auto == nil {
-			f.AddMissing("updates.automatic", handwash.ReasonNotSupported,
-				"\"Install macOS updates\" (AutomaticallyInstallMacOSUpdates) has never been set, and its default differs between macOS versions")
+		} else {
+			auto, detail := macAutomaticUpdates(prefs)
+			u.Automatic, u.AutomaticDetail = auto, detail
+			if auto == nil {
+				f.AddMissing("updates.automatic", handwash.ReasonNotSupported,
+					"\"Install macOS updates\" (AutomaticallyInstallMacOSUpdates) has never been set, and its default differs between macOS versions")
+			}
 		}
 
 		if t, ok := plistTime(prefs.stored["LastSuccessfulDate"]); ok {
