@@ -180,18 +180,17 @@ func collectWinWiFi(_ context.Context, _ Host, src winSource, f *handwash.Facts)
 // Elements are matched by local name only, so the namespace (http or, in
 // some of Microsoft's samples, https) does not matter. Keys are never read.
 type wlanProfileXML struct {
-	XMLName        xml.Name `xml:"WLANProfile"`
-	Name           string   `xml:"name"`
-	SSIDs          []wlanSSIDXML
-	ConnectionMode string `xml:"connectionMode"`
-	Auth           string `xml:"MSM>security>authEncryption>authentication"`
-	Encryption     string `xml:"MSM>security>authEncryption>encryption"`
-	UseOneX        string `xml:"MSM>security>authEncryption>useOneX"`
+	XMLName        xml.Name      `xml:"WLANProfile"`
+	Name           string        `xml:"name"`
+	SSIDs          []wlanSSIDXML `xml:"SSIDConfig"`
+	ConnectionMode string        `xml:"connectionMode"`
+	Auth           string        `xml:"MSM>security>authEncryption>authentication"`
+	Encryption     string        `xml:"MSM>security>authEncryption>encryption"`
+	UseOneX        string        `xml:"MSM>security>authEncryption>useOneX"`
 }
 
 type wlanSSIDXML struct {
-	XMLName xml.Name `xml:"SSIDConfig"`
-	SSID    []struct {
+	SSID []struct {
 		Hex  string `xml:"hex"`
 		Name string `xml:"name"`
 	} `xml:"SSID"`
