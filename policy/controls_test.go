@@ -862,6 +862,26 @@ func TestWellKeptBaselines(t *testing.T) {
 	}
 }
 
+// A device about which nothing was observed is never passed or failed:
+// every control is unknown (saying what was missing) or does not apply.
+func TestNothingObservedIsNeverJudged(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range handwash.Platforms {
+		a := c.Evaluate(&handwash.Facts{Device: handwash.Device{Platform: p}}, Options{Now: caseNow})
+		for _, fd := range a.Findings {
+			switch {
+			case fd.Status != unknown && fd.Status != na:
+				t.Errorf("%s: %s is %s with nothing observed: %s", p, fd.ControlID, fd.Status, fd.Summary)
+			case fd.Status == unknown && (len(fd.Missing) == 0 || fd.Missing[0].Reason == handwash.ReasonError):
+				t.Errorf("%s: %s: unknown without a missing fact: %v", p, fd.ControlID, fd.Missing)
+			}
+		}
+	}
+}
+
 // Windows 10 lost support on 14 October 2025: it passes only with
 // Extended Security Updates. The other rows pin down the lifecycle data
 // the control relies on, judged on 20 November 2026.
