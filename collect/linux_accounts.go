@@ -33,10 +33,14 @@ func linuxAccounts(ctx context.Context, h Host, f *handwash.Facts, s *linuxState
 	switch {
 	case err == nil:
 		shadow = parseShadow(string(b))
-	case linuxDenied(err):
-		f.AddMissing("accounts.users.password_empty", handwash.ReasonNeedsAdmin, "/etc/shadow is readable only by root")
 	default:
-		f.AddMissing("accounts.users.password_empty", handwash.ReasonNotSupported, "no /etc/shadow")
+		reason, detail := handwash.ReasonNotSupported, "no /etc/shadow"
+		if linuxDenied(err) {
+			reason, detail = handwash.ReasonNeedsAdmin, "/etc/shadow is readable only by root"
+		}
+		for _, fact := range []string{"enabled", "password_empty", "password_required"} {
+			f.AddMissing("accounts.users."+fact, reason, detail)
+		}
 	}
 
 	adminGroups := map[string]bool{"sudo": true, "wheel": true, "admin": true}

@@ -147,11 +147,13 @@ func parseAptDeb822(text string) []linuxAptSource {
 // Debian Backports, Ubuntu, UbuntuESM); a source apt never fetched is
 // judged by its host (debian.org, ubuntu.com).
 func linuxAptVendor(h Host, src linuxAptSource) (origin string, vendor bool) {
-	list := "/var/lib/apt/lists/" + aptURIToFileName(src.URI) + "_dists_" + strings.ReplaceAll(src.Suite, "/", "_") + "_InRelease"
-	if text := linuxRead(h, list); text != "" {
-		origin = parseAptRelease(text).origin
-		if origin != "" {
-			return origin, strings.HasPrefix(origin, "Debian") || strings.HasPrefix(origin, "Ubuntu")
+	list := "/var/lib/apt/lists/" + aptURIToFileName(src.URI) + "_dists_" + strings.ReplaceAll(src.Suite, "/", "_")
+	for _, name := range []string{list + "_InRelease", list + "_Release"} {
+		if text := linuxRead(h, name); text != "" {
+			origin = parseAptRelease(text).origin
+			if origin != "" {
+				return origin, strings.HasPrefix(origin, "Debian") || strings.HasPrefix(origin, "Ubuntu")
+			}
 		}
 	}
 	u, err := url.Parse(src.URI)

@@ -14,6 +14,10 @@ import (
 func linuxRemoteAccess(ctx context.Context, h Host, f *handwash.Facts, s *linuxState) error {
 	ssh := &handwash.SSHFacts{}
 	f.RemoteAccess = &handwash.RemoteAccessFacts{SSH: ssh}
+	// Remote desktops: xrdp and GNOME Remote Desktop (RDP), VNC servers,
+	// and the remote-support tools small providers are sold.
+	f.RemoteAccess.ScreenSharing = boolPtr(s.running(h, "xrdp", "gnome-remote-desktop", "gnome-remote-de", "vino-server", "x11vnc", "Xvnc", "x0vncserver", "krfb", "teamviewerd", "anydesk", "rustdesk") ||
+		linuxListening(h, "tcp", 3389) || linuxListening(h, "tcp", 5900))
 	installed := false
 	for _, p := range []string{"sshd", "/usr/sbin/sshd"} {
 		if _, err := h.LookPath(p); err == nil {
