@@ -143,6 +143,19 @@ func macReason(err error) string {
 	return handwash.ReasonError
 }
 
+// macTopicMissing records why a whole topic could not be observed. An
+// error that says why (a missing tool, no rights, no Full Disk Access)
+// becomes a missing fact with that reason; any other error is returned, so
+// the collector counts as failed.
+func macTopicMissing(f *handwash.Facts, topic string, err error) error {
+	switch macReason(err) {
+	case handwash.ReasonNeedsAdmin, handwash.ReasonNotInstalled:
+		f.AddMissing(topic, macReason(err), err.Error())
+		return nil
+	}
+	return err
+}
+
 // macDeniedText says whether a tool's message means it lacked rights or
 // Full Disk Access, which macOS words in several ways.
 func macDeniedText(s string) bool {
@@ -280,6 +293,10 @@ func macConsoleUser(ctx context.Context, h Host) (string, error) {
 	return name, nil
 }
 
+// errMacNoUser is returned when nobody is signed in at the screen (the
+// login window shows), so there are no per-user settings to read.
+var errMacNoUser = errors.New("nobody is signed in at the screen, so there are no one's settings to read")
+
 // macSubjectUser returns whose per-user settings to read. As root that is
 // the console user; as anyone else it is the user running the check, since
 // other people's preferences are not readable to them.
@@ -294,7 +311,7 @@ func macSubjectUser(ctx context.Context, h Host) (macUser, error) {
 		}
 	}
 	if name == "" {
-		return macUser{}, errors.New("nobody is signed in at the screen")
+		return macUser{}, errMacNoUser
 	}
 	return macLookupUser(ctx, h, name)
 }

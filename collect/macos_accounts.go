@@ -21,7 +21,7 @@ const macLoginWindowPlist = "/Library/Preferences/com.apple.loginwindow.plist"
 func collectMacAccounts(ctx context.Context, h Host, f *handwash.Facts) error {
 	out, err := macRunOK(ctx, h, macDscl, ".", "list", "/Users", "UniqueID")
 	if err != nil {
-		return err
+		return macTopicMissing(f, "accounts", err)
 	}
 	uids := parseDsclList(out)
 	if len(uids) == 0 {
@@ -193,11 +193,11 @@ func macAutoLogin(ctx context.Context, h Host) (*bool, error) {
 func collectMacPasswordPolicy(ctx context.Context, h Host, f *handwash.Facts) error {
 	out, err := macRunOK(ctx, h, macPwpolicy, "-getaccountpolicies")
 	if err != nil {
-		return err
+		return macTopicMissing(f, "password_policy", err)
 	}
 	p, err := parsePwpolicy(out)
 	if err != nil {
-		return err
+		return macTopicMissing(f, "password_policy", err)
 	}
 	f.PasswordPolicy = p
 	// A failed-attempt count on macOS runs until the next successful sign-in;

@@ -229,8 +229,12 @@ func collectMacRemovableMedia(ctx context.Context, h Host, f *handwash.Facts) er
 // and whether Finder shows file name extensions, as the user sees them.
 func collectMacContentProtection(ctx context.Context, h Host, f *handwash.Facts) error {
 	u, err := macSubjectUser(ctx, h)
+	if errors.Is(err, errMacNoUser) {
+		f.AddMissing("content_protection", handwash.ReasonNotSupported, err.Error())
+		return nil
+	}
 	if err != nil {
-		return err
+		return macTopicMissing(f, "content_protection", err)
 	}
 	cp := &handwash.ContentProtectionFacts{}
 	f.ContentProtection = cp

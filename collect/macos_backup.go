@@ -25,11 +25,11 @@ const macTimeMachinePlist = "/Library/Preferences/com.apple.TimeMachine.plist"
 func collectMacBackup(ctx context.Context, h Host, f *handwash.Facts) error {
 	out, err := macRun(ctx, h, macTmutil, "destinationinfo", "-X")
 	if err != nil {
-		return err
+		return macTopicMissing(f, "backup", err)
 	}
 	dests, err := parseTmutilDestinations(out)
 	if err != nil {
-		return err
+		return macTopicMissing(f, "backup", err)
 	}
 	b := &handwash.BackupFacts{Tools: []handwash.BackupTool{}}
 	f.Backup = b

@@ -228,7 +228,7 @@ var macCodenames = map[int]string{
 func collectMacOS(ctx context.Context, h Host, f *handwash.Facts) error {
 	v, err := macReadPlistDict(ctx, h, macSystemVersionPlist)
 	if err != nil {
-		return err
+		return macTopicMissing(f, "os", err)
 	}
 	version, _ := plistString(v["ProductVersion"])
 	if version == "" {

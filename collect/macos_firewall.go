@@ -33,7 +33,7 @@ func collectMacFirewall(ctx context.Context, h Host, f *handwash.Facts) error {
 		if err == nil {
 			return fmt.Errorf("socketfilterfw printed no firewall state: %q", macFirstLine(out))
 		}
-		return err
+		return macTopicMissing(f, "firewall", err)
 	}
 
 	fw := &handwash.FirewallFacts{Product: "macOS Application Firewall", Stealth: alf.stealth}

@@ -24,7 +24,7 @@ const macKnownNetworksPlist = "/Library/Preferences/com.apple.wifi.known-network
 func collectMacNetwork(ctx context.Context, h Host, f *handwash.Facts) error {
 	all, err := macTCPListeners(ctx, h)
 	if err != nil {
-		return err
+		return macTopicMissing(f, "network", err)
 	}
 	n := &handwash.NetworkFacts{Listeners: []handwash.Listener{}}
 	for _, l := range all {
@@ -193,7 +193,7 @@ func parsePsComm(b []byte) map[int]string {
 func collectMacWiFi(ctx context.Context, h Host, f *handwash.Facts) error {
 	out, err := macRunOK(ctx, h, macNetworksetup, "-listallhardwareports")
 	if err != nil {
-		return err
+		return macTopicMissing(f, "wifi", err)
 	}
 	dev := parseWiFiDevice(out)
 	known, kerr := macReadPlistDict(ctx, h, macKnownNetworksPlist)
@@ -207,11 +207,11 @@ func collectMacWiFi(ctx context.Context, h Host, f *handwash.Facts) error {
 		return nil
 	}
 	if dev == "" {
-		return kerr
+		return macTopicMissing(f, "wifi", kerr)
 	}
 	out, err = macRunOK(ctx, h, macNetworksetup, "-listpreferredwirelessnetworks", dev)
 	if err != nil {
-		return err
+		return macTopicMissing(f, "wifi", err)
 	}
 	w := &handwash.WiFiFacts{Profiles: []handwash.WiFiProfile{}}
 	for _, ssid := range parsePreferredWireless(out) {

@@ -20,8 +20,12 @@ import (
 // plus the password delay.
 func collectMacScreenLock(ctx context.Context, h Host, f *handwash.Facts) error {
 	u, err := macSubjectUser(ctx, h)
+	if errors.Is(err, errMacNoUser) {
+		f.AddMissing("screen_lock", handwash.ReasonNotSupported, err.Error())
+		return nil
+	}
 	if err != nil {
-		return err
+		return macTopicMissing(f, "screen_lock", err)
 	}
 	sl := &handwash.ScreenLockFacts{Scope: "user " + u.Name}
 	f.ScreenLock = sl

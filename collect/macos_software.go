@@ -34,7 +34,7 @@ func collectMacSoftware(ctx context.Context, h Host, f *handwash.Facts) error {
 	}
 	bundles, err := macFindApps(h, roots)
 	if err != nil {
-		return err
+		return macTopicMissing(f, "software", err)
 	}
 	items := macReadApps(ctx, h, bundles)
 	for _, prefix := range macHomebrewPrefixes {
