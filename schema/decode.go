@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -61,9 +62,6 @@ func decode(b []byte, name string, sch func() (*jsonschema.Schema, error)) (*han
 	if err := d.parse(); err != nil {
 		return nil, err
 	}
-	if err := d.checkDuplicates(); err != nil {
-		return nil, err
-	}
 	if err := d.checkVersion(); err != nil {
 		return nil, err
 	}
@@ -71,16 +69,17 @@ func decode(b []byte, name string, sch func() (*jsonschema.Schema, error)) (*han
 	if err != nil {
 		return nil, internalError(err)
 	}
-	if err := compiled.Validate(d.value); err != nil {
-		var verr *jsonschema.ValidationError
-		if !errors.As(err, &verr) {
-			return nil, internalError(err)
-		}
-		return nil, d.errorOf(d.schemaProblems(verr))
+	var bv boundedValidation
+	bv.document(compiled, d.value)
+	if len(bv.leaves) > 0 {
+		return nil, d.errorOf(d.schemaProblems(bv.leaves), bv.capped)
 	}
 	var f handwash.Facts
-	if err := json.Unmarshal(d.text, &f); err != nil {
-		return nil, d.unmarshalError(err)
+	if !fill(reflect.ValueOf(&f).Elem(), d.value) {
+		f = handwash.Facts{}
+		if err := json.Unmarshal(d.text, &f); err != nil {
+			return nil, d.unmarshalError(err)
+		}
 	}
 	return &f, nil
 }
@@ -118,26 +117,31 @@ func (d *document) format(p problem) string {
 	return sb.String()
 }
 
-// errorOf reports problems, already in order, one to a line.
-func (d *document) errorOf(ps []problem) error {
+// errorOf reports problems, already in order, one to a line. When capped,
+// there are more problems than were counted.
+func (d *document) errorOf(ps []problem, capped bool) error {
 	var lines []string
 	for i, p := range ps {
 		if i == maxProblems {
-			more := len(ps) - maxProblems
-			s := "s"
-			if more == 1 {
-				s = ""
-			}
-			lines = append(lines, fmt.Sprintf("%s: and %d more problem%s", d.name, more, s))
 			break
 		}
 		lines = append(lines, d.format(p))
+	}
+	if more := len(ps) - maxProblems; more > 0 || capped {
+		atLeast, s := "", "s"
+		if capped {
+			atLeast = "at least "
+		}
+		if more == 1 && !capped {
+			s = ""
+		}
+		lines = append(lines, fmt.Sprintf("%s: and %s%d more problem%s", d.name, atLeast, max(more, 1), s))
 	}
 	return &handwash.Error{Code: handwash.EINVALID, Message: strings.Join(lines, "\n")}
 }
 
 func (d *document) errorAt(off int, path, format string, args ...any) error {
-	return d.errorOf([]problem{{off: off, path: path, msg: fmt.Sprintf(format, args...)}})
+	return d.errorOf([]problem{{off: off, path: path, msg: fmt.Sprintf(format, args...)}}, false)
 }
 
 // position turns a byte offset into a line and a column, both counted from
@@ -209,8 +213,22 @@ func fromUTF16(b []byte, name string) ([]byte, error) {
 	return out, nil
 }
 
-// parse reads the JSON, or says where and how it is malformed.
+// parse reads the JSON, or says where and how it is malformed or which
+// field appears twice.
 func (d *document) parse() error {
+	if v, ok := fastParse(d.text); ok {
+		d.value = v
+		return nil
+	}
+	if err := d.parseSlowly(); err != nil {
+		return err
+	}
+	return d.checkDuplicates()
+}
+
+// parseSlowly reads the JSON with encoding/json, whose errors say what is
+// wrong and where.
+func (d *document) parseSlowly() error {
 	dec := json.NewDecoder(bytes.NewReader(d.text))
 	dec.UseNumber()
 	err := dec.Decode(&d.value)

@@ -375,3 +375,42 @@ func roundTrip(t *testing.T, f *handwash.Facts) {
 		t.Errorf("decode(encode(f)) differs from f (-f +again):\n%s", diff)
 	}
 }
+
+// TestDecodeFactsLongLists checks validation of long lists, which goes a
+// chunk at a time: errors keep their place, and a list of thousands of bad
+// items is reported briefly without validating every item.
+func TestDecodeFactsLongLists(t *testing.T) {
+	head := `{"schema": "handwash.facts/v1", "collected_at": "2026-06-01T09:30:00Z",
+"device": {"platform": "linux"}, "collection": {"duration_ms": 1, "elevated": false},
+`
+	t.Run("wrong items", func(t *testing.T) {
+		doc := head + `"software": {"items": [` + strings.Repeat("1, ", 200000) + `1]}}`
+		err := ValidateFacts([]byte(doc), "f")
+		var want []string
+		for i := range 5 {
+			want = append(want, fmt.Sprintf("f: line 3, column %d: software.items[%d]: expected an object, found the number 1", 24+3*i, i))
+		}
+		want = append(want, "f: and at least 251 more problems")
+		if diff := cmp.Diff(strings.Join(want, "\n"), handwash.ErrorMessage(err)); diff != "" {
+			t.Errorf("message (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("one bad item deep in nested lists", func(t *testing.T) {
+		var pending []string
+		for i := range 300 {
+			ids := make([]string, 300)
+			for j := range ids {
+				ids[j] = fmt.Sprintf(`"KB%d"`, j)
+			}
+			if i == 299 {
+				ids[280] = "false"
+			}
+			pending = append(pending, fmt.Sprintf(`{"name": "u%d", "security": true, "ids": [%s]}`, i, strings.Join(ids, ",")))
+		}
+		doc := head + `"updates": {"pending": [` + strings.Join(pending, ",\n") + `]}}`
+		err := ValidateFacts([]byte(doc), "f")
+		if got, want := handwash.ErrorMessage(err), "f: line 302, column 2174: updates.pending[299].ids[280]: expected a string, found false"; got != want {
+			t.Errorf("message\n%s\nwant\n%s", got, want)
+		}
+	})
+}

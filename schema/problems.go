@@ -13,12 +13,9 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
-// schemaProblems turns a validation error into problems in plain English,
+// schemaProblems turns validation errors into problems in plain English,
 // ordered by where they are in the file.
-func (d *document) schemaProblems(verr *jsonschema.ValidationError) []problem {
-	var leaves []*jsonschema.ValidationError
-	collectLeaves(verr, &leaves)
-
+func (d *document) schemaProblems(leaves []*jsonschema.ValidationError) []problem {
 	// Each problem is about a value, or about a field name (an unknown
 	// field), or about an object missing a field.
 	type pending struct {
@@ -57,7 +54,13 @@ func (d *document) schemaProblems(verr *jsonschema.ValidationError) []problem {
 				add(loc, mpath, "required field is missing")
 			}
 		case *kind.AdditionalProperties:
-			for _, name := range k.Properties {
+			// Thousands of unknown fields in one object are not worth
+			// placing one by one.
+			names := slices.Sorted(slices.Values(k.Properties))
+			if len(names) > maxLeaves {
+				names = names[:maxLeaves]
+			}
+			for _, name := range names {
 				msg := fmt.Sprintf("unknown field %s", quote(name))
 				if s := suggest(name, d.fieldsAt(loc)); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
