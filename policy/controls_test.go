@@ -348,8 +348,13 @@ var controlCases = map[string][]controlCase{
 			"reports them out of date"),
 		fails(mac, "XProtect 40 days old", func(f *handwash.Facts) { f.Malware.Products[0].SignaturesUpdated = ago(40 * day) },
 			"XProtect (last updated 40 days ago)"),
-		fails(lin, "ClamAV never updated", func(f *handwash.Facts) { f.Malware.Products[0].SignaturesUpdated = nil },
-			"ClamAV (no update date found)"),
+		fails(lin, "ClamAV never updated", func(f *handwash.Facts) {
+			f.Malware.Products[0].SignaturesUpdated, f.Malware.Products[0].SignaturesCurrent = nil, ptr(false)
+		}, "ClamAV (the product reports them out of date)"),
+		passes(mac, "third-party product reports no date", func(f *handwash.Facts) {
+			f.Malware.Products = append(f.Malware.Products, handwash.AntiMalwareProduct{Name: "Microsoft Defender Endpoint Security Extension", Enabled: ptr(true)})
+		}),
+		notApplies(lin, "only a product that reports no date", func(f *handwash.Facts) { f.Malware.Products[0].SignaturesUpdated = nil }),
 		fails(lin, "ClamAV 30 hours old", func(f *handwash.Facts) { f.Malware.Products[0].SignaturesUpdated = ago(30 * time.Hour) },
 			"30 hours ago"),
 		notApplies(lin, "nothing switched on", func(f *handwash.Facts) { f.Malware.Products[0].Enabled = ptr(false) }),
@@ -646,8 +651,9 @@ var controlCases = map[string][]controlCase{
 	},
 	"phishing.web-filter": {
 		passes(mac, "Safari warns", nil),
-		fails(lin, "Firefox does not", func(f *handwash.Facts) { f.ContentProtection.WebFilter = ptr(false) }, "known phishing"),
-		notApplies(lin, "server without a desktop", server),
+		fails(win, "Edge SmartScreen off", func(f *handwash.Facts) { f.ContentProtection.WebFilter = ptr(false) }, "known phishing"),
+		notApplies(win, "server without a desktop", server),
+		notApplies(lin, "no collector on Linux", nil),
 	},
 	"phishing.office-macros": {
 		passes(win, "Microsoft 365 blocks them", nil),
@@ -725,6 +731,13 @@ var controlCases = map[string][]controlCase{
 			f.Updates.LastInstalled = ago(20 * day)
 			f.Updates.Pending = []handwash.PendingUpdate{{Name: "openssl", Version: "3.0.13-0ubuntu3.6", Security: true}}
 		}, "no update has been installed for 20 days: openssl 3.0.13-0ubuntu3.6."),
+		fails(mac, "macOS update named with its version", func(f *handwash.Facts) {
+			f.Updates.LastInstalled = ago(20 * day)
+			f.Updates.Pending = []handwash.PendingUpdate{
+				{Name: "macOS Sequoia 15.7.2", Version: "15.7.2", Security: true},
+				{Name: "Safari", Version: "26.1", Security: true},
+			}
+		}, "20 days: macOS Sequoia 15.7.2, Safari 26.1."),
 		passes(lin, "no dates, installing daily", func(f *handwash.Facts) {
 			f.Updates.Pending = []handwash.PendingUpdate{{Name: "openssl", Security: true}}
 		}),
