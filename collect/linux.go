@@ -414,8 +414,11 @@ func linuxAtoi(s string) (int, bool) {
 // answer.
 func linuxUnitEnabled(h Host, unit string) bool {
 	for _, dir := range []string{"multi-user.target.wants", "timers.target.wants", "sockets.target.wants", "sysinit.target.wants", "graphical.target.wants", "default.target.wants"} {
-		if linuxExists(h, path.Join("/etc/systemd/system", dir, unit)) {
-			return true
+		names, _ := h.ReadDir(path.Join("/etc/systemd/system", dir))
+		for _, n := range names {
+			if n == unit {
+				return true
+			}
 		}
 	}
 	return false
