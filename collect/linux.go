@@ -63,6 +63,10 @@ type linuxState struct {
 	userOnce sync.Once
 	user     linuxUser
 
+	netOnce sync.Once
+	net     []handwash.Listener
+	netRead int
+
 	guiOnce  sync.Once
 	gui      *bool
 	guiWhy   string

@@ -14,26 +14,17 @@ import (
 // linuxNetwork fills the sockets listening beyond loopback, from
 // /proc/net/{tcp,tcp6,udp,udp6} (no root needed), with the process behind
 // each from ss when root (others' sockets are hidden from other users).
-func linuxNetwork(ctx context.Context, h Host, f *handwash.Facts, _ *linuxState) error {
-	var ls []handwash.Listener
-	read := 0
-	for _, src := range []struct{ file, proto string }{
-		{"/proc/net/tcp", "tcp"}, {"/proc/net/tcp6", "tcp"}, {"/proc/net/udp", "udp"}, {"/proc/net/udp6", "udp"},
-	} {
-		b, err := h.ReadFile(src.file)
-		if err != nil {
-			continue // tcp6 and udp6 are absent when IPv6 is off
-		}
-		read++
-		for _, l := range parseProcNet(b, src.proto) {
-			if !linuxLoopback(l.Address) {
-				ls = append(ls, l)
-			}
-		}
-	}
+func linuxNetwork(ctx context.Context, h Host, f *handwash.Facts, s *linuxState) error {
+	all, read := s.listeners(h)
 	if read == 0 {
 		f.AddMissing("network", handwash.ReasonNotSupported, "no /proc/net/tcp")
 		return nil
+	}
+	var ls []handwash.Listener
+	for _, l := range all {
+		if !linuxLoopback(l.Address) {
+			ls = append(ls, l)
+		}
 	}
 	ls = linuxDedupeListeners(ls)
 	if len(ls) > 0 {
@@ -52,18 +43,34 @@ func linuxNetwork(ctx context.Context, h Host, f *handwash.Facts, _ *linuxState)
 	return nil
 }
 
-// linuxListening reports whether anything listens on a port on any address
-// (loopback included), for services that may be socket-activated.
-func linuxListening(h Host, proto string, port int) bool {
-	for _, file := range []string{"/proc/net/" + proto, "/proc/net/" + proto + "6"} {
-		b, err := h.ReadFile(file)
-		if err != nil {
-			continue
-		}
-		for _, l := range parseProcNet(b, proto) {
-			if l.Port == port {
-				return true
+// listeners reads the listening sockets of /proc/net/{tcp,tcp6,udp,udp6}
+// once per collection, loopback included, and how many of the tables
+// could be read. The kernel walks every socket of the host to print these
+// tables, which takes tens of milliseconds on a busy machine, so several
+// collectors share one reading.
+func (s *linuxState) listeners(h Host) ([]handwash.Listener, int) {
+	s.netOnce.Do(func() {
+		for _, src := range []struct{ file, proto string }{
+			{"/proc/net/tcp", "tcp"}, {"/proc/net/tcp6", "tcp"}, {"/proc/net/udp", "udp"}, {"/proc/net/udp6", "udp"},
+		} {
+			b, err := h.ReadFile(src.file)
+			if err != nil {
+				continue // tcp6 and udp6 are absent when IPv6 is off
 			}
+			s.netRead++
+			s.net = append(s.net, parseProcNet(b, src.proto)...)
+		}
+	})
+	return s.net, s.netRead
+}
+
+// listening reports whether anything listens on a port on any address
+// (loopback included), for services that may be socket-activated.
+func (s *linuxState) listening(h Host, proto string, port int) bool {
+	all, _ := s.listeners(h)
+	for _, l := range all {
+		if l.Protocol == proto && l.Port == port {
+			return true
 		}
 	}
 	return false

@@ -16,7 +16,7 @@ func linuxSMB(ctx context.Context, h Host, f *handwash.Facts, s *linuxState) err
 	installed = installed || linuxExists(h, "/usr/sbin/smbd")
 	smb := &handwash.SMBFacts{}
 	f.SMB = smb
-	smb.ServerEnabled = boolPtr(installed && (s.running(h, "smbd") || linuxListening(h, "tcp", 445)))
+	smb.ServerEnabled = boolPtr(installed && (s.running(h, "smbd") || s.listening(h, "tcp", 445)))
 
 	if _, err := h.LookPath("testparm"); err != nil {
 		if installed {

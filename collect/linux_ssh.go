@@ -17,7 +17,7 @@ func linuxRemoteAccess(ctx context.Context, h Host, f *handwash.Facts, s *linuxS
 	// Remote desktops: xrdp and GNOME Remote Desktop (RDP), VNC servers,
 	// and the remote-support tools small providers are sold.
 	f.RemoteAccess.ScreenSharing = boolPtr(s.running(h, "xrdp", "gnome-remote-desktop", "gnome-remote-de", "vino-server", "x11vnc", "Xvnc", "x0vncserver", "krfb", "teamviewerd", "anydesk", "rustdesk") ||
-		linuxListening(h, "tcp", 3389) || linuxListening(h, "tcp", 5900))
+		s.listening(h, "tcp", 3389) || s.listening(h, "tcp", 5900))
 	installed := false
 	for _, p := range []string{"sshd", "/usr/sbin/sshd"} {
 		if _, err := h.LookPath(p); err == nil {
@@ -31,7 +31,7 @@ func linuxRemoteAccess(ctx context.Context, h Host, f *handwash.Facts, s *linuxS
 	}
 	// Ubuntu 22.10 and later start sshd from ssh.socket on the first
 	// connection, so no sshd process is no proof it is off.
-	ssh.Enabled = boolPtr(s.running(h, "sshd", "sshd-session") || linuxUnitEnabled(h, "ssh.socket") || linuxListening(h, "tcp", 22))
+	ssh.Enabled = boolPtr(s.running(h, "sshd", "sshd-session") || linuxUnitEnabled(h, "ssh.socket") || s.listening(h, "tcp", 22))
 
 	var conf map[string]string
 	if h.Elevated() {
