@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/handwash/handwash"
@@ -70,7 +71,7 @@ func consoleUser(src winSource, f *handwash.Facts, facts ...string) (winUser, bo
 	if err != nil {
 		detail += ": " + err.Error()
 	}
-	if err == errNoConsoleUser {
+	if errors.Is(err, errNoConsoleUser) {
 		reason, detail = handwash.ReasonNotSupported, "nobody is signed in at the console, so there are no per-user settings to read"
 	}
 	for _, fact := range facts {

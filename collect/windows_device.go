@@ -36,7 +36,9 @@ type wmiComputerSystem struct {
 	PCSystemType *uint16
 }
 
-type wmiEnclosure struct{ ChassisTypes []uint16 }
+// wmiEnclosure is Win32_SystemEnclosure. WMI hands uint16 arrays to
+// automation clients as VT_I4 elements, hence int32.
+type wmiEnclosure struct{ ChassisTypes []int32 }
 
 type wmiBattery struct{ DeviceID string }
 
@@ -80,7 +82,9 @@ func collectWinDevice(_ context.Context, _ Host, src winSource, f *handwash.Fact
 	}
 	var chassis []uint16
 	for _, e := range encl {
-		chassis = append(chassis, e.ChassisTypes...)
+		for _, c := range e.ChassisTypes {
+			chassis = append(chassis, uint16(c))
+		}
 	}
 	var battery *bool
 	if battErr == nil {

@@ -139,8 +139,15 @@ func (windowsSource) RegSubkeys(path string) ([]string, error) {
 // struct ask for properties an older build lacks.
 var wmiClient = &wmi.Client{AllowMissingFields: true, PtrNil: true}
 
-func (windowsSource) WMI(namespace, query string, dst any) error {
-	err := wmiClient.Query(query, dst, nil, namespace)
+func (windowsSource) WMI(namespace, query string, dst any) (err error) {
+	// The library fills structs by reflection and panics on some type
+	// mismatches; that is one failed query, not a failed collector.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("WMI %s: %v", query, p)
+		}
+	}()
+	err = wmiClient.Query(query, dst, nil, namespace)
 	if err == nil {
 		return nil
 	}
@@ -418,7 +425,7 @@ func socketTable(proc *windows.LazyProc, af, class uintptr) ([]byte, error) {
 		r, _, _ := proc.Call(uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)), 0, af, class, 0)
 		switch windows.Errno(r) {
 		case 0:
-			return buf[:size], nil
+			return buf[:min(int(size), len(buf))], nil
 		case windows.ERROR_INSUFFICIENT_BUFFER:
 			size += 4 << 10 // more sockets may open before the next call
 			continue
