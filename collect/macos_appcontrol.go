@@ -171,12 +171,7 @@ func macPackageSources(h Host) (third, unverified []string, err error) {
 // readable file) or third-party device control can restrict it.
 func collectMacRemovableMedia(ctx context.Context, h Host, f *handwash.Facts) error {
 	rm := &handwash.RemovableMediaFacts{}
-	// The topic is reported only when USB storage is known; auto-run never is.
-	defer func() {
-		if rm.USBStorage != "" {
-			f.RemovableMedia = rm
-		}
-	}()
+	f.RemovableMedia = rm
 	f.AddMissing("removable_media.autorun_disabled", handwash.ReasonNotSupported,
 		"macOS has no auto-run setting for inserted media, and Apple documents none")
 

@@ -98,8 +98,13 @@ func collectMacSharing(ctx context.Context, h Host, f *handwash.Facts) error {
 		f.AddMissing("smb.server_enabled", macReason(overridesErr), why)
 	}
 	// Apple documents neither whether its SMB server still accepts SMB 1
-	// nor a setting for it.
-	f.AddMissing("smb.v1_server", handwash.ReasonNotSupported, "macOS documents no SMB 1 setting for its file-sharing server")
+	// nor a setting for it; but a server that is off offers no SMB 1 either.
+	switch {
+	case smb.ServerEnabled != nil && !*smb.ServerEnabled:
+		smb.V1Server = boolPtr(false)
+	case smb.ServerEnabled != nil:
+		f.AddMissing("smb.v1_server", handwash.ReasonNotSupported, "File Sharing is on, and macOS documents no SMB 1 setting for its file-sharing server")
+	}
 
 	conf, err := h.ReadFile(macNSMBConf)
 	switch {
