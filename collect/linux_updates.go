@@ -507,6 +507,13 @@ func linuxRebootRequired(ctx context.Context, h Host, f *handwash.Facts, db *lin
 			}
 		}
 	}
+	if _, err := h.LookPath("needs-restarting"); err == nil && db.Manager == "rpm" {
+		// dnf-utils: exit 1 when a reboot is needed, 0 when not.
+		if out, err := h.Run(ctx, "needs-restarting", "-r"); err == nil && (out.ExitCode == 0 || out.ExitCode == 1) {
+			u.RebootRequired = boolPtr(out.ExitCode == 1)
+			return
+		}
+	}
 	f.AddMissing("updates.reboot_required", handwash.ReasonNotSupported, "the running kernel "+kernel+" is not one the package manager installed, and nothing else says")
 }
 
