@@ -18,7 +18,7 @@ import (
 // without build tags so their tests run on every platform against recordings.
 //
 // Every command runs by its full path, so a PATH planted by someone else
-// cannot swap a tool (ioreg, sw_vers, ...) for their own, and every
+// cannot swap a tool (ioreg, fdesetup, ...) for their own, and every
 // timeout is short: the whole check has a one-second budget, and the slow
 // tools (softwareupdate --list, system_profiler) are not used at all.
 func macosCollectors() []Collector {

@@ -41,11 +41,15 @@ func collectMacSharing(ctx context.Context, h Host, f *handwash.Facts) error {
 	}
 	overridesErr := err
 
+	// Only ports other machines can reach count: an SSH tunnel that
+	// listens on 127.0.0.1:22 is not Remote Login.
 	var ports map[int]bool
 	if ls, err := macTCPListeners(ctx, h); err == nil {
 		ports = map[int]bool{}
 		for _, l := range ls {
-			ports[l.Port] = true
+			if !macLoopback(l.Address) {
+				ports[l.Port] = true
+			}
 		}
 	}
 	// As root, `launchctl list` shows the system domain's loaded jobs.
