@@ -12,7 +12,7 @@ import (
 // BitLocker's WMI class answers only an elevated administrator.
 const (
 	nsBitLocker           = `root\CIMV2\Security\MicrosoftVolumeEncryption`
-	wqlEncryptableVolumes = "SELECT DriveLetter, VolumeType, ProtectionStatus, ConversionStatus, EncryptionMethod FROM Win32_EncryptableVolume"
+	wqlEncryptableVolumes = "SELECT DeviceID, DriveLetter, VolumeType, ProtectionStatus, ConversionStatus, EncryptionMethod FROM Win32_EncryptableVolume"
 )
 
 // psBitLockerShell asks Explorer, which shows a padlock on encrypted drives
@@ -21,6 +21,7 @@ const (
 const psBitLockerShell = `[Console]::OutputEncoding=[Text.Encoding]::UTF8; $s=New-Object -ComObject Shell.Application; Get-CimInstance Win32_LogicalDisk -Filter 'DriveType=3' | ForEach-Object { [pscustomobject]@{Drive=$_.DeviceID; Protection=$s.NameSpace($_.DeviceID + '\').Self.ExtendedProperty('System.Volume.BitLockerProtection')} } | ConvertTo-Json -Compress`
 
 type wmiEncryptableVolume struct {
+	DeviceID    string
 	DriveLetter *string
 	// VolumeType is 0 OS, 1 fixed data, 2 removable.
 	VolumeType *uint32
@@ -32,12 +33,24 @@ type wmiEncryptableVolume struct {
 	EncryptionMethod *uint32
 }
 
+// protectionRefresher is a source that can ask each volume for its live
+// protection status: the ProtectionStatus property is cached and was seen
+// stale on build 26100, so osquery calls GetProtectionStatus instead
+// (osquery/tables/system/windows/bitlocker_info.cpp). Recordings hold the
+// answers already.
+type protectionRefresher interface {
+	RefreshProtection(vols []wmiEncryptableVolume)
+}
+
 func collectWinEncryption(ctx context.Context, h Host, src winSource, f *handwash.Facts) error {
 	reason, detail := handwash.ReasonNeedsAdmin, "Win32_EncryptableVolume needs an elevated administrator"
 	if h.Elevated() {
 		var vols []wmiEncryptableVolume
 		err := src.WMI(nsBitLocker, wqlEncryptableVolumes, &vols)
 		if err == nil {
+			if r, ok := src.(protectionRefresher); ok {
+				r.RefreshProtection(vols)
+			}
 			f.Encryption = &handwash.EncryptionFacts{Volumes: bitLockerVolumes(vols)}
 			return nil
 		}
