@@ -36,7 +36,16 @@ func (d *document) schemaProblems(leaves []*jsonschema.ValidationError) []proble
 		case *kind.Type:
 			add(loc, path, fmt.Sprintf("expected %s, found %s", wantText(k.Want), describe(v)))
 		case *kind.Enum:
-			add(loc, path, fmt.Sprintf("expected %s, found %s", oneOf(k.Want), describe(v)))
+			msg := fmt.Sprintf("expected %s, found %s", oneOf(k.Want), describe(v))
+			if got, ok := v.(string); ok {
+				for _, w := range k.Want {
+					if w, ok := w.(string); ok && strings.EqualFold(w, got) {
+						msg += fmt.Sprintf(" (did you mean %q?)", w)
+						break
+					}
+				}
+			}
+			add(loc, path, msg)
 		case *kind.Const:
 			add(loc, path, fmt.Sprintf("expected %s, found %s", valueText(k.Want), describe(v)))
 		case *kind.Format:

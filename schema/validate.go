@@ -48,10 +48,10 @@ func (b *boundedValidation) enough() bool {
 
 // document validates v, a whole document, against root.
 func (b *boundedValidation) document(root *jsonschema.Schema, v any) {
-	var lists []list
-	pruned, _ := prune(root, v, nil, &lists)
+	var p pruner
+	pruned, _ := p.prune(root, v)
 	b.validate(root, pruned, nil, 0)
-	b.lists(lists)
+	b.lists(p.lists)
 }
 
 func (b *boundedValidation) lists(lists []list) {
@@ -59,19 +59,19 @@ func (b *boundedValidation) lists(lists []list) {
 		item := concrete(l.schema).Items2020
 		for start := 0; start < len(l.items) && !b.enough(); start += chunkSize {
 			chunk := l.items[start:min(start+chunkSize, len(l.items))]
-			var nested []list
+			p := pruner{base: l.loc}
 			pruned, copied := chunk, false
 			for j, x := range chunk {
-				p, changed := prune(item, x, append(slices.Clone(l.loc), strconv.Itoa(start+j)), &nested)
-				if changed {
+				p.path = append(p.path[:0], step{index: start + j})
+				if y, changed := p.prune(item, x); changed {
 					if !copied {
 						pruned, copied = slices.Clone(chunk), true
 					}
-					pruned[j] = p
+					pruned[j] = y
 				}
 			}
 			b.validate(l.schema, pruned, l.loc, start)
-			b.lists(nested)
+			b.lists(p.lists)
 		}
 	}
 }
@@ -106,11 +106,37 @@ func (b *boundedValidation) validate(s *jsonschema.Schema, v any, loc []string, 
 	}
 }
 
+// pruner takes long lists out of a value for validation by chunks.
+type pruner struct {
+	base  []string // the location of the value pruned
+	path  []step   // where prune is within it
+	lists []list
+}
+
+// step is one step of a path: a field name, or a list index when name is "".
+type step struct {
+	name  string
+	index int
+}
+
+// loc returns the current location in the document.
+func (p *pruner) loc() []string {
+	loc := slices.Clone(p.base)
+	for _, s := range p.path {
+		if s.name == "" {
+			loc = append(loc, strconv.Itoa(s.index))
+		} else {
+			loc = append(loc, s.name)
+		}
+	}
+	return loc
+}
+
 // prune returns v with every long list that s describes by its items
-// replaced by an empty one, adding those lists to lists; changed says
+// replaced by an empty one, adding those lists to p.lists; changed says
 // whether anything was replaced. v itself is never modified: what changes
 // is copied.
-func prune(s *jsonschema.Schema, v any, loc []string, lists *[]list) (_ any, changed bool) {
+func (p *pruner) prune(s *jsonschema.Schema, v any) (_ any, changed bool) {
 	c := concrete(s)
 	if c == nil {
 		return v, false
@@ -126,11 +152,14 @@ func prune(s *jsonschema.Schema, v any, loc []string, lists *[]list) (_ any, cha
 			if !ok {
 				continue // an unknown field: reported, and not looked into
 			}
-			if p, ok := prune(ps, y, append(loc, k), lists); ok {
+			p.path = append(p.path, step{name: k})
+			z, ok := p.prune(ps, y)
+			p.path = p.path[:len(p.path)-1]
+			if ok {
 				if out == nil {
 					out = maps.Clone(x)
 				}
-				out[k] = p
+				out[k] = z
 			}
 		}
 		if out != nil {
@@ -141,16 +170,19 @@ func prune(s *jsonschema.Schema, v any, loc []string, lists *[]list) (_ any, cha
 			return v, false
 		}
 		if len(x) > chunkSize {
-			*lists = append(*lists, list{schema: s, items: x, loc: slices.Clone(loc)})
+			p.lists = append(p.lists, list{schema: s, items: x, loc: p.loc()})
 			return []any{}, true
 		}
 		var out []any
 		for i, y := range x {
-			if p, ok := prune(c.Items2020, y, append(loc, strconv.Itoa(i)), lists); ok {
+			p.path = append(p.path, step{index: i})
+			z, ok := p.prune(c.Items2020, y)
+			p.path = p.path[:len(p.path)-1]
+			if ok {
 				if out == nil {
 					out = slices.Clone(x)
 				}
-				out[i] = p
+				out[i] = z
 			}
 		}
 		if out != nil {
