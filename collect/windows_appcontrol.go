@@ -86,16 +86,16 @@ func winSmartScreen(pol, explorer regValues) (*bool, string) {
 		}
 		return boolPtr(true), level
 	}
-	s, ok := explorer.str("SmartScreenEnabled")
+	s, _ := explorer.str("SmartScreenEnabled")
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "off":
 		return boolPtr(false), ""
 	case "requireadmin":
+		// Unrecognised apps need an administrator to run: a block for
+		// everyday accounts.
 		return boolPtr(true), "block"
 	}
-	if !ok {
-		return boolPtr(true), "warn"
-	}
+	// "Warn", "Prompt", or absent (the Windows default is on).
 	return boolPtr(true), "warn"
 }
 

@@ -47,10 +47,12 @@ func collectWinDevice(_ context.Context, _ Host, src winSource, f *handwash.Fact
 	d := &f.Device
 	d.Platform = "windows"
 
-	if v, err := reg.values(keyCryptography); err == nil {
-		if g, ok := v.str("MachineGuid"); ok {
-			d.ID = DeviceID(g)
-		}
+	if v, err := reg.values(keyCryptography); err != nil {
+		f.AddMissing("device.id", reasonFor(err), "MachineGuid: "+err.Error())
+	} else if g, ok := v.str("MachineGuid"); ok {
+		d.ID = DeviceID(g)
+	} else {
+		f.AddMissing("device.id", handwash.ReasonError, "the registry has no MachineGuid")
 	}
 	if v, err := reg.values(keySessionEnv); err == nil {
 		// The machine's architecture, not this process's (a 32-bit build
