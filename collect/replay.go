@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -34,8 +35,9 @@ import (
 type ReplayHost struct {
 	sections map[string][]byte
 	elevated bool
-	// Ran records the command lines asked for, in order.
-	Ran []string
+
+	mu  sync.Mutex
+	ran []string
 }
 
 // LoadReplay reads a recording from a file.
@@ -80,6 +82,13 @@ func ParseReplay(b []byte) (*ReplayHost, error) {
 	return h, nil
 }
 
+// Ran returns the command lines asked for so far, in order.
+func (h *ReplayHost) Ran() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.ran...)
+}
+
 // Section returns the body of section "kind: name".
 func (h *ReplayHost) Section(kind, name string) ([]byte, bool) {
 	b, ok := h.sections[kind+": "+name]
@@ -89,7 +98,9 @@ func (h *ReplayHost) Section(kind, name string) ([]byte, bool) {
 // Run replays a recorded command.
 func (h *ReplayHost) Run(ctx context.Context, name string, args ...string) (Output, error) {
 	line := strings.Join(append([]string{name}, args...), " ")
-	h.Ran = append(h.Ran, line)
+	h.mu.Lock()
+	h.ran = append(h.ran, line)
+	h.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return Output{}, err
 	}
