@@ -76,7 +76,7 @@ func factsMarkdown(t *testing.T, wd string, s *jsonschema.Schema, schemaJSON []b
 				desc = topicIntro(name, def.Description)
 			}
 		}
-		top.Rows = append(top.Rows, docRow{Field: name, Type: kind, Meaning: meaning(name, desc)})
+		top.Rows = append(top.Rows, docRow{Field: name, Type: kind, Meaning: meaning(name, desc, nil)})
 	}
 
 	var reasons []docRow
@@ -225,8 +225,8 @@ func rows(root, def *jsonschema.Schema, prefix string, out *[]docRow) {
 	for pair := def.Properties.Oldest(); pair != nil; pair = pair.Next() {
 		path := prefix + pair.Key
 		prop := pair.Value
-		*out = append(*out, docRow{Field: path, Type: typeText(root, prop, slices.Contains(def.Required, pair.Key)), Meaning: meaning(pair.Key, prop.Description)})
 		s, _ := resolve(root, prop)
+		*out = append(*out, docRow{Field: path, Type: typeText(root, prop, slices.Contains(def.Required, pair.Key)), Meaning: meaning(pair.Key, prop.Description, s.Enum)})
 		switch {
 		case s.Properties != nil:
 			rows(root, s, path+".", out)
@@ -250,7 +250,9 @@ func topicIntro(name, desc string) string {
 // meaning shortens a field's description for a table whose first column
 // already names the field: "name is the product's name." becomes "The
 // product's name.", "enabled says whether ..." becomes "Says whether ...".
-func meaning(field, desc string) string {
+// A description that starts with one of the field's values keeps it as it
+// is written.
+func meaning(field, desc string, enum []any) string {
 	rest, ok := strings.CutPrefix(desc, field+" ")
 	if !ok {
 		rest = desc
@@ -261,6 +263,9 @@ func meaning(field, desc string) string {
 	}
 	if rest == "" {
 		return ""
+	}
+	if words := strings.FieldsFunc(rest, func(r rune) bool { return r == ' ' || r == ',' }); len(words) > 0 && slices.Contains(enum, any(words[0])) {
+		return rest
 	}
 	return strings.ToUpper(rest[:1]) + rest[1:]
 }

@@ -1,21 +1,24 @@
 // Package schema publishes the JSON Schemas of Handwash's documents and reads
-// Facts files strictly.
+// Facts documents strictly.
 //
 // The schemas are generated from the domain types in the module root, with
 // each field's description taken from its Go doc comment, and committed as
-// docs/facts.schema.json and docs/assessment.schema.json (a copy of the Facts
-// schema is embedded here). Regenerate them, and docs/FACTS.md, with
+// docs/facts.schema.json and docs/assessment.schema.json, with the Facts
+// reference docs/FACTS.md beside them. A copy of the Facts schema is embedded
+// here (FactsSchemaJSON). Regenerate them all with
 //
 //	go generate ./schema
 //
-// A test fails when the committed files differ from what the generator writes.
+// The generator is a test (TestGenerate in generate_test.go), so that the
+// reflection library it uses stays out of the handwash binary; run without
+// -update, it fails when a committed file differs from what it would write.
 //
-// DecodeFacts reads a Facts document from a file, a pipe or an upload: it
-// enforces the size limit, checks the JSON syntax, the schema version and the
-// schema itself, and only then fills a handwash.Facts. Every problem is
-// reported as a *handwash.Error that names the file, the line and column, and
-// the field in dotted form (firewall.profiles[0].enabled), and says in plain
-// English what is wrong.
+// DecodeFacts reads a Facts document from a file, a pipe or an upload, and
+// ValidateFacts checks one already in memory. Both enforce the size limit,
+// the JSON syntax, the schema version and the schema itself, and only then
+// fill a handwash.Facts. Every problem is reported as a *handwash.Error that
+// names the file, the line and column, and the field in dotted form
+// (firewall.profiles[0].enabled), and says in plain English what is wrong.
 package schema
 
 //go:generate go test -run ^TestGenerate$ -update
