@@ -26,6 +26,7 @@ import (
 	"sync"
 
 	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/ext"
 	"github.com/goccy/go-yaml"
 
@@ -50,6 +51,9 @@ type Catalogue struct {
 type compiled struct {
 	applies, pass, message cel.Program
 	evidence               []cel.Program
+	// fields are the names of every field the control's expressions select,
+	// so only unobserved list-item facts it reads make it unknown.
+	fields map[string]bool
 }
 
 var defaultCatalogue = sync.OnceValues(func() (*Catalogue, error) {
@@ -202,18 +206,18 @@ func validate(c *handwash.Control) error {
 }
 
 func (c *Catalogue) compile(ctl *handwash.Control) (*compiled, error) {
-	cp := &compiled{}
+	cp := &compiled{fields: map[string]bool{}}
 	var err error
 	if ctl.Applies != "" {
-		if cp.applies, err = c.program("applies", ctl.Applies, cel.BoolType); err != nil {
+		if cp.applies, err = c.program("applies", ctl.Applies, cel.BoolType, cp.fields); err != nil {
 			return nil, err
 		}
 	}
-	if cp.pass, err = c.program("pass", ctl.Pass, cel.BoolType); err != nil {
+	if cp.pass, err = c.program("pass", ctl.Pass, cel.BoolType, cp.fields); err != nil {
 		return nil, err
 	}
 	if ctl.Message != "" {
-		if cp.message, err = c.program("message", ctl.Message, cel.StringType); err != nil {
+		if cp.message, err = c.program("message", ctl.Message, cel.StringType, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -221,7 +225,7 @@ func (c *Catalogue) compile(ctl *handwash.Control) (*compiled, error) {
 		if e.Label == "" {
 			return nil, fmt.Errorf("evidence without a label")
 		}
-		p, err := c.program("evidence "+e.Label, e.Expr, nil)
+		p, err := c.program("evidence "+e.Label, e.Expr, nil, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -230,16 +234,22 @@ func (c *Catalogue) compile(ctl *handwash.Control) (*compiled, error) {
 	return cp, nil
 }
 
-// program compiles one expression, checking its result type when want is set.
-func (c *Catalogue) program(what, src string, want *cel.Type) (cel.Program, error) {
-	ast, iss := c.env.Compile(src)
+// program compiles one expression, checking its result type when want is
+// set, and adds the fields it selects to fields when that is not nil.
+func (c *Catalogue) program(what, src string, want *cel.Type, fields map[string]bool) (cel.Program, error) {
+	checked, iss := c.env.Compile(src)
 	if iss.Err() != nil {
 		return nil, fmt.Errorf("%s: %w", what, iss.Err())
 	}
-	if want != nil && !ast.OutputType().IsExactType(want) {
-		return nil, fmt.Errorf("%s: gives %s, want %s", what, ast.OutputType(), want)
+	if want != nil && !checked.OutputType().IsExactType(want) {
+		return nil, fmt.Errorf("%s: gives %s, want %s", what, checked.OutputType(), want)
 	}
-	return c.env.Program(ast, cel.EvalOptions(cel.OptPartialEval), cel.CostLimit(1_000_000))
+	if fields != nil {
+		for _, e := range celast.MatchDescendants(celast.NavigateAST(checked.NativeRep()), celast.KindMatcher(celast.SelectKind)) {
+			fields[e.AsSelect().FieldName()] = true
+		}
+	}
+	return c.env.Program(checked, cel.EvalOptions(cel.OptPartialEval, cel.OptOptimize), cel.CostLimit(1_000_000))
 }
 
 // newEnv declares what expressions may use: facts (handwash.Facts), now (a
@@ -253,6 +263,7 @@ func newEnv() (*cel.Env, error) {
 		ext.Strings(),
 		ext.Lists(),
 		versionFunctions(),
+		textFunctions(),
 	)
 }
 

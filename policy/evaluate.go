@@ -35,11 +35,12 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 	}
 	now = now.UTC()
 	support, supportKnown := LookupOSSupport(f)
-	patterns := unknownPatterns(f, supportKnown)
-	vars := map[string]any{"facts": f, "now": now, "os_support": &support}
-	act, err := cel.PartialVars(vars, patterns...)
-	if err != nil {
-		panic("policy: " + err.Error()) // only for malformed patterns, which unknownPatterns never makes
+	ev := &evaluation{
+		f:            f,
+		vars:         map[string]any{"facts": f, "now": now, "os_support": &support},
+		patterns:     unknownPatterns(f, supportKnown),
+		items:        itemUnknowns(f),
+		supportKnown: supportKnown,
 	}
 	a := &handwash.Assessment{
 		Schema:           handwash.AssessmentSchema,
@@ -50,8 +51,7 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 		ReferenceData:    []handwash.DataSource{LifecycleSource()},
 	}
 	for _, ctl := range c.Controls {
-		fd := c.judge(ctl, f, act, supportKnown)
-		a.Findings = append(a.Findings, fd)
+		a.Findings = append(a.Findings, c.judge(ctl, ev))
 	}
 	ApplyExceptions(a, f, opt.Exceptions, now)
 	for i := range a.Findings {
@@ -67,9 +67,41 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 	return a
 }
 
+// evaluation is what every control of one assessment is judged against.
+type evaluation struct {
+	f            *handwash.Facts
+	vars         map[string]any
+	patterns     []*interpreter.AttributePattern
+	items        []itemUnknown
+	supportKnown bool
+}
+
+// activation returns the variables for one control: the facts, with every
+// unobserved fact unknown, and the unobserved list-item facts it reads.
+func (ev *evaluation) activation(cp *compiled) (interpreter.PartialActivation, []handwash.Missing) {
+	patterns := ev.patterns
+	var used []handwash.Missing
+	for _, it := range ev.items {
+		if cp.fields[it.field] {
+			if len(used) == 0 {
+				patterns = append([]*interpreter.AttributePattern(nil), patterns...)
+			}
+			patterns = append(patterns, it.pattern)
+			used = append(used, it.missing)
+		}
+	}
+	act, err := cel.PartialVars(ev.vars, patterns...)
+	if err != nil {
+		panic("policy: " + err.Error()) // only for malformed patterns, which are never made
+	}
+	return act, used
+}
+
 // judge evaluates one control.
-func (c *Catalogue) judge(ctl *handwash.Control, f *handwash.Facts, act interpreter.PartialActivation, supportKnown bool) handwash.Finding {
+func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Finding {
 	cp := c.compiled[ctl.ID]
+	f := ev.f
+	act, itemsUsed := ev.activation(cp)
 	fd := handwash.Finding{ControlID: ctl.ID, Area: ctl.Area, Severity: ctl.Severity, Title: ctl.Title}
 	if !ctl.AppliesTo(f.Device.Platform) {
 		fd.Status = handwash.StatusNotApplicable
@@ -97,7 +129,7 @@ func (c *Catalogue) judge(ctl *handwash.Control, f *handwash.Facts, act interpre
 	default:
 		fd.Status = handwash.StatusUnknown
 		if u, ok := v.(*types.Unknown); ok {
-			fd.Missing = missingFor(u, f, supportKnown)
+			fd.Missing = missingFor(u, f, itemsUsed)
 		}
 	}
 	switch fd.Status {
@@ -176,8 +208,10 @@ func jsonName(sf reflect.StructField) string {
 	return name
 }
 
-// missingFor explains an unknown result with the Facts' reasons.
-func missingFor(u *types.Unknown, f *handwash.Facts, supportKnown bool) []handwash.Missing {
+// missingFor explains an unknown result with the Facts' reasons. A list
+// that is unknown because some of its items' facts were not observed is
+// explained by those items' records.
+func missingFor(u *types.Unknown, f *handwash.Facts, items []handwash.Missing) []handwash.Missing {
 	seen := map[string]bool{}
 	var out []handwash.Missing
 	for _, id := range u.IDs() {
@@ -198,6 +232,21 @@ func missingFor(u *types.Unknown, f *handwash.Facts, supportKnown bool) []handwa
 				continue
 			}
 			path := strings.TrimPrefix(s, "facts.")
+			var fromItems []handwash.Missing
+			for _, m := range items {
+				if strings.HasPrefix(m.Fact, path+"[") || strings.HasPrefix(m.Fact, path+".") {
+					fromItems = append(fromItems, m)
+				}
+			}
+			if len(fromItems) > 0 {
+				for _, m := range fromItems {
+					if !seen["item "+m.Fact] {
+						seen["item "+m.Fact] = true
+						out = append(out, m)
+					}
+				}
+				continue
+			}
 			m, ok := f.MissingFor(path)
 			if !ok {
 				m = handwash.Missing{Reason: handwash.ReasonNotCollected}

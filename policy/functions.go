@@ -1,8 +1,10 @@
 package policy
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
@@ -49,4 +51,61 @@ func compareVersions(a, b string) int {
 		}
 	}
 	return 0
+}
+
+// textFunctions add date(timestamp), which reads "14 October 2025", and
+// age(duration), which reads "3 days" or "5 hours", for messages.
+func textFunctions() cel.EnvOption {
+	return cel.Lib(textLib{})
+}
+
+type textLib struct{}
+
+func (textLib) CompileOptions() []cel.EnvOption {
+	return []cel.EnvOption{
+		cel.Function("date",
+			cel.Overload("date_timestamp", []*cel.Type{cel.TimestampType}, cel.StringType,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					t, ok := v.Value().(time.Time)
+					if !ok {
+						return types.NewErr("date: not a timestamp")
+					}
+					if t.IsZero() {
+						return types.String("never")
+					}
+					return types.String(t.UTC().Format("2 January 2006"))
+				}))),
+		cel.Function("age",
+			cel.Overload("age_duration", []*cel.Type{cel.DurationType}, cel.StringType,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					d, ok := v.Value().(time.Duration)
+					if !ok {
+						return types.NewErr("age: not a duration")
+					}
+					return types.String(ageText(d))
+				}))),
+	}
+}
+
+func (textLib) ProgramOptions() []cel.ProgramOption { return nil }
+
+// ageText says how long a duration is, in the largest whole unit that fits.
+func ageText(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d < 0:
+		return "in the future"
+	case d >= 48*time.Hour:
+		return plural(int(d.Hours()/24), "day")
+	case d >= time.Hour:
+		return plural(int(d.Hours()), "hour")
+	case d >= time.Minute:
+		return plural(int(d.Minutes()), "minute")
+	}
+	return "less than a minute"
 }
