@@ -1028,3 +1028,28 @@ func TestLinuxFormFactor(t *testing.T) {
 		}
 	}
 }
+
+func TestLinuxSMB1ClientFromFiles(t *testing.T) {
+	cases := []struct {
+		name, recording string
+		want            bool
+	}{
+		{"nothing configured", "", false},
+		{"smb.conf allows NT1", "-- file: /etc/samba/smb.conf --\n[global]\n   client min protocol = NT1\n", true},
+		{"NT1 only in a share", "-- file: /etc/samba/smb.conf --\n[global]\n workgroup = CARE\n[scans]\n client min protocol = NT1\n", false},
+		{"commented out", "-- file: /etc/samba/smb.conf --\n[global]\n; client min protocol = NT1\n", false},
+		{"fstab vers=1.0", "-- file: /etc/fstab --\n//nas/scans /mnt/scans cifs credentials=/root/c,vers=1.0 0 0\n", true},
+		{"fstab vers=3.0", "-- file: /etc/fstab --\n//nas/scans /mnt/scans cifs vers=3.0 0 0\n", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := ParseReplay([]byte(tc.recording))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := linuxSMB1ClientFromFiles(h); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

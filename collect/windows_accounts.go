@@ -31,8 +31,10 @@ func collectWinAccounts(_ context.Context, _ Host, src winSource, f *handwash.Fa
 	if mErr != nil {
 		f.AddMissing("accounts.users.admin", reasonFor(mErr), "members of Administrators: "+mErr.Error())
 	}
+	// PasswordEmpty stays nil on Windows: it cannot be told without trying
+	// to sign in. PasswordRequired (the PASSWD_NOTREQD flag) says whether an
+	// empty password is allowed, which is what controls judge here.
 	a.Users = winLocalAccounts(users, members, mErr == nil)
-	f.AddMissing("accounts.users.password_empty", handwash.ReasonNotSupported, "Windows does not say whether a password is empty without trying to sign in with it")
 	for _, u := range a.Users {
 		if u.Builtin == "guest" {
 			a.GuestEnabled = u.Enabled

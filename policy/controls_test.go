@@ -774,8 +774,15 @@ var controlCases = map[string][]controlCase{
 	"updates.smbv1-off": {
 		passes(win, "off", nil),
 		fails(win, "server on", func(f *handwash.Facts) { f.SMB.V1Server = ptr(true) }, "SMBv1"),
-		fails(lin, "client on, server not observed", func(f *handwash.Facts) { f.SMB.V1Server, f.SMB.V1Client = nil, ptr(true) }, "SMBv1"),
+		passes(mac, "client allows SMBv1, server off", func(f *handwash.Facts) { f.SMB.V1Server, f.SMB.V1Client = ptr(false), ptr(true) }),
+		unknowns(lin, "server not observed", func(f *handwash.Facts) { f.SMB.V1Server = nil }),
 		unknowns(win, "not observed", func(f *handwash.Facts) { f.SMB = nil }),
+	},
+	"updates.smbv1-client-off": {
+		passes(win, "off", nil),
+		fails(mac, "nsmb.conf default allows SMBv1", func(f *handwash.Facts) { f.SMB.V1Client = ptr(true) }, "SMBv1"),
+		passes(lin, "server on does not matter here", func(f *handwash.Facts) { f.SMB.V1Server, f.SMB.V1Client = ptr(true), ptr(false) }),
+		unknowns(lin, "client not observed", func(f *handwash.Facts) { f.SMB.V1Client = nil }),
 	},
 	"updates.unsupported-software": {
 		passes(win, "Microsoft 365 and runtimes", nil),
