@@ -88,7 +88,7 @@ type OSFacts struct {
 	// ID is the family: windows, macos, or the os-release ID (debian, ubuntu,
 	// fedora, rhel, rocky, almalinux, centos, ...).
 	ID     string   `json:"id,omitempty"`
-	IDLike []string `json:"id_like,omitempty"`
+	IDLike []string `json:"id_like,omitzero"`
 	// Version is the product version: "10.0.26100" on Windows, "15.5" on
 	// macOS, the os-release VERSION_ID on Linux.
 	Version  string `json:"version,omitempty"`
@@ -140,7 +140,7 @@ type PendingUpdate struct {
 	Severity string     `json:"severity,omitempty"`
 	Released *time.Time `json:"released,omitempty"`
 	// IDs are the advisory or KB identifiers the vendor gives.
-	IDs []string `json:"ids,omitempty"`
+	IDs []string `json:"ids,omitzero"`
 }
 
 // FirewallFacts describes the host firewall.
@@ -155,7 +155,7 @@ type FirewallFacts struct {
 	// Stealth says whether the device ignores probes (macOS stealth mode).
 	Stealth *bool `json:"stealth,omitempty"`
 	// AllowedInbound lists the services or ports let in, where the firewall says.
-	AllowedInbound []string `json:"allowed_inbound,omitempty"`
+	AllowedInbound []string `json:"allowed_inbound,omitzero"`
 }
 
 // FirewallProfile is the firewall state for one kind of network.
@@ -372,7 +372,7 @@ type AppControlFacts struct {
 	// UnverifiedSources lists package sources whose signatures are not checked.
 	UnverifiedSources []string `json:"unverified_sources"`
 	// ThirdPartySources lists package sources other than the OS vendor's.
-	ThirdPartySources []string `json:"third_party_sources,omitempty"`
+	ThirdPartySources []string `json:"third_party_sources,omitzero"`
 }
 
 // ContentProtectionFacts describes defences against harmful websites, files
@@ -455,9 +455,9 @@ type Collection struct {
 	DurationMS int64  `json:"duration_ms"`
 	// Elevated says whether the collector ran as administrator or root.
 	Elevated   bool           `json:"elevated"`
-	Collectors []CollectorRun `json:"collectors,omitempty"`
+	Collectors []CollectorRun `json:"collectors,omitzero"`
 	// Missing says, for each fact that could not be observed, why.
-	Missing []Missing `json:"missing,omitempty"`
+	Missing []Missing `json:"missing,omitzero"`
 }
 
 // CollectorRun records one collector's run.
