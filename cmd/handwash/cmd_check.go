@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -112,7 +111,7 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	} else {
 		facts = collect.Collect(cmd.Context(), collect.Options{Version: versionString()})
 	}
-	a := cat.Evaluate(facts, policy.Options{Now: time.Now(), Exceptions: exceptions})
+	a := cat.Evaluate(facts, policy.Options{Now: now(), Exceptions: exceptions})
 
 	if o.explain != "" {
 		ctl, _ := cat.Control(o.explain)

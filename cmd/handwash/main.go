@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,9 @@ import (
 
 // version is set at release time with -ldflags "-X main.version=v1.2.3".
 var version = ""
+
+// now is the clock check judges by; tests set it.
+var now = time.Now
 
 // Exit codes, documented in every command's help.
 const (
@@ -110,7 +114,13 @@ Start with:  handwash check`,
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
-	root.Args = wrapArgs(cobra.NoArgs)
+	root.Args = cobra.ArbitraryArgs
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageError{fmt.Errorf("unknown command %q: the commands are check, collect and version", args[0])}
+		}
+		return cmd.Help()
+	}
 	return root
 }
 
