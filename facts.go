@@ -20,10 +20,15 @@ const MaxFactsSize = 16 << 20
 // and there are none". Nothing is guessed: a collector that cannot tell
 // leaves the field out.
 type Facts struct {
-	Schema      string    `json:"schema"`
+	// Schema names the version of the document: always "handwash.facts/v1".
+	Schema string `json:"schema"`
+	// CollectedAt is when collection started, in RFC 3339 form (UTC from handwash collect).
 	CollectedAt time.Time `json:"collected_at"`
-	Device      Device    `json:"device"`
+	// Device identifies the machine and says what kind it is.
+	Device Device `json:"device"`
 
+	// The topics, each described by its type; nil when not observed, with
+	// the reason in Collection.Missing.
 	OS                *OSFacts                `json:"os,omitempty"`
 	Updates           *UpdateFacts            `json:"updates,omitempty"`
 	Firewall          *FirewallFacts          `json:"firewall,omitempty"`
@@ -42,6 +47,7 @@ type Facts struct {
 	Backup            *BackupFacts            `json:"backup,omitempty"`
 	Software          *SoftwareFacts          `json:"software,omitempty"`
 
+	// Collection says how the Facts were gathered, and why any fact is missing.
 	Collection Collection `json:"collection"`
 }
 
@@ -49,14 +55,19 @@ type Facts struct {
 type Device struct {
 	// ID is stable for this machine and reveals nothing: an application-specific
 	// hash of the OS machine identifier.
-	ID       string   `json:"id,omitempty"`
-	Hostname string   `json:"hostname,omitempty"`
+	ID string `json:"id,omitempty"`
+	// Hostname is the device's network name.
+	Hostname string `json:"hostname,omitempty"`
+	// Platform is the operating system family: windows, macos, linux or other.
 	Platform Platform `json:"platform"`
-	Arch     string   `json:"arch,omitempty"`
+	// Arch is the processor architecture as Go names it: amd64, arm64, ...
+	Arch string `json:"arch,omitempty"`
 	// FormFactor is laptop, desktop, server, tablet, virtual_machine or unknown.
 	FormFactor string `json:"form_factor,omitempty"`
-	Vendor     string `json:"vendor,omitempty"`
-	Model      string `json:"model,omitempty"`
+	// Vendor is the hardware maker, as the firmware reports it.
+	Vendor string `json:"vendor,omitempty"`
+	// Model is the hardware model, as the firmware reports it.
+	Model string `json:"model,omitempty"`
 	// Graphical says whether the device has a graphical desktop that people
 	// sign in to (screen lock and auto-run apply only then).
 	Graphical *bool `json:"graphical,omitempty"`
@@ -87,11 +98,14 @@ type OSFacts struct {
 	Name string `json:"name,omitempty"`
 	// ID is the family: windows, macos, or the os-release ID (debian, ubuntu,
 	// fedora, rhel, rocky, almalinux, centos, ...).
-	ID     string   `json:"id,omitempty"`
+	ID string `json:"id,omitempty"`
+	// IDLike lists the families a Linux distribution says it derives from (os-release
+	// ID_LIKE).
 	IDLike []string `json:"id_like,omitzero"`
 	// Version is the product version: "10.0.26100" on Windows, "15.5" on
 	// macOS, the os-release VERSION_ID on Linux.
-	Version  string `json:"version,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Codename is the release's code name, e.g. "bookworm" or "Sequoia".
 	Codename string `json:"codename,omitempty"`
 	// Build is Windows' CurrentBuild ("26100") or macOS's build ("24F74").
 	Build string `json:"build,omitempty"`
@@ -102,7 +116,8 @@ type OSFacts struct {
 	Edition string `json:"edition,omitempty"`
 	// DisplayVersion is Windows' feature release ("24H2").
 	DisplayVersion string `json:"display_version,omitempty"`
-	Kernel         string `json:"kernel,omitempty"`
+	// Kernel is the kernel version.
+	Kernel string `json:"kernel,omitempty"`
 	// ExtendedSupport says whether paid or extended security updates are
 	// active: Windows 10 Extended Security Updates, Ubuntu Pro (ESM).
 	ExtendedSupport *bool `json:"extended_support,omitempty"`
@@ -132,12 +147,16 @@ type UpdateFacts struct {
 
 // PendingUpdate is one update that is available and not installed.
 type PendingUpdate struct {
-	Name      string `json:"name"`
+	// Name is the update or package name.
+	Name string `json:"name"`
+	// Version is the version the update installs.
 	Version   string `json:"version,omitempty"`
 	Installed string `json:"installed,omitempty"` // the version installed now
-	Security  bool   `json:"security"`
+	// Security says whether the vendor marks it as a security update.
+	Security bool `json:"security"`
 	// Severity is the vendor's rating where given (Critical, Important, ...).
-	Severity string     `json:"severity,omitempty"`
+	Severity string `json:"severity,omitempty"`
+	// Released is when the vendor published it.
 	Released *time.Time `json:"released,omitempty"`
 	// IDs are the advisory or KB identifiers the vendor gives.
 	IDs []string `json:"ids,omitzero"`
@@ -160,8 +179,10 @@ type FirewallFacts struct {
 
 // FirewallProfile is the firewall state for one kind of network.
 type FirewallProfile struct {
-	Name    string `json:"name"`
-	Enabled *bool  `json:"enabled,omitempty"`
+	// Name is the profile: domain, private or public on Windows, "default" elsewhere.
+	Name string `json:"name"`
+	// Enabled says whether the firewall filters traffic on this kind of network.
+	Enabled *bool `json:"enabled,omitempty"`
 	// DefaultInbound is block or allow: what happens to an inbound connection
 	// that no rule allows.
 	DefaultInbound string `json:"default_inbound,omitempty"`
@@ -169,6 +190,7 @@ type FirewallProfile struct {
 
 // MalwareFacts describes protection from malicious software.
 type MalwareFacts struct {
+	// Products lists the anti-malware products found; [] means none.
 	Products []AntiMalwareProduct `json:"products"`
 	// PUAProtection says whether potentially unwanted apps are blocked (Windows).
 	PUAProtection *bool `json:"pua_protection,omitempty"`
@@ -176,6 +198,7 @@ type MalwareFacts struct {
 
 // AntiMalwareProduct is one anti-malware product found on the device.
 type AntiMalwareProduct struct {
+	// Name is the product's name.
 	Name string `json:"name"`
 	// Enabled says whether the product is switched on.
 	Enabled *bool `json:"enabled,omitempty"`
@@ -186,7 +209,8 @@ type AntiMalwareProduct struct {
 	// SignaturesCurrent is the product's own view of whether its definitions
 	// are up to date.
 	SignaturesCurrent *bool `json:"signatures_current,omitempty"`
-	TamperProtected   *bool `json:"tamper_protected,omitempty"`
+	// TamperProtected says whether the product stops other software from switching it off.
+	TamperProtected *bool `json:"tamper_protected,omitempty"`
 	// Builtin marks protection that comes with the OS (Microsoft Defender,
 	// XProtect).
 	Builtin bool `json:"builtin,omitempty"`
@@ -194,6 +218,7 @@ type AntiMalwareProduct struct {
 
 // EncryptionFacts describes disk encryption.
 type EncryptionFacts struct {
+	// Volumes lists the disk volumes found.
 	Volumes []Volume `json:"volumes"`
 }
 
@@ -202,8 +227,9 @@ type Volume struct {
 	// Name is the drive letter, mount point or volume name.
 	Name string `json:"name"`
 	// Role is system (the OS volume), data (another fixed volume) or removable.
-	Role      string `json:"role"`
-	Encrypted *bool  `json:"encrypted,omitempty"`
+	Role string `json:"role"`
+	// Encrypted says whether the volume's contents are encrypted at rest.
+	Encrypted *bool `json:"encrypted,omitempty"`
 	// Method names the encryption: BitLocker, FileVault, LUKS, ...
 	Method string `json:"method,omitempty"`
 	// Detail holds the raw state, e.g. "encrypting 42%" or "waiting for activation".
@@ -236,6 +262,7 @@ type ScreenLockFacts struct {
 
 // AccountFacts describes the device's local accounts.
 type AccountFacts struct {
+	// Users lists the local accounts that can sign in.
 	Users []LocalAccount `json:"users"`
 	// GuestEnabled says whether a guest account can sign in.
 	GuestEnabled *bool `json:"guest_enabled,omitempty"`
@@ -249,11 +276,14 @@ type AccountFacts struct {
 
 // LocalAccount is one account that can sign in on the device.
 type LocalAccount struct {
+	// Name is the account's user name.
 	Name string `json:"name"`
 	// ID is the SID on Windows or the UID elsewhere.
-	ID      string `json:"id,omitempty"`
-	Enabled *bool  `json:"enabled,omitempty"`
-	Admin   *bool  `json:"admin,omitempty"`
+	ID string `json:"id,omitempty"`
+	// Enabled says whether the account can sign in.
+	Enabled *bool `json:"enabled,omitempty"`
+	// Admin says whether the account has administrator (or root) rights.
+	Admin *bool `json:"admin,omitempty"`
 	// Builtin is administrator or guest for the accounts the OS creates.
 	Builtin string `json:"builtin,omitempty"`
 	// PasswordRequired is false when the account may have an empty password.
@@ -267,8 +297,9 @@ type LocalAccount struct {
 type PasswordPolicyFacts struct {
 	// Source says where the rules come from: "local security policy",
 	// "pam_pwquality", "pwpolicy", ...
-	Source    string `json:"source,omitempty"`
-	MinLength *int   `json:"min_length,omitempty"`
+	Source string `json:"source,omitempty"`
+	// MinLength is the shortest password allowed; 0 means no minimum.
+	MinLength *int `json:"min_length,omitempty"`
 	// MaxAgeDays is how often a password must change; 0 means never.
 	MaxAgeDays *int `json:"max_age_days,omitempty"`
 	// LockoutThreshold is how many wrong attempts lock the account; 0 means never.
@@ -276,42 +307,56 @@ type PasswordPolicyFacts struct {
 	// LockoutWindowMinutes is the period over which wrong attempts count.
 	LockoutWindowMinutes *int `json:"lockout_window_minutes,omitempty"`
 	// LockoutMinutes is how long a locked account stays locked.
-	LockoutMinutes *int  `json:"lockout_minutes,omitempty"`
-	Complexity     *bool `json:"complexity,omitempty"`
+	LockoutMinutes *int `json:"lockout_minutes,omitempty"`
+	// Complexity says whether passwords must mix kinds of character.
+	Complexity *bool `json:"complexity,omitempty"`
 	// DenyList says whether common or dictionary passwords are refused.
 	DenyList *bool `json:"deny_list,omitempty"`
 }
 
 // RemoteAccessFacts describes ways to control the device from elsewhere.
 type RemoteAccessFacts struct {
-	RDP           *RDPFacts `json:"rdp,omitempty"`
-	SSH           *SSHFacts `json:"ssh,omitempty"`
-	ScreenSharing *bool     `json:"screen_sharing,omitempty"`
+	// RDP describes the Windows Remote Desktop host.
+	RDP *RDPFacts `json:"rdp,omitempty"`
+	// SSH describes the SSH server.
+	SSH *SSHFacts `json:"ssh,omitempty"`
+	// ScreenSharing says whether others can view or control the screen over the network (macOS
+	// Screen Sharing, VNC).
+	ScreenSharing *bool `json:"screen_sharing,omitempty"`
 }
 
 // RDPFacts describes the Windows Remote Desktop host.
 type RDPFacts struct {
+	// Enabled says whether Remote Desktop accepts connections.
 	Enabled *bool `json:"enabled,omitempty"`
 	// NLA says whether Network Level Authentication is required.
-	NLA  *bool `json:"nla,omitempty"`
-	Port *int  `json:"port,omitempty"`
+	NLA *bool `json:"nla,omitempty"`
+	// Port is the TCP port Remote Desktop listens on.
+	Port *int `json:"port,omitempty"`
 }
 
 // SSHFacts describes the SSH server.
 type SSHFacts struct {
+	// Enabled says whether the SSH server is running or starts at boot.
 	Enabled *bool `json:"enabled,omitempty"`
 	// PermitRootLogin is sshd's value: yes, no, prohibit-password or forced-commands-only.
-	PermitRootLogin        string `json:"permit_root_login,omitempty"`
-	PasswordAuthentication *bool  `json:"password_authentication,omitempty"`
-	PermitEmptyPasswords   *bool  `json:"permit_empty_passwords,omitempty"`
+	PermitRootLogin string `json:"permit_root_login,omitempty"`
+	// PasswordAuthentication says whether sshd accepts passwords (sshd's
+	// PasswordAuthentication).
+	PasswordAuthentication *bool `json:"password_authentication,omitempty"`
+	// PermitEmptyPasswords says whether sshd lets accounts with empty passwords in (sshd's
+	// PermitEmptyPasswords).
+	PermitEmptyPasswords *bool `json:"permit_empty_passwords,omitempty"`
 }
 
 // SMBFacts describes Windows file sharing (SMB), the way WannaCry spread.
 type SMBFacts struct {
 	// ServerEnabled says whether the device shares files over SMB.
 	ServerEnabled *bool `json:"server_enabled,omitempty"`
-	V1Server      *bool `json:"v1_server,omitempty"`
-	V1Client      *bool `json:"v1_client,omitempty"`
+	// V1Server says whether the SMB server accepts the old, unsafe SMB version 1.
+	V1Server *bool `json:"v1_server,omitempty"`
+	// V1Client says whether the device can connect to SMB version 1 servers.
+	V1Client *bool `json:"v1_client,omitempty"`
 	// SigningRequired says whether the server refuses unsigned SMB sessions.
 	SigningRequired *bool `json:"signing_required,omitempty"`
 }
@@ -326,22 +371,28 @@ type NetworkFacts struct {
 // Listener is one listening socket.
 type Listener struct {
 	Protocol string `json:"protocol"` // tcp or udp
-	Address  string `json:"address"`
-	Port     int    `json:"port"`
-	Process  string `json:"process,omitempty"`
+	// Address is the local address the socket listens on, e.g. "0.0.0.0" or "::".
+	Address string `json:"address"`
+	// Port is the port number.
+	Port int `json:"port"`
+	// Process is the program listening, where known.
+	Process string `json:"process,omitempty"`
 }
 
 // WiFiFacts lists saved wireless networks.
 type WiFiFacts struct {
+	// Profiles lists the saved wireless networks; [] means none.
 	Profiles []WiFiProfile `json:"profiles"`
 }
 
 // WiFiProfile is one saved wireless network.
 type WiFiProfile struct {
+	// SSID is the network's name.
 	SSID string `json:"ssid"`
 	// Security is open, owe, wep, wpa, wpa2, wpa3, enterprise or unknown.
-	Security    string `json:"security"`
-	AutoConnect *bool  `json:"auto_connect,omitempty"`
+	Security string `json:"security"`
+	// AutoConnect says whether the device joins the network by itself when in range.
+	AutoConnect *bool `json:"auto_connect,omitempty"`
 	// Encryption is the cipher where known: none, wep, tkip, aes.
 	Encryption string `json:"encryption,omitempty"`
 }
@@ -350,10 +401,12 @@ type WiFiProfile struct {
 type RemovableMediaFacts struct {
 	// AutorunDisabled says whether inserted media can start programs or open
 	// by themselves; a prompt each time counts as disabled.
-	AutorunDisabled *bool  `json:"autorun_disabled,omitempty"`
-	AutorunDetail   string `json:"autorun_detail,omitempty"`
+	AutorunDisabled *bool `json:"autorun_disabled,omitempty"`
+	// AutorunDetail holds the raw auto-run setting.
+	AutorunDetail string `json:"autorun_detail,omitempty"`
 	// USBStorage is allowed, read_only or blocked.
-	USBStorage       string `json:"usb_storage,omitempty"`
+	USBStorage string `json:"usb_storage,omitempty"`
+	// USBStorageDetail holds the raw USB storage setting.
 	USBStorageDetail string `json:"usb_storage_detail,omitempty"`
 }
 
@@ -361,7 +414,8 @@ type RemovableMediaFacts struct {
 type AppControlFacts struct {
 	// ReputationCheck says whether downloaded apps are checked before they
 	// run (Windows SmartScreen, macOS Gatekeeper).
-	ReputationCheck *bool  `json:"reputation_check,omitempty"`
+	ReputationCheck *bool `json:"reputation_check,omitempty"`
+	// ReputationLevel is how strict the reputation check is, in the OS's words.
 	ReputationLevel string `json:"reputation_level,omitempty"`
 	// InstallSources is anywhere, identified_developers, store_preferred or store_only.
 	InstallSources string `json:"install_sources,omitempty"`
@@ -391,6 +445,7 @@ type ContentProtectionFacts struct {
 
 // BackupFacts describes backup tools found on the device.
 type BackupFacts struct {
+	// Tools lists the backup tools found; [] means none.
 	Tools []BackupTool `json:"tools"`
 	// RestorePoints says whether the OS keeps restore points or snapshots
 	// (Windows System Restore, Time Machine local snapshots, Timeshift).
@@ -399,13 +454,17 @@ type BackupFacts struct {
 
 // BackupTool is one backup tool and what it says of its last run.
 type BackupTool struct {
+	// Name is the backup tool's name.
 	Name string `json:"name"`
 	// Configured says whether it has a destination set up.
 	Configured *bool `json:"configured,omitempty"`
 	// Automatic says whether it runs on a schedule.
-	Automatic   *bool       `json:"automatic,omitempty"`
-	LastSuccess *time.Time  `json:"last_success,omitempty"`
-	LastAttempt *time.Time  `json:"last_attempt,omitempty"`
+	Automatic *bool `json:"automatic,omitempty"`
+	// LastSuccess is when a backup last completed.
+	LastSuccess *time.Time `json:"last_success,omitempty"`
+	// LastAttempt is when a backup was last tried, whether or not it worked.
+	LastAttempt *time.Time `json:"last_attempt,omitempty"`
+	// Destination is where the tool writes.
 	Destination *BackupDest `json:"destination,omitempty"`
 	// Detail holds what the tool says, in its words.
 	Detail string `json:"detail,omitempty"`
@@ -419,7 +478,8 @@ type BackupDest struct {
 	Location string `json:"location,omitempty"`
 	// AlwaysConnected says whether the destination stays attached and writable.
 	AlwaysConnected *bool `json:"always_connected,omitempty"`
-	Encrypted       *bool `json:"encrypted,omitempty"`
+	// Encrypted says whether the backup is encrypted.
+	Encrypted *bool `json:"encrypted,omitempty"`
 }
 
 // Backup destination kinds.
@@ -434,27 +494,34 @@ const (
 
 // SoftwareFacts is the installed software inventory.
 type SoftwareFacts struct {
+	// Items lists the installed programs and packages.
 	Items []SoftwareItem `json:"items"`
 }
 
 // SoftwareItem is one installed program or package.
 type SoftwareItem struct {
-	Name      string `json:"name"`
-	Version   string `json:"version,omitempty"`
+	// Name is the program or package name.
+	Name string `json:"name"`
+	// Version is the installed version, as the source reports it.
+	Version string `json:"version,omitempty"`
+	// Publisher is who made it, where the source says.
 	Publisher string `json:"publisher,omitempty"`
 	// Source is where the inventory came from: dpkg, rpm, flatpak, snap,
 	// registry, msix, app, homebrew.
 	Source string `json:"source"`
-	Arch   string `json:"arch,omitempty"`
+	// Arch is the architecture the package is built for.
+	Arch string `json:"arch,omitempty"`
 }
 
 // Collection says how the Facts were gathered.
 type Collection struct {
 	// Version is the version of Handwash that collected them.
-	Version    string `json:"version,omitempty"`
-	DurationMS int64  `json:"duration_ms"`
+	Version string `json:"version,omitempty"`
+	// DurationMS is how long collection took, in milliseconds.
+	DurationMS int64 `json:"duration_ms"`
 	// Elevated says whether the collector ran as administrator or root.
-	Elevated   bool           `json:"elevated"`
+	Elevated bool `json:"elevated"`
+	// Collectors lists each collector that ran.
 	Collectors []CollectorRun `json:"collectors,omitzero"`
 	// Missing says, for each fact that could not be observed, why.
 	Missing []Missing `json:"missing,omitzero"`
@@ -462,17 +529,23 @@ type Collection struct {
 
 // CollectorRun records one collector's run.
 type CollectorRun struct {
-	Name       string `json:"name"`
-	DurationMS int64  `json:"duration_ms"`
-	Error      string `json:"error,omitempty"`
+	// Name is the collector's name.
+	Name string `json:"name"`
+	// DurationMS is how long it ran, in milliseconds.
+	DurationMS int64 `json:"duration_ms"`
+	// Error is what went wrong, if the collector failed.
+	Error string `json:"error,omitempty"`
 }
 
 // Missing records one fact that could not be observed.
 type Missing struct {
 	// Fact is the dotted path of the fact, e.g. "firewall" or
 	// "password_policy.lockout_threshold".
-	Fact   string `json:"fact"`
+	Fact string `json:"fact"`
+	// Reason is why: needs_admin, not_installed, timed_out, not_supported, error or
+	// not_collected.
 	Reason string `json:"reason"`
+	// Detail says more, in the collector's words.
 	Detail string `json:"detail,omitempty"`
 }
 
