@@ -372,6 +372,9 @@ func summarise(f *handwash.Facts) handwash.FactsSummary {
 	}
 	if f.OS != nil {
 		s.OS = f.OS.Name
+		if f.OS.DisplayVersion != "" && !strings.Contains(s.OS, f.OS.DisplayVersion) {
+			s.OS += " " + f.OS.DisplayVersion
+		}
 	}
 	if f.Software != nil {
 		s.Software = len(f.Software.Items)

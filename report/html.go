@@ -20,6 +20,7 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"scoreLine": scoreLine,
 	"ref":       refLine,
 	"steps":     steps,
+	"inline":    inlineCode,
 	"chart":     areaChart,
 	"reason":    handwash.ReasonText,
 	"title":     func(p handwash.Platform) string { return p.Title() },
@@ -49,13 +50,31 @@ func steps(s string) []string {
 	return out
 }
 
+// inlineCode escapes text and shows `backquoted` parts (commands, settings)
+// as code.
+func inlineCode(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // an unmatched backquote: show the text as it is
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+		} else {
+			b.WriteString(template.HTMLEscapeString(p))
+		}
+	}
+	return template.HTML(b.String())
+}
+
 // areaChart draws the area scores as a horizontal bar chart in SVG, with a
 // title and description for screen readers; the same numbers are in the
 // table beside it.
 func areaChart(areas []areaView) template.HTML {
 	const (
 		rowH   = 34
-		labelW = 250
+		labelW = 300
 		barW   = 360
 		top    = 10
 	)

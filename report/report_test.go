@@ -216,3 +216,16 @@ func TestWrapKeepsListIndent(t *testing.T) {
 		t.Errorf("continuation line %q does not hang under the text", lines[1])
 	}
 }
+
+func TestInlineCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"Run `sudo ufw enable` now":  "Run <code>sudo ufw enable</code> now",
+		"`a<b>` and <i>":             "<code>a&lt;b&gt;</code> and &lt;i&gt;",
+		"an odd ` backquote":         "an odd ` backquote",
+		"no code here, just & words": "no code here, just &amp; words",
+	} {
+		if got := string(inlineCode(in)); got != want {
+			t.Errorf("inlineCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
