@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -54,54 +55,8 @@ func sample() Input {
 		},
 		ReferenceData: []handwash.DataSource{{Name: "Operating system support dates", Source: "endoflife.date", AsOf: "2026-08-20"}},
 	}
-	scoreForTest(a)
+	policy.Score(a)
 	return Input{Assessment: a, Controls: controls, Version: "test"}
-}
-
-// scoreForTest fills scores the way policy.Score does, without importing it.
-func scoreForTest(a *handwash.Assessment) {
-	for _, area := range handwash.Areas {
-		s := handwash.Score{}
-		for _, f := range a.Findings {
-			if f.Area != area {
-				continue
-			}
-			w := f.Severity.Weight()
-			switch f.Status {
-			case handwash.StatusPass:
-				s.Pass++
-				s.Earned += w
-				s.Max += w
-			case handwash.StatusExcepted:
-				s.Excepted++
-				s.Earned += w
-				s.Max += w
-			case handwash.StatusFail:
-				s.Fail++
-				s.Max += w
-			case handwash.StatusUnknown:
-				s.Unknown++
-				s.Max += w
-			case handwash.StatusNotApplicable:
-				s.NotApplicable++
-			}
-		}
-		s.Assessed = s.Max > 0
-		s.Value = -1
-		if s.Assessed {
-			s.Value = 100 * s.Earned / s.Max
-		}
-		a.Areas = append(a.Areas, handwash.AreaScore{Area: area, Title: area.Title(), Score: s})
-		a.Overall.Earned += s.Earned
-		a.Overall.Max += s.Max
-		a.Overall.Pass += s.Pass
-		a.Overall.Fail += s.Fail
-		a.Overall.Unknown += s.Unknown
-		a.Overall.Excepted += s.Excepted
-	}
-	a.Overall.Assessed = true
-	a.Overall.Value = 100 * a.Overall.Earned / a.Overall.Max
-	a.FixFirst = []string{"malware.firewall-on", "updates.smbv1-off"}
 }
 
 func golden(t *testing.T, name string, got []byte) {
