@@ -2,6 +2,8 @@ package collect
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"strings"
 
 	"github.com/handwash/handwash"
@@ -86,14 +88,30 @@ func collectWinScreenLock(_ context.Context, _ Host, src winSource, f *handwash.
 	}
 	sl.Scope = strings.Join(scopes, ", ")
 
-	if pin, err := reg.values(keyPINComplexity); err == nil {
+	// Without the policy, Windows Hello asks for a PIN of at least 4
+	// characters: "If you don't configure this policy setting, the PIN
+	// length must be greater than or equal to 4" (Microsoft, PassportForWork
+	// PINComplexity MinimumPINLength policy).
+	pin, err := reg.values(keyPINComplexity)
+	switch {
+	case err == nil:
 		if n, ok := pin.num("MinimumPINLength"); ok {
 			sl.PINMinLength = intPtr(int(n))
+		} else {
+			sl.PINMinLength = intPtr(windowsDefaultPINLength)
 		}
+	case errors.Is(err, fs.ErrNotExist):
+		sl.PINMinLength = intPtr(windowsDefaultPINLength)
+	default:
+		f.AddMissing("screen_lock.pin_min_length", reasonFor(err), "the PIN policy: "+err.Error())
 	}
 	f.ScreenLock = sl
 	return nil
 }
+
+// windowsDefaultPINLength is Windows Hello's minimum PIN length when no
+// policy sets one.
+const windowsDefaultPINLength = 4
 
 // secureScreenSaver says whether the user's screen saver locks the
 // session, and after how long. Each policy value overrides its preference.
