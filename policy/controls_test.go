@@ -325,7 +325,9 @@ var controlCases = map[string][]controlCase{
 	// malware
 	"malware.firewall-on": {
 		passes(win, "every profile on", nil),
-		fails(win, "public off", func(f *handwash.Facts) { f.Firewall.Profiles[2].Enabled = ptr(false) }, "public"),
+		fails(win, "public off", func(f *handwash.Facts) { f.Firewall.Profiles[2].Enabled = ptr(false) }, "The firewall is off for: public."),
+		fails(lin, "ufw inactive", func(f *handwash.Facts) { f.Firewall.Profiles[0].Enabled = ptr(false) }, "The firewall is switched off."),
+		fails(lin, "no firewall", func(f *handwash.Facts) { f.Firewall.Profiles = []handwash.FirewallProfile{} }, "No firewall was found"),
 		unknowns(lin, "needs root", func(f *handwash.Facts) { f.Firewall = nil }),
 	},
 	"malware.antimalware-on": {
@@ -397,9 +399,19 @@ var controlCases = map[string][]controlCase{
 		passes(mac, "application firewall on", nil),
 		passes(lin, "ufw deny incoming", nil),
 		fails(win, "public allows", func(f *handwash.Facts) { f.Firewall.Profiles[2].DefaultInbound = "allow" }, "let in on: public."),
-		fails(lin, "no firewall", func(f *handwash.Facts) { f.Firewall.Profiles = []handwash.FirewallProfile{} }, "No firewall"),
+		fails(lin, "ufw allows incoming", func(f *handwash.Facts) { f.Firewall.Profiles[0].DefaultInbound = "allow" },
+			"The firewall lets in incoming connections that no rule allows."),
+		notApplies(lin, "no firewall (malware.firewall-on fails)", func(f *handwash.Facts) { f.Firewall.Profiles = []handwash.FirewallProfile{} }),
+		notApplies(win, "firewall off everywhere", func(f *handwash.Facts) {
+			for i := range f.Firewall.Profiles {
+				f.Firewall.Profiles[i].Enabled = ptr(false)
+			}
+		}),
+		passes(win, "an off profile is judged by malware.firewall-on", func(f *handwash.Facts) {
+			f.Firewall.Profiles[2].Enabled, f.Firewall.Profiles[2].DefaultInbound = ptr(false), "allow"
+		}),
 		fails(lin, "default unreadable", func(f *handwash.Facts) { f.Firewall.Profiles[0].DefaultInbound = "" },
-			"default (setting could not be read)"),
+			"could not read what the firewall does"),
 		unknowns(lin, "needs root", func(f *handwash.Facts) { f.Firewall = nil }),
 	},
 	"malware.app-reputation": {
