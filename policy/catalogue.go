@@ -51,9 +51,10 @@ type Catalogue struct {
 type compiled struct {
 	applies, pass, message cel.Program
 	evidence               []cel.Program
-	// fields are the names of every field the control's expressions select,
-	// so only unobserved list-item facts it reads make it unknown.
-	fields map[string]bool
+	// appliesFields and passFields name every field the applies and pass
+	// expressions select, so only unobserved list-item facts an expression
+	// reads make it unknown.
+	appliesFields, passFields map[string]bool
 }
 
 var defaultCatalogue = sync.OnceValues(func() (*Catalogue, error) {
@@ -206,14 +207,14 @@ func validate(c *handwash.Control) error {
 }
 
 func (c *Catalogue) compile(ctl *handwash.Control) (*compiled, error) {
-	cp := &compiled{fields: map[string]bool{}}
+	cp := &compiled{appliesFields: map[string]bool{}, passFields: map[string]bool{}}
 	var err error
 	if ctl.Applies != "" {
-		if cp.applies, err = c.program("applies", ctl.Applies, cel.BoolType, cp.fields); err != nil {
+		if cp.applies, err = c.program("applies", ctl.Applies, cel.BoolType, cp.appliesFields); err != nil {
 			return nil, err
 		}
 	}
-	if cp.pass, err = c.program("pass", ctl.Pass, cel.BoolType, cp.fields); err != nil {
+	if cp.pass, err = c.program("pass", ctl.Pass, cel.BoolType, cp.passFields); err != nil {
 		return nil, err
 	}
 	if ctl.Message != "" {

@@ -407,9 +407,10 @@ var controlCases = map[string][]controlCase{
 				f.Firewall.Profiles[i].Enabled = ptr(false)
 			}
 		}),
-		passes(win, "an off profile is judged by malware.firewall-on", func(f *handwash.Facts) {
-			f.Firewall.Profiles[2].Enabled, f.Firewall.Profiles[2].DefaultInbound = ptr(false), "allow"
-		}),
+		fails(lin, "configured to allow, running state unknown", func(f *handwash.Facts) {
+			f.Firewall.Profiles[0].Enabled, f.Firewall.Profiles[0].DefaultInbound = nil, "allow"
+			f.AddMissing("firewall.profiles.enabled", handwash.ReasonNeedsAdmin, "ufw status needs root")
+		}, "lets in"),
 		fails(lin, "default unreadable", func(f *handwash.Facts) { f.Firewall.Profiles[0].DefaultInbound = "" },
 			"could not read what the firewall does"),
 		unknowns(lin, "needs root", func(f *handwash.Facts) { f.Firewall = nil }),

@@ -76,13 +76,14 @@ type evaluation struct {
 	supportKnown bool
 }
 
-// activation returns the variables for one control: the facts, with every
-// unobserved fact unknown, and the unobserved list-item facts it reads.
-func (ev *evaluation) activation(cp *compiled) (interpreter.PartialActivation, []handwash.Missing) {
+// activation returns the variables for one expression: the facts, with
+// every unobserved fact unknown, and the unobserved list-item facts whose
+// fields the expression reads.
+func (ev *evaluation) activation(fields map[string]bool) (interpreter.PartialActivation, []handwash.Missing) {
 	patterns := ev.patterns
 	var used []handwash.Missing
 	for _, it := range ev.items {
-		if cp.fields[it.field] {
+		if fields[it.field] {
 			if len(used) == 0 {
 				patterns = append([]*interpreter.AttributePattern(nil), patterns...)
 			}
@@ -101,7 +102,7 @@ func (ev *evaluation) activation(cp *compiled) (interpreter.PartialActivation, [
 func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Finding {
 	cp := c.compiled[ctl.ID]
 	f := ev.f
-	act, itemsUsed := ev.activation(cp)
+	act, itemsUsed := ev.activation(cp.passFields)
 	fd := handwash.Finding{ControlID: ctl.ID, Area: ctl.Area, Severity: ctl.Severity, Title: ctl.Title}
 	if !ctl.AppliesTo(f.Device.Platform) {
 		fd.Status = handwash.StatusNotApplicable
@@ -109,7 +110,8 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 		return fd
 	}
 	if cp.applies != nil {
-		v, _, err := cp.applies.Eval(act)
+		appliesAct, _ := ev.activation(cp.appliesFields)
+		v, _, err := cp.applies.Eval(appliesAct)
 		if err == nil && v == types.False {
 			fd.Status = handwash.StatusNotApplicable
 			fd.Summary = "Does not apply to this device."
