@@ -16,11 +16,13 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"reflect"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +48,7 @@ type Catalogue struct {
 
 	env      *cel.Env
 	compiled map[string]*compiled
+	byID     map[string]*handwash.Control
 }
 
 type compiled struct {
@@ -66,12 +69,8 @@ func Default() (*Catalogue, error) { return defaultCatalogue() }
 
 // Control returns the control with this ID.
 func (c *Catalogue) Control(id string) (*handwash.Control, bool) {
-	for _, x := range c.Controls {
-		if x.ID == id {
-			return x, true
-		}
-	}
-	return nil, false
+	ctl, ok := c.byID[id]
+	return ctl, ok
 }
 
 type catalogueMeta struct {
@@ -88,55 +87,95 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 		return nil, err
 	}
 	sort.Strings(names)
-	c := &Catalogue{compiled: map[string]*compiled{}}
+	c := &Catalogue{compiled: map[string]*compiled{}, byID: map[string]*handwash.Control{}}
 	h := sha256.New()
-	seen := map[string]string{}
-	for _, name := range names {
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
+	files := make([][]byte, len(names))
+	for i, name := range names {
+		if files[i], err = fs.ReadFile(fsys, name); err != nil {
 			return nil, err
 		}
 		h.Write([]byte(name))
-		h.Write(b)
-		if path.Base(name) == "catalogue.yaml" {
+		h.Write(files[i])
+	}
+	c.Digest = hex.EncodeToString(h.Sum(nil))[:16]
+
+	// Decoding the YAML and compiling the CEL are most of a check's start-up
+	// time, and each file and control stands alone: spread them over the CPUs.
+	lists := make([][]*handwash.Control, len(names))
+	errs := make([]error, len(names))
+	parallel(len(names), func(i int) {
+		if path.Base(names[i]) == "catalogue.yaml" {
 			var m catalogueMeta
-			if err := yaml.UnmarshalWithOptions(b, &m, yaml.Strict()); err != nil {
-				return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
+			if err := yaml.UnmarshalWithOptions(files[i], &m, yaml.Strict()); err != nil {
+				errs[i] = fmt.Errorf("%s: %s", names[i], yaml.FormatError(err, false, true))
 			}
 			c.Version = m.Version
-			continue
+			return
 		}
-		var list []*handwash.Control
-		if err := yaml.UnmarshalWithOptions(b, &list, yaml.Strict()); err != nil {
-			return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
+		if err := yaml.UnmarshalWithOptions(files[i], &lists[i], yaml.Strict()); err != nil {
+			errs[i] = fmt.Errorf("%s: %s", names[i], yaml.FormatError(err, false, true))
 		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	seen := map[string]string{}
+	for i, list := range lists {
 		for _, ctl := range list {
 			if prev, dup := seen[ctl.ID]; dup {
-				return nil, fmt.Errorf("%s: control %s is already defined in %s", name, ctl.ID, prev)
+				return nil, fmt.Errorf("%s: control %s is already defined in %s", names[i], ctl.ID, prev)
 			}
-			seen[ctl.ID] = name
+			seen[ctl.ID] = names[i]
 			trimControl(ctl)
 			c.Controls = append(c.Controls, ctl)
+			c.byID[ctl.ID] = ctl
 		}
 	}
 	if c.Version == "" {
 		return nil, fmt.Errorf("controls/catalogue.yaml: no version")
 	}
-	c.Digest = hex.EncodeToString(h.Sum(nil))[:16]
 	if c.env, err = newEnv(); err != nil {
 		return nil, err
 	}
-	for _, ctl := range c.Controls {
+	compiledList := make([]*compiled, len(c.Controls))
+	errs = make([]error, len(c.Controls))
+	parallel(len(c.Controls), func(i int) {
+		ctl := c.Controls[i]
 		if err := validate(ctl); err != nil {
-			return nil, fmt.Errorf("%s: control %s: %w", seen[ctl.ID], ctl.ID, err)
+			errs[i] = fmt.Errorf("%s: control %s: %w", seen[ctl.ID], ctl.ID, err)
+			return
 		}
-		cp, err := c.compile(ctl)
+		if compiledList[i], err = c.compile(ctl); err != nil {
+			errs[i] = fmt.Errorf("%s: control %s: %w", seen[ctl.ID], ctl.ID, err)
+		}
+	})
+	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("%s: control %s: %w", seen[ctl.ID], ctl.ID, err)
+			return nil, err // the first, in catalogue order
 		}
-		c.compiled[ctl.ID] = cp
+		c.compiled[c.Controls[i].ID] = compiledList[i]
 	}
 	return c, nil
+}
+
+// parallel calls f(0) … f(n-1) on as many goroutines as there are CPUs.
+func parallel(n int, f func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // trimControl removes the trailing newlines YAML block scalars leave.
