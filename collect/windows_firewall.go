@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"strings"
 
 	"github.com/handwash/handwash"
@@ -40,13 +41,14 @@ func collectWinFirewall(_ context.Context, _ Host, src winSource, f *handwash.Fa
 	reg := regRead{src}
 	fw := &handwash.FirewallFacts{Product: "Windows Defender Firewall", Profiles: []handwash.FirewallProfile{}}
 
-	svc, err := reg.values(keyFirewallSvc)
-	if err != nil {
+	// With its service disabled, or not installed at all, the firewall
+	// filters nothing, whatever the profiles say: their defaults would
+	// otherwise read as "on".
+	svc, err := src.RegValues(keyFirewallSvc)
+	svcOff := errors.Is(err, fs.ErrNotExist)
+	if err != nil && !svcOff {
 		return err
 	}
-	// With its service disabled the firewall filters nothing, whatever the
-	// profiles say.
-	svcOff := false
 	if start, ok := svc.num("Start"); ok && start == 4 {
 		svcOff = true
 	}

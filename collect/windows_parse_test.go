@@ -602,6 +602,50 @@ func TestActiveThirdPartyFirewall(t *testing.T) {
 	}
 }
 
+func TestWinFirewallServiceAbsent(t *testing.T) {
+	// Found under Wine, which has no firewall service: without mpssvc the
+	// profiles' defaults must not read as a firewall that is on.
+	tests := []struct {
+		name, recording string
+		want            bool
+	}{
+		{"service installed", "-- reg: HKLM\\SYSTEM\\CurrentControlSet\\Services\\mpssvc --\n    Start    REG_DWORD    0x2\n", true},
+		{"service disabled", "-- reg: HKLM\\SYSTEM\\CurrentControlSet\\Services\\mpssvc --\n    Start    REG_DWORD    0x4\n", false},
+		{"no service at all", "-- reg: HKLM\\SYSTEM\\CurrentControlSet\\Services\\Other --\n    Start    REG_DWORD    0x2\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := testWinSource(t, tt.recording+"-- wmi-error: root\\SecurityCenter2 "+wqlFirewallProducts+" --\n0x8004100E\n")
+			f := &handwash.Facts{}
+			if err := collectWinFirewall(t.Context(), nil, src, f); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range f.Firewall.Profiles {
+				if p.Enabled == nil || *p.Enabled != tt.want {
+					t.Errorf("profile %s enabled = %v, want %v", p.Name, p.Enabled, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestWMIErrorText(t *testing.T) {
+	tests := []struct {
+		err  *wmiError
+		want string
+	}{
+		{&wmiError{Code: 0x80041003, Msg: "Access denied"}, "WMI error 0x80041003: Access denied"},
+		// No description (go-ole gave "<nil>"): the code's name.
+		{&wmiError{Code: 0x80020005}, "WMI error 0x80020005: type mismatch in an argument (DISP_E_TYPEMISMATCH)"},
+		{&wmiError{Code: 0x80001234}, "WMI error 0x80001234"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
 func TestWinAutorun(t *testing.T) {
 	tests := []struct {
 		name                  string

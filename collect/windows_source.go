@@ -89,10 +89,29 @@ type wmiError struct {
 }
 
 func (e *wmiError) Error() string {
-	if e.Msg != "" {
-		return fmt.Sprintf("WMI error 0x%08X: %s", e.Code, e.Msg)
+	msg := e.Msg
+	if msg == "" {
+		msg = wmiCodeNames[e.Code]
+	}
+	if msg != "" {
+		return fmt.Sprintf("WMI error 0x%08X: %s", e.Code, msg)
 	}
 	return fmt.Sprintf("WMI error 0x%08X", e.Code)
+}
+
+// wmiCodeNames explain the HRESULTs a WMI query meets most, for errors
+// that come without a description (all but WMI's own exceptions).
+var wmiCodeNames = map[uint32]string{
+	0x80020005: "type mismatch in an argument (DISP_E_TYPEMISMATCH)",
+	0x80020009: "exception (DISP_E_EXCEPTION)",
+	0x80041001: "generic failure (WBEM_E_FAILED)",
+	0x80041003: "access denied (WBEM_E_ACCESS_DENIED)",
+	0x8004100E: "invalid namespace (WBEM_E_INVALID_NAMESPACE)",
+	0x80041010: "invalid class (WBEM_E_INVALID_CLASS)",
+	0x80041017: "invalid query (WBEM_E_INVALID_QUERY)",
+	0x80070005: "access denied (E_ACCESSDENIED)",
+	0x800706BA: "the RPC server is unavailable",
+	0x80004001: "not implemented (E_NOTIMPL)",
 }
 
 func (e *wmiError) Is(target error) bool {

@@ -157,7 +157,13 @@ func (windowsSource) WMI(namespace, query string, dst any) (err error) {
 		if ex, ok := oe.SubError().(ole.EXCEPINFO); ok && ex.SCODE() != 0 {
 			code = ex.SCODE()
 		}
-		return &wmiError{Code: code, Msg: oe.Description()}
+		// go-ole writes "<nil>" for an exception without a description,
+		// and every HRESULT that is not an exception has none.
+		msg := strings.TrimSpace(oe.Description())
+		if msg == "<nil>" {
+			msg = ""
+		}
+		return &wmiError{Code: code, Msg: msg}
 	}
 	return err
 }
@@ -251,18 +257,39 @@ func (windowsSource) UserModals() (userModals, error) {
 	var m userModals
 	var b0, b3 *uint32
 	if r, _, _ := procUserMod.Call(0, 0, uintptr(unsafe.Pointer(&b0))); r != 0 {
-		return m, fmt.Errorf("NetUserModalsGet level 0: %w", windows.Errno(r))
+		return m, netapiError("NetUserModalsGet level 0", r)
 	}
 	defer windows.NetApiBufferFree((*byte)(unsafe.Pointer(b0)))
 	l0 := unsafe.Slice(b0, 5) // min_passwd_len, max_passwd_age, min_passwd_age, force_logoff, password_hist_len
 	m.MinPasswdLen, m.MaxPasswdAge, m.MinPasswdAge, m.PasswordHistLen = l0[0], l0[1], l0[2], l0[4]
 	if r, _, _ := procUserMod.Call(0, 3, uintptr(unsafe.Pointer(&b3))); r != 0 {
-		return m, fmt.Errorf("NetUserModalsGet level 3: %w", windows.Errno(r))
+		return m, netapiError("NetUserModalsGet level 3", r)
 	}
 	defer windows.NetApiBufferFree((*byte)(unsafe.Pointer(b3)))
 	l3 := unsafe.Slice(b3, 3) // lockout_duration, lockout_observation_window, lockout_threshold
 	m.LockoutDuration, m.LockoutObservation, m.LockoutThreshold = l3[0], l3[1], l3[2]
 	return m, nil
+}
+
+// netapiError names a NET_API_STATUS. The NERR_ codes (2100 and up) live
+// in netmsg.dll, which windows.Errno's message lookup does not search, so
+// it would print only "winapi error #2140"; Win32 codes keep their
+// windows.Errno, and with it the fs.ErrPermission mapping.
+func netapiError(fn string, r uintptr) error {
+	code := uint32(r)
+	if name, ok := nerrNames[code]; ok {
+		return fmt.Errorf("%s: %s (NERR %d)", fn, name, code)
+	}
+	return fmt.Errorf("%s: %w", fn, windows.Errno(code))
+}
+
+var nerrNames = map[uint32]string{
+	2114: "the Server service is not started",
+	2140: "internal error",
+	2220: "the group does not exist",
+	2221: "the user does not exist",
+	2351: "invalid computer name",
+	2453: "no domain controller was found",
 }
 
 // localgroupMembersInfo2 is LOCALGROUP_MEMBERS_INFO_2.
@@ -294,7 +321,7 @@ func (windowsSource) LocalGroupMembers(sidStr string) ([]groupMember, error) {
 		r, _, _ := procGroupMem.Call(0, uintptr(unsafe.Pointer(pname)), 2, uintptr(unsafe.Pointer(&buf)),
 			0xFFFFFFFF, uintptr(unsafe.Pointer(&read)), uintptr(unsafe.Pointer(&total)), uintptr(unsafe.Pointer(&resume)))
 		if r != 0 && r != uintptr(windows.ERROR_MORE_DATA) {
-			return nil, fmt.Errorf("NetLocalGroupGetMembers: %w", windows.Errno(r))
+			return nil, netapiError("NetLocalGroupGetMembers", r)
 		}
 		if buf != nil {
 			for _, m := range unsafe.Slice((*localgroupMembersInfo2)(unsafe.Pointer(buf)), read) {
