@@ -3,6 +3,9 @@ package collect
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
+	"slices"
 	"time"
 
 	"github.com/handwash/handwash"
@@ -33,7 +36,7 @@ func windowsCollectorsFrom(open winOpener) []Collector {
 			if err != nil {
 				return err
 			}
-			return run(ctx, h, src, f)
+			return run(ctx, h, deadlineSource{src, ctx}, f)
 		}}
 	}
 	return []Collector{
@@ -78,4 +81,81 @@ func consoleUser(src winSource, f *handwash.Facts, facts ...string) (winUser, bo
 		f.AddMissing(fact, reason, detail)
 	}
 	return winUser{}, false
+}
+
+// wmiMargin is how long before its collector's deadline a WMI query (or a
+// BitLocker method call) is given up. WMI calls cannot be interrupted and
+// can take many seconds (the first after boot, a rebuilding repository, or
+// Wine's COM waiting for RpcSs); a collector stuck in one overruns and loses
+// everything it had read, the registry included. Given up in time, only the
+// facts that needed WMI are missing, as timed out.
+const wmiMargin = 750 * time.Millisecond
+
+// deadlineSource is the winSource a collector sees: its WMI calls end
+// before the collector's deadline, whether or not WMI has answered.
+type deadlineSource struct {
+	winSource
+	ctx context.Context
+}
+
+// beforeDeadline runs fn and waits for it until wmiMargin before ctx's
+// deadline. It returns nil once fn has finished, or why it stopped
+// waiting; then fn goes on alone, so it must write only into memory its
+// caller no longer reads.
+func beforeDeadline(ctx context.Context, fn func()) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	wait := time.Duration(1<<63 - 1)
+	if dl, ok := ctx.Deadline(); ok {
+		wait = time.Until(dl) - wmiMargin
+	}
+	if wait <= 0 {
+		return context.DeadlineExceeded
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+		return context.DeadlineExceeded
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s deadlineSource) WMI(namespace, query string, dst any) error {
+	// The query fills a copy of dst, so that one given up on cannot write
+	// into dst after WMI returned.
+	tmp := reflect.New(reflect.TypeOf(dst).Elem())
+	var err error
+	wait := beforeDeadline(s.ctx, func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("WMI %s: %v", query, p)
+			}
+		}()
+		err = s.winSource.WMI(namespace, query, tmp.Interface())
+	})
+	if wait != nil {
+		return fmt.Errorf("WMI gave no answer in time to %s: %w", query, wait)
+	}
+	reflect.ValueOf(dst).Elem().Set(tmp.Elem())
+	return err
+}
+
+// RefreshProtection refreshes the volumes' protection status if the
+// source can, and in time; otherwise they keep the property's value.
+func (s deadlineSource) RefreshProtection(vols []wmiEncryptableVolume) {
+	r, ok := s.winSource.(protectionRefresher)
+	if !ok {
+		return
+	}
+	fresh := slices.Clone(vols)
+	if beforeDeadline(s.ctx, func() { r.RefreshProtection(fresh) }) == nil {
+		copy(vols, fresh)
+	}
 }
