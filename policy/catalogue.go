@@ -145,9 +145,12 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 			errs[i] = fmt.Errorf("%s: control %s: %w", seen[ctl.ID], ctl.ID, err)
 			return
 		}
-		if compiledList[i], err = c.compile(ctl); err != nil {
+		cp, err := c.compile(ctl)
+		if err != nil {
 			errs[i] = fmt.Errorf("%s: control %s: %w", seen[ctl.ID], ctl.ID, err)
+			return
 		}
+		compiledList[i] = cp
 	})
 	for i, err := range errs {
 		if err != nil {
