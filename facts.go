@@ -25,7 +25,7 @@ type Facts struct {
 	// CollectedAt is when collection started, in RFC 3339 form (UTC from handwash collect).
 	CollectedAt time.Time `json:"collected_at"`
 	// Device identifies the machine and says what kind it is.
-	Device Device `json:"device"`
+	Device DeviceInfo `json:"device"`
 
 	// The topics, each described by its type; nil when not observed, with
 	// the reason in Collection.Missing.
@@ -51,8 +51,8 @@ type Facts struct {
 	Collection Collection `json:"collection"`
 }
 
-// Device identifies the machine and says what kind it is.
-type Device struct {
+// DeviceInfo identifies the machine and says what kind it is.
+type DeviceInfo struct {
 	// ID is stable for this machine and reveals nothing: an application-specific
 	// hash of the OS machine identifier.
 	ID string `json:"id,omitempty"`

@@ -76,7 +76,7 @@ type Assessment struct {
 	// CatalogueVersion is the version of the controls used.
 	CatalogueVersion string      `json:"catalogue_version"`
 	EvaluatedAt      time.Time   `json:"evaluated_at"`
-	Device           Device      `json:"device"`
+	Device           DeviceInfo  `json:"device"`
 	Overall          Score       `json:"overall"`
 	Areas            []AreaScore `json:"areas"`
 	// FixFirst lists the failed findings' control IDs, most serious first.

@@ -40,7 +40,7 @@ func wellKept(p handwash.Platform) *handwash.Facts {
 	f := &handwash.Facts{
 		Schema:      handwash.FactsSchema,
 		CollectedAt: caseNow,
-		Device: handwash.Device{Platform: p, FormFactor: handwash.FormLaptop, Graphical: ptr(true),
+		Device: handwash.DeviceInfo{Platform: p, FormFactor: handwash.FormLaptop, Graphical: ptr(true),
 			MDMEnrolled: ptr(true), FindMy: ptr(true)},
 		Updates: &handwash.UpdateFacts{Automatic: ptr(true), LastInstalled: ago(3 * day), LastChecked: ago(day),
 			Pending: []handwash.PendingUpdate{}, RebootRequired: ptr(false)},
@@ -908,7 +908,7 @@ func TestNothingObservedIsNeverJudged(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range handwash.Platforms {
-		a := c.Evaluate(&handwash.Facts{Device: handwash.Device{Platform: p}}, Options{Now: caseNow})
+		a := c.Evaluate(&handwash.Facts{Device: handwash.DeviceInfo{Platform: p}}, Options{Now: caseNow})
 		for _, fd := range a.Findings {
 			switch {
 			case fd.Status != unknown && fd.Status != na:

@@ -106,7 +106,7 @@ func TestEvaluateStatuses(t *testing.T) {
 	c := testCatalogue(t)
 	last := now.Add(-2 * time.Hour)
 	f := &handwash.Facts{
-		Device:     handwash.Device{Platform: handwash.PlatformWindows, Graphical: yes()},
+		Device:     handwash.DeviceInfo{Platform: handwash.PlatformWindows, Graphical: yes()},
 		OS:         &handwash.OSFacts{Name: "Windows 11 Pro", ID: "windows", Build: "26200", Edition: "Professional", Version: "10.0.26200"},
 		Firewall:   &handwash.FirewallFacts{Product: "Windows Defender Firewall", Profiles: []handwash.FirewallProfile{{Name: "domain", Enabled: yes()}, {Name: "public", Enabled: no()}}},
 		ScreenLock: &handwash.ScreenLockFacts{Enabled: yes(), IdleSeconds: n(300)},
@@ -148,7 +148,7 @@ func TestEvaluateStatuses(t *testing.T) {
 
 func TestEvaluateNotApplicable(t *testing.T) {
 	c := testCatalogue(t)
-	f := &handwash.Facts{Device: handwash.Device{Platform: handwash.PlatformLinux, Graphical: no()}}
+	f := &handwash.Facts{Device: handwash.DeviceInfo{Platform: handwash.PlatformLinux, Graphical: no()}}
 	a := c.Evaluate(f, Options{Now: now})
 	got := statuses(a)
 	if got["malware.rdp"] != handwash.StatusNotApplicable {
@@ -199,7 +199,7 @@ func TestEvaluateOSSupport(t *testing.T) {
 				platform = handwash.PlatformMacOS
 			}
 			os := tc.os
-			f := &handwash.Facts{Device: handwash.Device{Platform: platform}, OS: &os}
+			f := &handwash.Facts{Device: handwash.DeviceInfo{Platform: platform}, OS: &os}
 			got := finding(c.Evaluate(f, Options{Now: now}), "updates.supported")
 			if got.Status != tc.want {
 				t.Errorf("status = %s, want %s (%+v)", got.Status, tc.want, got.Evidence)
@@ -213,7 +213,7 @@ func ptrTime(t time.Time) *time.Time { return &t }
 func TestExceptionsApplyAndExpire(t *testing.T) {
 	c := testCatalogue(t)
 	f := &handwash.Facts{
-		Device:   handwash.Device{Platform: handwash.PlatformWindows, Hostname: "RECEPTION-PC"},
+		Device:   handwash.DeviceInfo{Platform: handwash.PlatformWindows, Hostname: "RECEPTION-PC"},
 		Firewall: &handwash.FirewallFacts{Profiles: []handwash.FirewallProfile{{Name: "public", Enabled: no()}}},
 	}
 	f.AddMissing("remote_access", handwash.ReasonNeedsAdmin, "")
@@ -244,7 +244,7 @@ func TestExceptionsApplyAndExpire(t *testing.T) {
 func TestScoresAndFixFirst(t *testing.T) {
 	c := testCatalogue(t)
 	f := &handwash.Facts{
-		Device:       handwash.Device{Platform: handwash.PlatformWindows, Graphical: yes()},
+		Device:       handwash.DeviceInfo{Platform: handwash.PlatformWindows, Graphical: yes()},
 		OS:           &handwash.OSFacts{ID: "windows", Build: "19045", Edition: "Professional"},
 		Firewall:     &handwash.FirewallFacts{Profiles: []handwash.FirewallProfile{{Name: "public", Enabled: no()}}},
 		RemoteAccess: &handwash.RemoteAccessFacts{RDP: &handwash.RDPFacts{Enabled: yes()}},

@@ -35,7 +35,7 @@ func sample() Input {
 	}
 	a := &handwash.Assessment{
 		Schema: handwash.AssessmentSchema, CatalogueVersion: "test", EvaluatedAt: at,
-		Device: handwash.Device{Hostname: "RECEPTION-PC", Platform: handwash.PlatformWindows},
+		Device: handwash.DeviceInfo{Hostname: "RECEPTION-PC", Platform: handwash.PlatformWindows},
 		Facts:  handwash.FactsSummary{Schema: handwash.FactsSchema, CollectedAt: at, OS: "Windows 11 Pro 25H2", DurationMS: 412},
 		Findings: []handwash.Finding{
 			{ControlID: "malware.firewall-on", Area: handwash.AreaMalware, Severity: handwash.SeverityCritical, Title: "Firewall switched on for every network",

@@ -33,7 +33,7 @@ func TestAssessmentSchema(t *testing.T) {
 		Schema:           handwash.AssessmentSchema,
 		CatalogueVersion: "2026.06",
 		EvaluatedAt:      when,
-		Device:           handwash.Device{ID: "hw1-1", Hostname: "PC-1", Platform: handwash.PlatformWindows, FormFactor: handwash.FormLaptop, Graphical: &yes},
+		Device:           handwash.DeviceInfo{ID: "hw1-1", Hostname: "PC-1", Platform: handwash.PlatformWindows, FormFactor: handwash.FormLaptop, Graphical: &yes},
 		Overall:          score,
 		Areas:            []handwash.AreaScore{{Area: handwash.AreaMalware, Title: handwash.AreaMalware.Title(), Score: score}},
 		FixFirst:         []string{"malware.realtime"},
