@@ -43,8 +43,8 @@ const module = "github.com/handwash/handwash"
 // Facts unreadable: SSHFacts.permit_root_login,
 // SoftwareItem.source, OSFacts.id and PendingUpdate.severity.
 var enums = map[string][]string{
-	"DeviceInfo.form_factor":              {handwash.FormLaptop, handwash.FormDesktop, handwash.FormServer, handwash.FormTablet, handwash.FormVM, handwash.FormUnknown},
-	"DeviceInfo.join":                     {"workgroup", "domain", "entra", "hybrid"},
+	"DeviceInfo.form_factor":          {handwash.FormLaptop, handwash.FormDesktop, handwash.FormServer, handwash.FormTablet, handwash.FormVM, handwash.FormUnknown},
+	"DeviceInfo.join":                 {"workgroup", "domain", "entra", "hybrid"},
 	"Volume.role":                     {handwash.RoleSystem, handwash.RoleData, handwash.RoleRemovable},
 	"FirewallProfile.default_inbound": {"block", "allow"},
 	"LocalAccount.builtin":            {"administrator", "guest"},
