@@ -1,6 +1,9 @@
 package handwash
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -595,4 +598,27 @@ func (f *Facts) MissingFor(path string) (Missing, bool) {
 		}
 	}
 	return best, found
+}
+
+// Digest identifies what the Facts observed: the SHA-256 of their compact
+// JSON with the moment and durations of collection zeroed, written
+// "sha256:<hex>". Two collections that saw the same things have the same
+// digest, so the server stores an unchanged snapshot once.
+func (f *Facts) Digest() string {
+	c := *f
+	c.CollectedAt = time.Time{}
+	c.Collection.DurationMS = 0
+	if len(f.Collection.Collectors) > 0 {
+		c.Collection.Collectors = make([]CollectorRun, len(f.Collection.Collectors))
+		for i, r := range f.Collection.Collectors {
+			r.DurationMS = 0
+			c.Collection.Collectors[i] = r
+		}
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		panic("handwash: Facts cannot be encoded: " + err.Error()) // plain data: cannot happen
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
