@@ -58,6 +58,8 @@ type compiled struct {
 	// expressions select, so only unobserved list-item facts an expression
 	// reads make it unknown.
 	appliesFields, passFields map[string]bool
+	// reportFields is the same for the message and evidence expressions.
+	reportFields map[string]bool
 }
 
 var defaultCatalogue = sync.OnceValues(func() (*Catalogue, error) {
@@ -249,7 +251,7 @@ func validate(c *handwash.Control) error {
 }
 
 func (c *Catalogue) compile(ctl *handwash.Control) (*compiled, error) {
-	cp := &compiled{appliesFields: map[string]bool{}, passFields: map[string]bool{}}
+	cp := &compiled{appliesFields: map[string]bool{}, passFields: map[string]bool{}, reportFields: map[string]bool{}}
 	var err error
 	if ctl.Applies != "" {
 		if cp.applies, err = c.program("applies", ctl.Applies, cel.BoolType, cp.appliesFields); err != nil {
@@ -260,7 +262,7 @@ func (c *Catalogue) compile(ctl *handwash.Control) (*compiled, error) {
 		return nil, err
 	}
 	if ctl.Message != "" {
-		if cp.message, err = c.program("message", ctl.Message, cel.StringType, nil); err != nil {
+		if cp.message, err = c.program("message", ctl.Message, cel.StringType, cp.reportFields); err != nil {
 			return nil, err
 		}
 	}
@@ -268,7 +270,7 @@ func (c *Catalogue) compile(ctl *handwash.Control) (*compiled, error) {
 		if e.Label == "" {
 			return nil, fmt.Errorf("evidence without a label")
 		}
-		p, err := c.program("evidence "+e.Label, e.Expr, nil, nil)
+		p, err := c.program("evidence "+e.Label, e.Expr, nil, cp.reportFields)
 		if err != nil {
 			return nil, err
 		}
@@ -288,11 +290,17 @@ func (c *Catalogue) program(what, src string, want *cel.Type, fields map[string]
 		return nil, fmt.Errorf("%s: gives %s, want %s", what, checked.OutputType(), want)
 	}
 	if fields != nil {
-		for _, e := range celast.MatchDescendants(celast.NavigateAST(checked.NativeRep()), celast.KindMatcher(celast.SelectKind)) {
+		root := celast.NavigateAST(checked.NativeRep())
+		for _, e := range celast.MatchDescendants(root, celast.KindMatcher(celast.SelectKind)) {
 			fields[e.AsSelect().FieldName()] = true
 		}
+		for _, e := range celast.MatchDescendants(root, celast.KindMatcher(celast.IdentKind)) {
+			fields[e.AsIdent()] = true
+		}
 	}
-	return c.env.Program(checked, cel.EvalOptions(cel.OptPartialEval, cel.OptOptimize), cel.CostLimit(1_000_000))
+	// No cost limit: the catalogue is built in and reviewed, and tracking
+	// cost made judging a device a fifth slower.
+	return c.env.Program(checked, cel.EvalOptions(cel.OptPartialEval, cel.OptOptimize))
 }
 
 // newEnv declares what expressions may use: facts (handwash.Facts), now (a

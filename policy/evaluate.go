@@ -71,7 +71,7 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 type evaluation struct {
 	f            *handwash.Facts
 	vars         map[string]any
-	patterns     []*interpreter.AttributePattern
+	patterns     []unknownFact
 	items        []itemUnknown
 	supportKnown bool
 }
@@ -80,13 +80,15 @@ type evaluation struct {
 // every unobserved fact unknown, and the unobserved list-item facts whose
 // fields the expression reads.
 func (ev *evaluation) activation(fields map[string]bool) (interpreter.PartialActivation, []handwash.Missing) {
-	patterns := ev.patterns
+	var patterns []*interpreter.AttributePattern
+	for _, u := range ev.patterns {
+		if u.readBy(fields) {
+			patterns = append(patterns, u.pattern)
+		}
+	}
 	var used []handwash.Missing
 	for _, it := range ev.items {
 		if fields[it.field] {
-			if len(used) == 0 {
-				patterns = append([]*interpreter.AttributePattern(nil), patterns...)
-			}
 			patterns = append(patterns, it.pattern)
 			used = append(used, it.missing)
 		}
@@ -137,9 +139,12 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 	switch fd.Status {
 	case handwash.StatusUnknown:
 		fd.Summary = "Could not be checked: " + missingSentence(fd.Missing) + "."
+	}
+	reportAct, _ := ev.activation(cp.reportFields)
+	switch fd.Status {
 	case handwash.StatusFail:
 		if cp.message != nil {
-			if m, _, err := cp.message.Eval(act); err == nil {
+			if m, _, err := cp.message.Eval(reportAct); err == nil {
 				if s, ok := m.Value().(string); ok {
 					fd.Summary = s
 				}
@@ -147,7 +152,7 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 		}
 	}
 	for i, p := range cp.evidence {
-		val, _, err := p.Eval(act)
+		val, _, err := p.Eval(reportAct)
 		fd.Evidence = append(fd.Evidence, handwash.Evidence{Label: ctl.Evidence[i].Label, Value: describe(val, err)})
 	}
 	return fd
@@ -157,8 +162,8 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 // each nil pointer or nil slice reached from the Facts without passing
 // through a list. Inside lists, absent fields read as false or zero, so
 // expressions over list items test them with has().
-func unknownPatterns(f *handwash.Facts, supportKnown bool) []*interpreter.AttributePattern {
-	var out []*interpreter.AttributePattern
+func unknownPatterns(f *handwash.Facts, supportKnown bool) []unknownFact {
+	var out []unknownFact
 	var walk func(v reflect.Value, path []string)
 	walk = func(v reflect.Value, path []string) {
 		t := v.Type()
@@ -172,13 +177,13 @@ func unknownPatterns(f *handwash.Facts, supportKnown bool) []*interpreter.Attrib
 			switch fv.Kind() {
 			case reflect.Pointer:
 				if fv.IsNil() {
-					out = append(out, pattern(p))
+					out = append(out, unknownFact{pattern(p), p})
 				} else if fv.Elem().Kind() == reflect.Struct && fv.Elem().Type() != reflect.TypeOf(time.Time{}) {
 					walk(fv.Elem(), p)
 				}
 			case reflect.Slice:
 				if fv.IsNil() {
-					out = append(out, pattern(p))
+					out = append(out, unknownFact{pattern(p), p})
 				}
 			case reflect.Struct:
 				if fv.Type() != reflect.TypeOf(time.Time{}) {
@@ -189,9 +194,28 @@ func unknownPatterns(f *handwash.Facts, supportKnown bool) []*interpreter.Attrib
 	}
 	walk(reflect.ValueOf(f).Elem(), nil)
 	if !supportKnown {
-		out = append(out, cel.AttributePattern("os_support"))
+		out = append(out, unknownFact{cel.AttributePattern("os_support"), []string{"os_support"}})
 	}
 	return out
+}
+
+// unknownFact is a fact that was not observed, as a CEL attribute pattern
+// and as the names on its path.
+type unknownFact struct {
+	pattern *interpreter.AttributePattern
+	path    []string
+}
+
+// readBy reports whether an expression that selects these names can read
+// the fact: only then need it be unknown to that expression, which keeps
+// the patterns each evaluation matches against few.
+func (u unknownFact) readBy(names map[string]bool) bool {
+	for _, n := range u.path {
+		if !names[n] {
+			return false
+		}
+	}
+	return true
 }
 
 func pattern(path []string) *interpreter.AttributePattern {
