@@ -1,0 +1,450 @@
+// Package judge is the server's background work: it judges uploaded Facts
+// with the same catalogue and evaluator as handwash check, re-judges every
+// device when the catalogue changes (and once a day, since controls such as
+// "updates installed within 14 days" change their verdict as time passes
+// even when the Facts do not), and keeps the device counts that /metrics
+// shows.
+//
+// Every serve process runs a Judge. Several may share one database: the
+// store hands each device marked for judging to one holder at a time
+// (ClaimEvaluations), and jobs that must run once across processes take a
+// named lease first.
+package judge
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/policy"
+)
+
+// Settings and leases the judge keeps in the store.
+const (
+	// SettingCatalogueDigest is the digest of the catalogue the stored
+	// assessments were made with.
+	SettingCatalogueDigest = "catalogue_digest"
+	// SettingLastRejudge is when every device was last marked for the
+	// daily re-judging, in RFC 3339.
+	SettingLastRejudge = "last_rejudge"
+
+	leaseCatalogue = "catalogue"
+	leaseRejudge   = "rejudge"
+)
+
+// Config holds the judge's settings.
+type Config struct {
+	// Workers is how many devices are judged at once (default GOMAXPROCS).
+	Workers int
+	// Holder names this process in leases and claims (default host name,
+	// process ID and a random suffix).
+	Holder string
+	// Poll is how often idle workers look for work that another process
+	// queued (default 1 second); Wake starts them at once for work this
+	// process queued.
+	Poll time.Duration
+	// Lease is how long a claimed device stays this process's before
+	// another may take it (default 2 minutes): long enough to judge a
+	// batch, short enough that a crashed process's claims return soon.
+	Lease time.Duration
+	// Rejudge is how often every device is judged again (default 24 hours;
+	// negative turns it off).
+	Rejudge time.Duration
+	// StaleAfter is how long a device may go unseen before it counts as
+	// stale (default 7 days).
+	StaleAfter time.Duration
+	// Refresh is how often device counts are read for /metrics (default
+	// 30 seconds).
+	Refresh time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.Holder == "" {
+		host, _ := os.Hostname()
+		c.Holder = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), handwash.NewSecret()[:8])
+	}
+	if c.Poll <= 0 {
+		c.Poll = time.Second
+	}
+	if c.Lease <= 0 {
+		c.Lease = 2 * time.Minute
+	}
+	if c.Rejudge == 0 {
+		c.Rejudge = 24 * time.Hour
+	}
+	if c.StaleAfter <= 0 {
+		c.StaleAfter = 7 * 24 * time.Hour
+	}
+	if c.Refresh <= 0 {
+		c.Refresh = 30 * time.Second
+	}
+}
+
+// Deps are what the judge works with.
+type Deps struct {
+	Store     handwash.Store
+	Catalogue *policy.Catalogue
+	// Logger receives what went wrong; nil discards it.
+	Logger *slog.Logger
+	// Metrics is where the judge registers its metrics; nil for none.
+	Metrics prometheus.Registerer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Judge does the background work of one serve process.
+type Judge struct {
+	cfg     Config
+	store   handwash.Store
+	cat     *policy.Catalogue
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics
+	wake    chan struct{}
+}
+
+// New returns a Judge; Run starts it.
+func New(cfg Config, deps Deps) *Judge {
+	cfg.defaults()
+	j := &Judge{
+		cfg:   cfg,
+		store: deps.Store,
+		cat:   deps.Catalogue,
+		log:   deps.Logger,
+		now:   deps.Now,
+		wake:  make(chan struct{}, 1),
+	}
+	if j.log == nil {
+		j.log = slog.New(slog.DiscardHandler)
+	}
+	if j.now == nil {
+		j.now = time.Now
+	}
+	reg := deps.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	_, countsQueue := deps.Store.(pendingCounter)
+	j.metrics = newMetrics(reg, countsQueue)
+	return j
+}
+
+// Wake tells idle workers that there is work, without waiting for their
+// next poll. It never blocks.
+func (j *Judge) Wake() {
+	select {
+	case j.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run does the background work until ctx is done, then waits for the
+// devices being judged to be finished (a judgement takes milliseconds) and
+// returns. Devices claimed but not yet started are left for their lease to
+// run out.
+func (j *Judge) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Go(func() { j.watchCatalogue(ctx) })
+	wg.Go(func() { j.rejudgeDaily(ctx) })
+	wg.Go(func() { j.refreshCounts(ctx) })
+	wg.Go(func() { j.dispatch(ctx) })
+	wg.Wait()
+	return nil
+}
+
+// dispatch claims devices in batches and hands them to the workers. One
+// claim per batch rather than per device keeps the database's write load
+// low when many uploads arrive at once.
+func (j *Judge) dispatch(ctx context.Context) {
+	work := make(chan *handwash.Device)
+	var wg sync.WaitGroup
+	for range j.cfg.Workers {
+		wg.Go(func() {
+			for d := range work {
+				j.evaluate(ctx, d)
+			}
+		})
+	}
+	defer func() {
+		close(work)
+		wg.Wait()
+	}()
+	batch := 2 * j.cfg.Workers
+	for {
+		devices, err := j.store.ClaimEvaluations(ctx, j.cfg.Holder, batch, j.now(), j.cfg.Lease)
+		if err != nil && ctx.Err() == nil {
+			j.log.ErrorContext(ctx, "could not claim devices to judge", "err", err)
+		}
+		j.metrics.claimed.Add(float64(len(devices)))
+		for _, d := range devices {
+			select {
+			case work <- d:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if len(devices) == batch {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-j.wake:
+		case <-time.After(j.cfg.Poll):
+		}
+	}
+}
+
+// evaluate judges one device's newest Facts and stores the assessment.
+func (j *Judge) evaluate(ctx context.Context, d *handwash.Device) {
+	// A judgement in progress is finished even when shutdown begins: it
+	// takes milliseconds, and stopping halfway would only leave the work
+	// for the lease to hand out again.
+	ctx = context.WithoutCancel(ctx)
+	start := time.Now()
+	j.metrics.inProgress.Inc()
+	defer j.metrics.inProgress.Dec()
+	err := j.judge(ctx, d)
+	j.metrics.duration.Observe(time.Since(start).Seconds())
+	if err != nil {
+		j.metrics.evaluations.WithLabelValues("error").Inc()
+		j.log.ErrorContext(ctx, "could not judge a device", "device_id", d.ID, "digest", d.FactsDigest, "err", err)
+		return
+	}
+	j.metrics.evaluations.WithLabelValues("ok").Inc()
+}
+
+func (j *Judge) judge(ctx context.Context, d *handwash.Device) error {
+	if d.FactsDigest == "" {
+		return errors.New("the device has no Facts to judge")
+	}
+	gz, err := j.store.Facts(ctx, d.ID, d.FactsDigest)
+	if err != nil {
+		return fmt.Errorf("reading Facts: %w", err)
+	}
+	f, err := decodeFacts(gz)
+	if err != nil {
+		return err
+	}
+	stored, err := j.store.ExceptionsFor(ctx, d)
+	if err != nil {
+		return fmt.Errorf("reading exceptions: %w", err)
+	}
+	a := Evaluate(j.cat, d, f, stored, j.now())
+	if err := j.store.PutAssessment(ctx, d.ID, d.FactsDigest, a); err != nil {
+		return fmt.Errorf("storing the assessment: %w", err)
+	}
+	return nil
+}
+
+// Evaluate judges Facts of a device with its stored exceptions, exactly as
+// handwash check judges a device with exceptions from handwash.yaml.
+func Evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stored []*handwash.StoredException, now time.Time) *handwash.Assessment {
+	ex := make([]handwash.Exception, 0, len(stored))
+	for _, e := range stored {
+		x := handwash.Exception{Control: e.Control, Reason: e.Reason, Owner: e.Owner, Expires: e.Expires}
+		if e.DeviceID != "" {
+			if e.DeviceID != d.ID {
+				continue // not this device's: ExceptionsFor should not return it
+			}
+			x.Device = d.ID
+		}
+		ex = append(ex, x)
+	}
+	// The evaluator matches a device exception against the Facts' own
+	// device ID or hostname; a server exception names the server's device
+	// ID. Judge a copy whose device ID is the server's, so the exception
+	// applies and says which device it was set for, then report the
+	// Facts' own identity.
+	own := f.Device
+	c := *f
+	c.Device.ID = d.ID
+	a := cat.Evaluate(&c, policy.Options{Now: now, Exceptions: ex})
+	a.Device = own
+	return a
+}
+
+// decodeFacts reads stored Facts. They were validated when uploaded, so
+// plain decoding is enough; the size limit still holds, in case the store
+// was written by something else.
+func decodeFacts(gz []byte) (*handwash.Facts, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("stored Facts are not gzip: %w", err)
+	}
+	var f handwash.Facts
+	dec := json.NewDecoder(io.LimitReader(zr, handwash.MaxFactsSize))
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("stored Facts cannot be decoded: %w", err)
+	}
+	return &f, nil
+}
+
+// watchCatalogue marks every device for judging when the running catalogue
+// differs from the one the stored assessments were made with. It runs at
+// start, under a lease so that replicas starting together do it once; a
+// replica that finds the lease taken tries again until the setting says
+// its catalogue is in place.
+func (j *Judge) watchCatalogue(ctx context.Context) {
+	for {
+		done, err := j.checkCatalogue(ctx)
+		if err != nil && ctx.Err() == nil {
+			j.log.ErrorContext(ctx, "could not compare the catalogue with the stored assessments'", "err", err)
+		}
+		if done {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(j.retry()):
+		}
+	}
+}
+
+func (j *Judge) retry() time.Duration { return min(10*j.cfg.Poll, 30*time.Second) }
+
+// checkCatalogue does watchCatalogue's work once, and reports whether
+// the stored assessments now follow this catalogue.
+func (j *Judge) checkCatalogue(ctx context.Context) (done bool, err error) {
+	got, err := j.store.TryLease(ctx, leaseCatalogue, j.cfg.Holder, j.now(), time.Minute)
+	if err != nil || !got {
+		return false, err
+	}
+	defer j.release(leaseCatalogue)
+	have, err := j.setting(ctx, SettingCatalogueDigest)
+	if err != nil {
+		return false, err
+	}
+	if have == j.cat.Digest {
+		return true, nil
+	}
+	n, err := j.store.MarkAllForEvaluation(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := j.store.SetSetting(ctx, SettingCatalogueDigest, j.cat.Digest); err != nil {
+		return false, err
+	}
+	j.log.InfoContext(ctx, "the catalogue changed: judging every device again", "catalogue_version", j.cat.Version, "devices", n)
+	j.Wake()
+	return true, nil
+}
+
+// rejudgeDaily marks every device for judging once a day across all
+// replicas: the setting records when it was last done, under a lease.
+func (j *Judge) rejudgeDaily(ctx context.Context) {
+	if j.cfg.Rejudge < 0 {
+		return
+	}
+	every := min(j.cfg.Rejudge/4, time.Hour)
+	for {
+		if err := j.rejudgeIfDue(ctx); err != nil && ctx.Err() == nil {
+			j.log.ErrorContext(ctx, "could not mark devices for their daily judging", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+func (j *Judge) rejudgeIfDue(ctx context.Context) error {
+	now := j.now()
+	got, err := j.store.TryLease(ctx, leaseRejudge, j.cfg.Holder, now, time.Minute)
+	if err != nil || !got {
+		return err
+	}
+	defer j.release(leaseRejudge)
+	last, err := j.setting(ctx, SettingLastRejudge)
+	if err != nil {
+		return err
+	}
+	if last == "" {
+		// A new server: its devices are judged as they upload; start the
+		// clock now.
+		return j.store.SetSetting(ctx, SettingLastRejudge, now.UTC().Format(time.RFC3339))
+	}
+	t, err := time.Parse(time.RFC3339, last)
+	if err == nil && now.Sub(t) < j.cfg.Rejudge {
+		return nil
+	}
+	n, err := j.store.MarkAllForEvaluation(ctx)
+	if err != nil {
+		return err
+	}
+	j.log.InfoContext(ctx, "judging every device again, as once a day", "devices", n)
+	j.Wake()
+	return j.store.SetSetting(ctx, SettingLastRejudge, now.UTC().Format(time.RFC3339))
+}
+
+// setting reads a setting, "" when it was never set.
+func (j *Judge) setting(ctx context.Context, key string) (string, error) {
+	v, err := j.store.Setting(ctx, key)
+	if handwash.ErrorCode(err) == handwash.ENOTFOUND {
+		return "", nil
+	}
+	return v, err
+}
+
+// release gives a lease back, even during shutdown, so another replica
+// need not wait for it to run out.
+func (j *Judge) release(name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := j.store.ReleaseLease(ctx, name, j.cfg.Holder); err != nil {
+		j.log.Warn("could not release a lease", "lease", name, "err", err)
+	}
+}
+
+// refreshCounts reads the device counts for /metrics every so often, so a
+// scrape (or many) costs no query. Every replica does it: the counts are
+// of the shared database, and each replica's /metrics should show them.
+// Staleness itself needs no job: it is worked out from "last seen" when
+// devices are listed.
+func (j *Judge) refreshCounts(ctx context.Context) {
+	for {
+		total, stale, err := j.store.CountDevices(ctx, j.now().Add(-j.cfg.StaleAfter))
+		if err != nil {
+			if ctx.Err() == nil {
+				j.log.WarnContext(ctx, "could not count devices", "err", err)
+			}
+		} else {
+			j.metrics.devices.WithLabelValues("total").Set(float64(total))
+			j.metrics.devices.WithLabelValues("stale").Set(float64(stale))
+			j.metrics.devices.WithLabelValues("active").Set(float64(total - stale))
+		}
+		if q, ok := j.store.(pendingCounter); ok {
+			if n, err := q.PendingEvaluations(ctx); err == nil {
+				j.metrics.queue.Set(float64(n))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(j.cfg.Refresh):
+		}
+	}
+}
+
+// pendingCounter is a store that can count the devices waiting to be
+// judged; when the store offers it, /metrics shows the queue.
+type pendingCounter interface {
+	PendingEvaluations(ctx context.Context) (int, error)
+}

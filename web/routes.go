@@ -1,0 +1,59 @@
+package web
+
+import "net/http"
+
+// handler is what routes are added to: an *http.ServeMux, or in tests a
+// recorder that lists the routes.
+type handler interface {
+	Handle(pattern string, h http.Handler)
+}
+
+// addRoutes is the whole API surface in one place. Each route says who may
+// call it: nobody in particular (operations), an enrolment token, a device,
+// or an API token with a role (see the require* constants).
+func addRoutes(mux handler, s *server) {
+	// Operations, without a credential.
+	mux.Handle("GET /healthz", handleHealthz())
+	mux.Handle("GET /readyz", handleReadyz(s.store, s.log))
+	mux.Handle("GET /metrics", handleMetrics(s.registry))
+
+	// Agents.
+	mux.Handle("POST /api/v1/enroll", handleEnroll(s))
+	mux.Handle("POST /api/v1/snapshots", s.device(handleSnapshotUpload(s)))
+	mux.Handle("GET /api/v1/device", s.device(handleDeviceSelf(s)))
+
+	// Organisations and sites.
+	mux.Handle("GET /api/v1/orgs", s.token(requireAny, handleOrgList(s.store)))
+	mux.Handle("POST /api/v1/orgs", s.token(requireProviderAdmin, handleOrgCreate(s)))
+	mux.Handle("GET /api/v1/orgs/{org}", s.token(requireAny, handleOrgGet(s.store)))
+	mux.Handle("GET /api/v1/orgs/{org}/sites", s.token(requireAny, handleSiteList(s.store)))
+	mux.Handle("POST /api/v1/orgs/{org}/sites", s.token(requireAdmin, handleSiteCreate(s)))
+
+	// Devices and what they were judged to be.
+	mux.Handle("GET /api/v1/devices", s.token(requireAny, handleDeviceList(s)))
+	mux.Handle("GET /api/v1/devices/{device}", s.token(requireAny, handleDeviceGet(s)))
+	mux.Handle("DELETE /api/v1/devices/{device}", s.token(requireAdmin, handleDeviceDelete(s.store)))
+	mux.Handle("GET /api/v1/devices/{device}/assessment", s.token(requireAny, handleAssessmentGet(s.store)))
+	mux.Handle("GET /api/v1/devices/{device}/scores", s.token(requireAny, handleScoreHistory(s.store)))
+	mux.Handle("GET /api/v1/devices/{device}/snapshots", s.token(requireAny, handleSnapshotList(s.store)))
+	mux.Handle("GET /api/v1/findings", s.token(requireAny, handleFindingList(s.store)))
+
+	// Exceptions (accepted risks).
+	mux.Handle("GET /api/v1/exceptions", s.token(requireAny, handleExceptionList(s.store)))
+	mux.Handle("POST /api/v1/exceptions", s.token(requireAdmin, handleExceptionCreate(s)))
+	mux.Handle("DELETE /api/v1/exceptions/{id}", s.token(requireAdmin, handleExceptionDelete(s)))
+
+	// People and credentials.
+	mux.Handle("GET /api/v1/users", s.token(requireAdmin, handleUserList(s.store)))
+	mux.Handle("POST /api/v1/users", s.token(requireAdmin, handleUserCreate(s)))
+	mux.Handle("PATCH /api/v1/users/{id}", s.token(requireAdmin, handleUserUpdate(s.store)))
+	mux.Handle("GET /api/v1/tokens", s.token(requireAdmin, handleTokenList(s.store)))
+	mux.Handle("POST /api/v1/tokens", s.token(requireAdmin, handleTokenCreate(s)))
+	mux.Handle("DELETE /api/v1/tokens/{id}", s.token(requireAdmin, handleTokenRevoke(s.store)))
+	mux.Handle("GET /api/v1/enroll-tokens", s.token(requireAdmin, handleEnrollTokenList(s.store)))
+	mux.Handle("POST /api/v1/enroll-tokens", s.token(requireAdmin, handleEnrollTokenCreate(s)))
+	mux.Handle("DELETE /api/v1/enroll-tokens/{id}", s.token(requireAdmin, handleEnrollTokenRevoke(s.store)))
+
+	// Anything else under the API answers in JSON, as every API error does.
+	mux.Handle("/api/", handleAPINotFound(mux))
+}
