@@ -1,0 +1,364 @@
+package sqlstore
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/handwash/handwash"
+)
+
+// ClaimEvaluations hands out up to limit devices marked for evaluation
+// whose previous claim, if any, has ended, oldest mark first. Each claimed
+// device records the mark's sequence number, so PutAssessment can tell
+// whether the device was marked again while it was being judged.
+func (s *Store) ClaimEvaluations(ctx context.Context, holder string, limit int, now time.Time, lease time.Duration) ([]*handwash.Device, error) {
+	if holder == "" {
+		return nil, invalid("evaluation holder is empty")
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	now = s.nowOr(now)
+	var ds []*handwash.Device
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE devices AS d SET eval_holder = $1, eval_until = $2, eval_claimed_seq = d.eval_seq
+			WHERE d.id IN (SELECT id FROM devices WHERE eval_pending AND eval_until <= $3
+				ORDER BY eval_queued_at, id LIMIT $4`+s.d.SkipLocked+`)
+			RETURNING `+deviceReturning,
+			holder, micros(now.Add(lease)), micros(now), limit)
+		if err != nil {
+			return err
+		}
+		ds, err = s.scanDevices(rows, "claim evaluations")
+		return err
+	})
+	if err != nil {
+		return nil, s.dbErr("claim evaluations", err)
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i].ID < ds[j].ID })
+	return ds, nil
+}
+
+// MarkAllForEvaluation marks for evaluation every device that has Facts to
+// judge, and returns how many.
+func (s *Store) MarkAllForEvaluation(ctx context.Context) (int, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE devices SET `+markSet("$1")+` WHERE facts_digest <> ''`, micros(s.nowOr(time.Time{})))
+	if err != nil {
+		return 0, s.dbErr("mark devices for evaluation", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), s.dbErr("mark devices for evaluation", err)
+}
+
+// PutAssessment stores a device's newest assessment: the whole document
+// gzip-compressed, its findings and area scores in rows, and a score
+// history entry. A finding whose status is unchanged keeps its Since. The
+// device's mark is cleared only when digest is still its newest and it was
+// not marked again after it was claimed (an exception changed meanwhile).
+func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *handwash.Assessment) error {
+	if a == nil {
+		return invalid("assessment is empty")
+	}
+	evaluated := s.nowOr(a.EvaluatedAt)
+	doc, err := gzipJSON(a)
+	if err != nil {
+		return fmt.Errorf("encode assessment: %w", err)
+	}
+	type row struct {
+		f    *handwash.Finding
+		data []byte
+	}
+	findings := make([]row, len(a.Findings))
+	seen := map[string]bool{}
+	for i := range a.Findings {
+		f := &a.Findings[i]
+		if f.ControlID == "" {
+			return invalid("assessment finding %d has no control_id", i)
+		}
+		if seen[f.ControlID] {
+			return invalid("assessment has two findings for control %q", f.ControlID)
+		}
+		seen[f.ControlID] = true
+		b, err := json.Marshal(f)
+		if err != nil {
+			return fmt.Errorf("encode finding %s: %w", f.ControlID, err)
+		}
+		findings[i] = row{f, b}
+	}
+	areas := map[handwash.Area]int{}
+	for _, as := range a.Areas {
+		areas[as.Area] = as.Value
+	}
+	history, err := json.Marshal(areas)
+	if err != nil {
+		return fmt.Errorf("encode area scores: %w", err)
+	}
+	gen := rand.Int64()
+	at := micros(evaluated)
+	return s.dbErr("store assessment", s.inTx(ctx, func(tx *sql.Tx) error {
+		// The device row first: it is the lock that orders two assessments
+		// of one device.
+		res, err := tx.ExecContext(ctx, `UPDATE devices SET score = $2, evaluated_at = $3,
+			eval_pending = CASE WHEN facts_digest = $4 AND (eval_holder = '' OR eval_seq = eval_claimed_seq) THEN FALSE ELSE eval_pending END,
+			eval_holder = '', eval_until = 0
+			WHERE id = $1`, deviceID, a.Overall.Value, at, digest)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("device", deviceID)
+		}
+		o := a.Overall
+		_, err = tx.ExecContext(ctx, `INSERT INTO assessments (device_id, digest, catalogue_version, evaluated_at,
+			value, earned, max, pass, fail, unknown, excepted, not_applicable, assessed, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			ON CONFLICT (device_id) DO UPDATE SET digest = excluded.digest, catalogue_version = excluded.catalogue_version,
+			evaluated_at = excluded.evaluated_at, value = excluded.value, earned = excluded.earned, max = excluded.max,
+			pass = excluded.pass, fail = excluded.fail, unknown = excluded.unknown, excepted = excluded.excepted,
+			not_applicable = excluded.not_applicable, assessed = excluded.assessed, data = excluded.data`,
+			deviceID, digest, a.CatalogueVersion, at,
+			o.Value, o.Earned, o.Max, o.Pass, o.Fail, o.Unknown, o.Excepted, o.NotApplicable, o.Assessed, doc)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM area_scores WHERE device_id = $1`, deviceID); err != nil {
+			return err
+		}
+		for _, as := range a.Areas {
+			_, err := tx.ExecContext(ctx, `INSERT INTO area_scores (device_id, area, value, earned, max, pass, fail, unknown, excepted, not_applicable, assessed)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				deviceID, string(as.Area), as.Value, as.Earned, as.Max, as.Pass, as.Fail, as.Unknown, as.Excepted, as.NotApplicable, as.Assessed)
+			if err != nil {
+				if s.d.IsUniqueViolation(err) {
+					return invalid("assessment has two scores for area %q", as.Area)
+				}
+				return err
+			}
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO findings (device_id, control_id, area, severity, severity_rank, status, since, gen, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (device_id, control_id) DO UPDATE SET area = excluded.area, severity = excluded.severity,
+			severity_rank = excluded.severity_rank, gen = excluded.gen, data = excluded.data,
+			since = CASE WHEN findings.status = excluded.status THEN findings.since ELSE excluded.since END,
+			status = excluded.status`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, r := range findings {
+			f := r.f
+			if _, err := stmt.ExecContext(ctx, deviceID, f.ControlID, string(f.Area), string(f.Severity), f.Severity.Rank(),
+				string(f.Status), at, gen, string(r.data)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE device_id = $1 AND gen <> $2`, deviceID, gen); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO score_history (device_id, at, overall, areas) VALUES ($1, $2, $3, $4)`,
+			deviceID, at, a.Overall.Value, string(history))
+		return err
+	}))
+}
+
+// Assessment returns a device's newest assessment.
+func (s *Store) Assessment(ctx context.Context, scope handwash.Scope, deviceID string) (*handwash.Assessment, error) {
+	var q query
+	q.where("a.device_id = ?", deviceID)
+	q.scoped(scope, "d")
+	var doc []byte
+	err := s.read.QueryRowContext(ctx, `SELECT a.data FROM assessments a JOIN devices d ON d.id = a.device_id`+q.clause(), q.args...).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := s.device(ctx, s.read, scope, deviceID); err != nil {
+			return nil, err
+		}
+		return nil, handwash.Errorf(handwash.ENOTFOUND, "device %q has not been assessed yet", deviceID)
+	}
+	if err != nil {
+		return nil, s.dbErr("read assessment", err)
+	}
+	var a handwash.Assessment
+	if err := gunzipJSON(doc, &a); err != nil {
+		return nil, fmt.Errorf("%s: assessment of device %s: %w", s.d.Name, deviceID, err)
+	}
+	return &a, nil
+}
+
+// ScoreHistory returns a device's scores since a time, oldest first.
+func (s *Store) ScoreHistory(ctx context.Context, scope handwash.Scope, deviceID string, since time.Time) ([]handwash.ScorePoint, error) {
+	if _, err := s.device(ctx, s.read, scope, deviceID); err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT at, overall, areas FROM score_history WHERE device_id = $1 AND at >= $2 ORDER BY at, id`,
+		deviceID, micros(since))
+	if err != nil {
+		return nil, s.dbErr("read score history", err)
+	}
+	defer rows.Close()
+	var ps []handwash.ScorePoint
+	for rows.Next() {
+		var p handwash.ScorePoint
+		var at int64
+		var areas string
+		if err := rows.Scan(&at, &p.Overall, &areas); err != nil {
+			return nil, s.dbErr("read score history", err)
+		}
+		p.At = fromMicros(at)
+		if err := json.Unmarshal([]byte(areas), &p.Areas); err != nil {
+			return nil, fmt.Errorf("%s: score history of device %s: %w", s.d.Name, deviceID, err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, s.dbErr("read score history", rows.Err())
+}
+
+// Findings lists the current findings of the devices in scope that pass
+// the filter, most severe first, then the longest-standing, and how many
+// pass it in all.
+func (s *Store) Findings(ctx context.Context, scope handwash.Scope, f handwash.FindingFilter) ([]*handwash.DeviceFinding, int, error) {
+	var q query
+	q.scoped(scope, "d")
+	if f.OrgID != "" {
+		q.where("d.org_id = ?", f.OrgID)
+	}
+	if f.DeviceID != "" {
+		q.where("f.device_id = ?", f.DeviceID)
+	}
+	if f.ControlID != "" {
+		q.where("f.control_id = ?", f.ControlID)
+	}
+	if f.Status != "" {
+		q.where("f.status = ?", string(f.Status))
+	}
+	if f.Area != "" {
+		q.where("f.area = ?", string(f.Area))
+	}
+	from := ` FROM findings f JOIN devices d ON d.id = f.device_id` + q.clause()
+	var total int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*)`+from, q.args...).Scan(&total); err != nil {
+		return nil, 0, s.dbErr("count findings", err)
+	}
+	stmt := `SELECT f.device_id, d.hostname, f.since, f.data` + from +
+		` ORDER BY f.severity_rank DESC, f.since, d.hostname, f.device_id, f.control_id` + q.page(f.Offset, f.Limit)
+	rows, err := s.read.QueryContext(ctx, stmt, q.args...)
+	if err != nil {
+		return nil, 0, s.dbErr("list findings", err)
+	}
+	defer rows.Close()
+	var fs []*handwash.DeviceFinding
+	for rows.Next() {
+		var df handwash.DeviceFinding
+		var since int64
+		var data string
+		if err := rows.Scan(&df.DeviceID, &df.Hostname, &since, &data); err != nil {
+			return nil, 0, s.dbErr("list findings", err)
+		}
+		df.Since = fromMicros(since)
+		if err := json.Unmarshal([]byte(data), &df.Finding); err != nil {
+			return nil, 0, fmt.Errorf("%s: finding of device %s: %w", s.d.Name, df.DeviceID, err)
+		}
+		fs = append(fs, &df)
+	}
+	return fs, total, s.dbErr("list findings", rows.Err())
+}
+
+// OrgScores adds up the newest scores of an organisation's assessed
+// devices, area by area, and scores the sums as policy.Score does.
+func (s *Store) OrgScores(ctx context.Context, scope handwash.Scope, orgID string) (*handwash.OrgScores, error) {
+	if err := s.orgInScope(ctx, s.read, scope, orgID); err != nil {
+		return nil, err
+	}
+	sums := `COALESCE(SUM(x.earned), 0), COALESCE(SUM(x.max), 0), COALESCE(SUM(x.pass), 0), COALESCE(SUM(x.fail), 0),
+		COALESCE(SUM(x.unknown), 0), COALESCE(SUM(x.excepted), 0), COALESCE(SUM(x.not_applicable), 0)`
+	scan := func(r scanner, dest ...any) (handwash.Score, error) {
+		var sc handwash.Score
+		err := r.Scan(append(dest, &sc.Earned, &sc.Max, &sc.Pass, &sc.Fail, &sc.Unknown, &sc.Excepted, &sc.NotApplicable)...)
+		finishScore(&sc)
+		return sc, err
+	}
+	out := &handwash.OrgScores{OrgID: orgID}
+	var err error
+	out.Overall, err = scan(s.read.QueryRowContext(ctx, `SELECT COUNT(*), `+sums+`
+		FROM assessments x JOIN devices d ON d.id = x.device_id WHERE d.org_id = $1 AND d.provider_id = $2`,
+		orgID, scope.ProviderID), &out.Devices)
+	if err != nil {
+		return nil, s.dbErr("sum scores", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT x.area, `+sums+`
+		FROM area_scores x JOIN devices d ON d.id = x.device_id WHERE d.org_id = $1 AND d.provider_id = $2
+		GROUP BY x.area`, orgID, scope.ProviderID)
+	if err != nil {
+		return nil, s.dbErr("sum area scores", err)
+	}
+	defer rows.Close()
+	byArea := map[handwash.Area]handwash.Score{}
+	var extra []handwash.Area
+	for rows.Next() {
+		var area handwash.Area
+		sc, err := scan(rows, &area)
+		if err != nil {
+			return nil, s.dbErr("sum area scores", err)
+		}
+		byArea[area] = sc
+		if !area.Valid() {
+			extra = append(extra, area)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.dbErr("sum area scores", err)
+	}
+	sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
+	for _, area := range append(append([]handwash.Area{}, handwash.Areas...), extra...) {
+		sc, ok := byArea[area]
+		if !ok {
+			finishScore(&sc)
+		}
+		out.Areas = append(out.Areas, handwash.AreaScore{Area: area, Title: area.Title(), Score: sc})
+	}
+	return out, nil
+}
+
+// finishScore computes a score's value from its points as policy.Score
+// does: -1 and not assessed when nothing was worth points.
+func finishScore(s *handwash.Score) {
+	s.Assessed = s.Max > 0
+	if !s.Assessed {
+		s.Value = -1
+		return
+	}
+	s.Value = int(math.Round(100 * float64(s.Earned) / float64(s.Max)))
+}
+
+func gzipJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if err := json.NewEncoder(zw).Encode(v); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func gunzipJSON(b []byte, v any) error {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
+}

@@ -1,0 +1,266 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/handwash/handwash"
+)
+
+const deviceColumns = `d.id, d.provider_id, d.org_id, d.site_id, d.hostname, d.platform, d.os, d.secret_hash,
+	d.enrolled_at, d.last_seen_at, d.last_snapshot_id, d.facts_digest, d.score, d.evaluated_at`
+
+// deviceReturning is deviceColumns for RETURNING, where SQLite accepts no
+// table alias.
+var deviceReturning = strings.ReplaceAll(deviceColumns, "d.", "")
+
+func scanDevice(r scanner) (*handwash.Device, error) {
+	var d handwash.Device
+	var site sql.NullString
+	var enrolled int64
+	var seen, evaluated sql.NullInt64
+	if err := r.Scan(&d.ID, &d.ProviderID, &d.OrgID, &site, &d.Hostname, &d.Platform, &d.OS, &d.SecretHash,
+		&enrolled, &seen, &d.LastSnapshotID, &d.FactsDigest, &d.Score, &evaluated); err != nil {
+		return nil, err
+	}
+	d.SiteID, d.EnrolledAt = site.String, fromMicros(enrolled)
+	d.LastSeenAt, d.EvaluatedAt = optTime(seen), optTime(evaluated)
+	return &d, nil
+}
+
+func (s *Store) scanDevices(rows *sql.Rows, what string) ([]*handwash.Device, error) {
+	defer rows.Close()
+	var ds []*handwash.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, s.dbErr(what, err)
+		}
+		ds = append(ds, d)
+	}
+	return ds, s.dbErr(what, rows.Err())
+}
+
+// seenExpr is when a device was last heard from, as Device.Stale counts it.
+const seenExpr = `COALESCE(d.last_seen_at, d.enrolled_at)`
+
+// Devices lists the devices in scope that pass the filter, newest enrolment
+// first, and how many pass it in all.
+func (s *Store) Devices(ctx context.Context, scope handwash.Scope, f handwash.DeviceFilter) ([]*handwash.Device, int, error) {
+	var q query
+	q.scoped(scope, "d")
+	if f.OrgID != "" {
+		q.where("d.org_id = ?", f.OrgID)
+	}
+	if f.SiteID != "" {
+		q.where("d.site_id = ?", f.SiteID)
+	}
+	if f.Platform != "" {
+		q.where("d.platform = ?", string(f.Platform))
+	}
+	if f.StaleBefore != nil {
+		q.where(seenExpr+" < ?", micros(*f.StaleBefore))
+	}
+	var total int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM devices d`+q.clause(), q.args...).Scan(&total); err != nil {
+		return nil, 0, s.dbErr("count devices", err)
+	}
+	stmt := `SELECT ` + deviceColumns + ` FROM devices d` + q.clause() + ` ORDER BY d.enrolled_at DESC, d.id`
+	stmt += q.page(f.Offset, f.Limit)
+	rows, err := s.read.QueryContext(ctx, stmt, q.args...)
+	if err != nil {
+		return nil, 0, s.dbErr("list devices", err)
+	}
+	ds, err := s.scanDevices(rows, "list devices")
+	return ds, total, err
+}
+
+// Device returns one device in scope.
+func (s *Store) Device(ctx context.Context, scope handwash.Scope, id string) (*handwash.Device, error) {
+	return s.device(ctx, s.read, scope, id)
+}
+
+func (s *Store) device(ctx context.Context, db querier, scope handwash.Scope, id string) (*handwash.Device, error) {
+	var q query
+	q.where("d.id = ?", id)
+	q.scoped(scope, "d")
+	d, err := scanDevice(db.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices d`+q.clause(), q.args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("device", id)
+	}
+	return d, s.dbErr("find device", err)
+}
+
+// DeviceForAuth returns any device by ID, for authenticating uploads.
+func (s *Store) DeviceForAuth(ctx context.Context, id string) (*handwash.Device, error) {
+	d, err := scanDevice(s.read.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices d WHERE d.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("device", id)
+	}
+	return d, s.dbErr("find device", err)
+}
+
+// DeleteDevice removes a device in scope with its snapshots, Facts,
+// assessment, findings, score history and exceptions.
+func (s *Store) DeleteDevice(ctx context.Context, scope handwash.Scope, id string) error {
+	var q query
+	q.where("id = ?", id)
+	q.scoped(scope, "devices")
+	res, err := s.write.ExecContext(ctx, `DELETE FROM devices`+q.clause(), q.args...)
+	if err != nil {
+		return s.dbErr("delete device", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("device", id)
+	}
+	return nil
+}
+
+// CountDevices counts every device, and those not heard from since
+// staleBefore.
+func (s *Store) CountDevices(ctx context.Context, staleBefore time.Time) (total, stale int, err error) {
+	err = s.read.QueryRowContext(ctx,
+		`SELECT COUNT(*), COALESCE(SUM(CASE WHEN `+seenExpr+` < $1 THEN 1 ELSE 0 END), 0) FROM devices d`,
+		micros(staleBefore)).Scan(&total, &stale)
+	return total, stale, s.dbErr("count devices", err)
+}
+
+// PutSnapshot stores a snapshot, in one short transaction: it moves the
+// device forward, adds the snapshot row, and adds the Facts only when this
+// device has no blob with that digest yet. An unchanged snapshot therefore
+// costs one UPDATE and one small INSERT.
+//
+// The device's hostname, platform, OS and digest follow the newest snapshot
+// by collection time, so a spooled snapshot that arrives late does not make
+// the device look older than it is.
+func (s *Store) PutSnapshot(ctx context.Context, d *handwash.Device, sn *handwash.Snapshot, facts []byte) (bool, error) {
+	if sn.ID == "" {
+		return false, invalid("snapshot ID is empty")
+	}
+	if len(sn.ID) > 128 {
+		return false, invalid("snapshot ID is %d characters long, over 128", len(sn.ID))
+	}
+	if sn.Digest == "" {
+		return false, invalid("snapshot digest is empty")
+	}
+	if sn.CollectedAt.IsZero() {
+		return false, invalid("snapshot collected_at is empty")
+	}
+	sn.DeviceID = d.ID
+	sn.CollectedAt, sn.ReceivedAt = norm(sn.CollectedAt), s.nowOr(sn.ReceivedAt)
+	created := false
+	var stored *handwash.Device
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// $5 says whether the caller brings Facts; without them the device
+		// must already hold a blob with this digest.
+		newer := `(d.last_collected_at IS NULL OR d.last_collected_at <= $3)`
+		var err error
+		stored, err = scanDevice(tx.QueryRowContext(ctx, `UPDATE devices AS d SET
+			last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < $2 THEN $2 ELSE d.last_seen_at END,
+			last_collected_at = CASE WHEN `+newer+` THEN $3 ELSE d.last_collected_at END,
+			last_snapshot_id = CASE WHEN `+newer+` THEN $4 ELSE d.last_snapshot_id END,
+			hostname = CASE WHEN `+newer+` THEN $6 ELSE d.hostname END,
+			platform = CASE WHEN `+newer+` THEN $7 ELSE d.platform END,
+			os = CASE WHEN `+newer+` THEN $8 ELSE d.os END,
+			eval_pending = CASE WHEN `+newer+` AND d.facts_digest <> $1 THEN TRUE ELSE d.eval_pending END,
+			eval_seq = CASE WHEN `+newer+` AND d.facts_digest <> $1 THEN d.eval_seq + 1 ELSE d.eval_seq END,
+			eval_queued_at = CASE WHEN `+newer+` AND d.facts_digest <> $1 AND NOT d.eval_pending THEN $2 ELSE d.eval_queued_at END,
+			facts_digest = CASE WHEN `+newer+` THEN $1 ELSE d.facts_digest END
+			WHERE d.id = $9 AND ($5 OR d.facts_digest = $1 OR EXISTS (SELECT 1 FROM facts f WHERE f.device_id = $9 AND f.digest = $1))
+			RETURNING `+deviceReturning,
+			sn.Digest, micros(sn.ReceivedAt), micros(sn.CollectedAt), sn.ID, facts != nil,
+			d.Hostname, string(d.Platform), d.OS, d.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = $1`, d.ID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("device", d.ID)
+			}
+			if err != nil {
+				return err
+			}
+			return invalid("snapshot %q has new Facts (digest %s) but none were sent", sn.ID, sn.Digest)
+		}
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (device_id, id, collected_at, received_at, digest, size)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id, id) DO NOTHING`,
+			d.ID, sn.ID, micros(sn.CollectedAt), micros(sn.ReceivedAt), sn.Digest, sn.Size)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			var digest string
+			if err := tx.QueryRowContext(ctx, `SELECT digest FROM snapshots WHERE device_id = $1 AND id = $2`, d.ID, sn.ID).Scan(&digest); err != nil {
+				return err
+			}
+			if digest != sn.Digest {
+				return handwash.Errorf(handwash.ECONFLICT, "snapshot ID %q was already used for other Facts: send new Facts with a new snapshot ID", sn.ID)
+			}
+			return errRetry
+		}
+		if facts != nil {
+			_, err = tx.ExecContext(ctx, `INSERT INTO facts (device_id, digest, data, created_at) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (device_id, digest) DO NOTHING`, d.ID, sn.Digest, facts, micros(sn.ReceivedAt))
+			if err != nil {
+				return err
+			}
+		}
+		created = true
+		return nil
+	})
+	if errors.Is(err, errRetry) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.dbErr("store snapshot", err)
+	}
+	*d = *stored
+	return created, nil
+}
+
+// errRetry rolls back the transaction of a snapshot already stored.
+var errRetry = errors.New("snapshot already stored")
+
+// Snapshots lists a device's snapshots, newest received first.
+func (s *Store) Snapshots(ctx context.Context, scope handwash.Scope, deviceID string, limit int) ([]*handwash.Snapshot, error) {
+	if _, err := s.device(ctx, s.read, scope, deviceID); err != nil {
+		return nil, err
+	}
+	var q query
+	q.where("device_id = ?", deviceID)
+	stmt := `SELECT device_id, id, collected_at, received_at, digest, size FROM snapshots` + q.clause() +
+		` ORDER BY received_at DESC, collected_at DESC, id` + q.page(0, limit)
+	rows, err := s.read.QueryContext(ctx, stmt, q.args...)
+	if err != nil {
+		return nil, s.dbErr("list snapshots", err)
+	}
+	defer rows.Close()
+	var ss []*handwash.Snapshot
+	for rows.Next() {
+		var sn handwash.Snapshot
+		var collected, received int64
+		if err := rows.Scan(&sn.DeviceID, &sn.ID, &collected, &received, &sn.Digest, &sn.Size); err != nil {
+			return nil, s.dbErr("list snapshots", err)
+		}
+		sn.CollectedAt, sn.ReceivedAt = fromMicros(collected), fromMicros(received)
+		ss = append(ss, &sn)
+	}
+	return ss, s.dbErr("list snapshots", rows.Err())
+}
+
+// Facts returns a device's gzip-compressed Facts with a digest.
+func (s *Store) Facts(ctx context.Context, deviceID, digest string) ([]byte, error) {
+	var data []byte
+	err := s.read.QueryRowContext(ctx, `SELECT data FROM facts WHERE device_id = $1 AND digest = $2`, deviceID, digest).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, handwash.Errorf(handwash.ENOTFOUND, "no Facts with digest %s for device %q", digest, deviceID)
+	}
+	return data, s.dbErr("read Facts", err)
+}
