@@ -7,5 +7,4 @@ package handwash
 
 import (
 	_ "github.com/jackc/pgx/v5/pgxpool"
-	_ "github.com/jackc/pgx/v5/stdlib"
 )
