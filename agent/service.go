@@ -58,12 +58,16 @@ func runArgs(configPath, defaultPath string) []string {
 	return args
 }
 
-// systemdQuote quotes a word for a unit file: in double quotes with
-// backslashes and quotes escaped, and systemd's specifier (%) and variable
-// ($) characters doubled, so any path stays one literal word.
+// systemdQuote writes a word for a unit file so that systemd reads it back
+// as it is: specifier (%) and variable ($) characters doubled and, when
+// the word has spaces, quotes or backslashes, double quotes around it with
+// those escaped.
 func systemdQuote(s string) string {
-	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "%", "%%", "$", "$$").Replace(s)
-	return `"` + s + `"`
+	s = strings.NewReplacer("%", "%%", "$", "$$").Replace(s)
+	if s != "" && !strings.ContainsAny(s, " \t\"'\\;") {
+		return s
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
 // SystemdUnit returns the Linux unit that runs the agent.
