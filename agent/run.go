@@ -30,8 +30,8 @@ func Jitter(interval time.Duration) time.Duration {
 const restartGuard = 5 * time.Minute
 
 // configPoll is how often a run that the server refused looks for a new
-// enrolment in the configuration file.
-const configPoll = time.Minute
+// enrolment in the configuration file; tests shorten it.
+var configPoll = time.Minute
 
 // Runner collects and reports, once or on a schedule.
 type Runner struct {
@@ -253,10 +253,13 @@ func (r *Runner) collectOnce(ctx context.Context) error {
 	f := collectFn(context.WithoutCancel(ctx))
 	wall, cpu := time.Since(start), cpuTime()-cpu0
 	e, dropped, err := r.spool.Add(f)
-	f = nil // let the Facts go before the memory is handed back below
+	// The Facts are no longer needed: hand their memory back to the
+	// system now, so the agent at rest stays small.
 	debug.FreeOSMemory()
 	if err != nil {
-		r.record(func(s *State) { s.LastError, s.LastErrorAt = "cannot keep the collection in the spool: "+err.Error(), timePtr(r.now()) })
+		r.record(func(s *State) {
+			s.LastError, s.LastErrorAt = "cannot keep the collection in the spool: "+err.Error(), timePtr(r.now())
+		})
 		return fmt.Errorf("cannot keep the collection in the spool %s: %w", r.spool.Dir(), err)
 	}
 	r.log.Info("collected this computer's Facts", "snapshot", e.SnapshotID, "seconds", round2(wall.Seconds()),

@@ -294,16 +294,16 @@ func dataSteps(p Paths) []step {
 
 // checkInstall refuses what would make a service that cannot work.
 func checkInstall(o ServiceOptions) error {
+	if _, err := LoadConfig(o.ConfigPath); err != nil {
+		return err
+	}
 	if !filepath.IsAbs(o.Executable) {
-		return fmt.Errorf("the service needs the absolute path of handwash, not %q", o.Executable)
+		return handwash.Errorf(handwash.EINVALID, "the service needs the absolute path of handwash, not %q", o.Executable)
 	}
 	for _, tmp := range []string{os.TempDir(), "/tmp", "/var/tmp"} {
 		if rel, err := filepath.Rel(tmp, o.Executable); err == nil && !strings.HasPrefix(rel, "..") {
-			return fmt.Errorf("handwash runs from a temporary folder (%s), which the service cannot rely on: copy it to a permanent place (for example /usr/local/bin or C:\\Program Files\\Handwash) and run install from there", o.Executable)
+			return handwash.Errorf(handwash.EINVALID, "handwash runs from a temporary folder (%s), which the service cannot rely on: copy it to a permanent place (for example /usr/local/bin or C:\\Program Files\\Handwash) and run install from there", o.Executable)
 		}
-	}
-	if _, err := LoadConfig(o.ConfigPath); err != nil {
-		return err
 	}
 	return nil
 }
