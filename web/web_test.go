@@ -56,7 +56,8 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv starts a server; each of with may change its dependencies first.
+func newEnv(t *testing.T, with ...func(*Deps)) *env {
 	t.Helper()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "handwash.db"))
 	if err != nil {
@@ -68,7 +69,11 @@ func newEnv(t *testing.T) *env {
 	}
 	e := &env{t: t, store: store, logs: &lockedBuffer{}}
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h := NewServer(Config{}, Deps{Store: store, Controls: cat, Logger: log, Now: e.now})
+	deps := Deps{Store: store, Controls: cat, Logger: log, Now: e.now}
+	for _, f := range with {
+		f(&deps)
+	}
+	h := NewServer(Config{}, deps)
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(func() {
 		e.srv.Close()

@@ -1,0 +1,513 @@
+package judge_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/judge"
+	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/sqlite"
+	"github.com/handwash/handwash/web"
+)
+
+// env is a store, the API over it, and a provider admin's and an
+// organisation's credentials.
+type env struct {
+	t     *testing.T
+	store *sqlite.DB
+	cat   *policy.Catalogue
+	api   *httptest.Server
+	admin string
+	org   *handwash.Org
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	store, err := sqlite.Open(filepath.Join(t.TempDir(), "handwash.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	cat, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, store: store, cat: cat}
+	e.api = httptest.NewServer(web.NewServer(web.Config{}, web.Deps{Store: store, Controls: cat}))
+	t.Cleanup(e.api.Close)
+
+	ctx := context.Background()
+	p := &handwash.Provider{Name: "Careful IT"}
+	if err := store.CreateProvider(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	e.org = &handwash.Org{Name: "Rose House"}
+	if err := store.CreateOrg(ctx, handwash.Scope{ProviderID: p.ID}, e.org); err != nil {
+		t.Fatal(err)
+	}
+	secret := handwash.NewSecret()
+	tok := &handwash.APIToken{Name: "test", Role: handwash.RoleProviderAdmin, SecretHash: handwash.HashSecret(secret)}
+	if err := store.CreateAPIToken(ctx, handwash.Scope{ProviderID: p.ID}, tok); err != nil {
+		t.Fatal(err)
+	}
+	e.admin = handwash.Credential(handwash.PrefixAPIToken, tok.ID, secret)
+	return e
+}
+
+// judge starts a Judge on the store and stops it when the test ends.
+func (e *env) judge(cfg judge.Config, store handwash.Store) *judge.Judge {
+	e.t.Helper()
+	if cfg.Poll == 0 {
+		cfg.Poll = 20 * time.Millisecond
+	}
+	if store == nil {
+		store = e.store
+	}
+	j := judge.New(cfg, judge.Deps{Store: store, Catalogue: e.cat})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		j.Run(ctx)
+	}()
+	e.t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			e.t.Error("the judge did not stop within 10 seconds of being told to")
+		}
+	})
+	return j
+}
+
+// call makes an API request and decodes the answer into out.
+func (e *env) call(method, path, cred string, body []byte, out any, headers ...string) int {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.api.URL+path, bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+cred)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if out != nil && res.StatusCode < 300 {
+		if err := json.Unmarshal(b, out); err != nil {
+			e.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+	return res.StatusCode
+}
+
+// device enrols a device and uploads recorded Facts for it.
+func (e *env) device(file, snapshotID string) (id, cred string) {
+	e.t.Helper()
+	secret := handwash.NewSecret()
+	et := &handwash.EnrollToken{OrgID: e.org.ID, SecretHash: handwash.HashSecret(secret), MaxUses: 1, ExpiresAt: time.Now().Add(time.Hour)}
+	if err := e.store.CreateEnrollToken(context.Background(), handwash.Scope{ProviderID: e.org.ProviderID}, et); err != nil {
+		e.t.Fatal(err)
+	}
+	var enrolled struct {
+		DeviceID   string `json:"device_id"`
+		Credential string `json:"credential"`
+	}
+	if s := e.call("POST", "/api/v1/enroll", handwash.Credential(handwash.PrefixEnrollToken, et.ID, secret), []byte(`{"hostname": "PC"}`), &enrolled); s != http.StatusCreated {
+		e.t.Fatalf("enrol: %d", s)
+	}
+	e.upload(enrolled.Credential, file, snapshotID)
+	return enrolled.DeviceID, enrolled.Credential
+}
+
+var collectedAt = regexp.MustCompile(`"collected_at": "[^"]*"`)
+
+func (e *env) upload(cred, file, snapshotID string) {
+	e.t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	b = collectedAt.ReplaceAll(b, fmt.Appendf(nil, `"collected_at": %q`, time.Now().UTC().Format(time.RFC3339)))
+	if s := e.call("POST", "/api/v1/snapshots", cred, b, nil, "Handwash-Snapshot-Id", snapshotID); s != http.StatusCreated {
+		e.t.Fatalf("upload %s: %d", snapshotID, s)
+	}
+}
+
+// eventually retries f until it is true or 10 seconds have passed.
+func eventually(t *testing.T, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 seconds", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+const (
+	windowsNeglected = "../collect/testdata/windows/neglected.facts.json"
+	windowsWellKept  = "../collect/testdata/windows/well-kept.facts.json"
+	linuxWellKept    = "../collect/testdata/linux/well-kept.facts.json"
+)
+
+// An uploaded snapshot is judged within moments, as handwash check would
+// judge it, and its findings and scores can be read through the API.
+func TestUploadIsJudged(t *testing.T) {
+	e := newEnv(t)
+	e.judge(judge.Config{Workers: 2}, nil)
+	id, cred := e.device(windowsNeglected, "s1")
+
+	var a handwash.Assessment
+	eventually(t, "the assessment", func() bool {
+		return e.call("GET", "/api/v1/devices/"+id+"/assessment", e.admin, nil, &a) == http.StatusOK
+	})
+	// The same judgement as check makes of the same Facts.
+	b, _ := os.ReadFile(windowsNeglected)
+	var f handwash.Facts
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	want := e.cat.Evaluate(&f, policy.Options{Now: a.EvaluatedAt})
+	if a.Overall != want.Overall || len(a.Findings) != len(want.Findings) || a.Device.ID != f.Device.ID || a.CatalogueVersion != e.cat.Version {
+		t.Errorf("assessment: overall %+v, %d findings, device %q; want %+v, %d, %q", a.Overall, len(a.Findings), a.Device.ID, want.Overall, len(want.Findings), f.Device.ID)
+	}
+
+	var findings struct {
+		Items []handwash.DeviceFinding `json:"items"`
+		Total int                      `json:"total"`
+	}
+	e.call("GET", "/api/v1/findings?device="+id+"&status=fail", e.admin, nil, &findings)
+	if findings.Total != want.Overall.Fail || findings.Total == 0 {
+		t.Errorf("%d failed findings through the API, want %d", findings.Total, want.Overall.Fail)
+	}
+	var scores struct {
+		Items []handwash.ScorePoint `json:"items"`
+	}
+	e.call("GET", "/api/v1/devices/"+id+"/scores", e.admin, nil, &scores)
+	if len(scores.Items) != 1 || scores.Items[0].Overall != want.Overall.Value {
+		t.Errorf("score history: %+v, want one point of %d", scores.Items, want.Overall.Value)
+	}
+	var d handwash.Device
+	e.call("GET", "/api/v1/device", cred, nil, &d)
+	if d.Score != want.Overall.Value || d.EvaluatedAt == nil {
+		t.Errorf("device: score %d, evaluated %v", d.Score, d.EvaluatedAt)
+	}
+	var org struct {
+		Scores handwash.OrgScores `json:"scores"`
+	}
+	e.call("GET", "/api/v1/orgs/"+e.org.ID, e.admin, nil, &org)
+	if org.Scores.Devices != 1 || org.Scores.Overall.Value != want.Overall.Value {
+		t.Errorf("org scores: %+v", org.Scores)
+	}
+
+	// New Facts are judged again.
+	e.upload(cred, windowsWellKept, "s2")
+	eventually(t, "the second assessment", func() bool {
+		e.call("GET", "/api/v1/devices/"+id+"/scores", e.admin, nil, &scores)
+		return len(scores.Items) == 2
+	})
+}
+
+// Exceptions set through the API apply on the server as they do in
+// handwash.yaml: a device's own, and its organisation's.
+func TestExceptionsApply(t *testing.T) {
+	e := newEnv(t)
+	e.judge(judge.Config{}, nil)
+	id, _ := e.device(windowsNeglected, "s1")
+	other, _ := e.device(windowsNeglected, "s1")
+	statusOf := func(device, control string) (handwash.Status, *handwash.AppliedException) {
+		var a handwash.Assessment
+		if e.call("GET", "/api/v1/devices/"+device+"/assessment", e.admin, nil, &a) != http.StatusOK {
+			return "", nil
+		}
+		for _, f := range a.Findings {
+			if f.ControlID == control {
+				return f.Status, f.Exception
+			}
+		}
+		return "", nil
+	}
+	eventually(t, "first judgement", func() bool {
+		s1, _ := statusOf(id, "malware.firewall-on")
+		s2, _ := statusOf(other, "malware.firewall-on")
+		return s1 == handwash.StatusFail && s2 == handwash.StatusFail
+	})
+
+	expires := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	body := fmt.Appendf(nil, `{"org_id": %q, "device_id": %q, "control": "malware.firewall-on", "reason": "label printer", "owner": "Jo", "expires": %q}`, e.org.ID, id, expires)
+	if s := e.call("POST", "/api/v1/exceptions", e.admin, body, nil); s != http.StatusCreated {
+		t.Fatalf("exception: %d", s)
+	}
+	eventually(t, "the device's exception applied", func() bool {
+		s, ex := statusOf(id, "malware.firewall-on")
+		return s == handwash.StatusExcepted && ex != nil && ex.Device == id && ex.Reason == "label printer"
+	})
+	if s, _ := statusOf(other, "malware.firewall-on"); s != handwash.StatusFail {
+		t.Errorf("another device's finding is %s", s)
+	}
+
+	body = fmt.Appendf(nil, `{"org_id": %q, "control": "updates.smbv1-off", "reason": "old scanner", "owner": "Jo", "expires": %q}`, e.org.ID, expires)
+	if s := e.call("POST", "/api/v1/exceptions", e.admin, body, nil); s != http.StatusCreated {
+		t.Fatalf("org exception: %d", s)
+	}
+	for _, d := range []string{id, other} {
+		eventually(t, "the organisation's exception applied to "+d, func() bool {
+			s, ex := statusOf(d, "updates.smbv1-off")
+			return s == handwash.StatusExcepted && ex != nil && ex.Device == ""
+		})
+	}
+}
+
+// A catalogue other than the one the stored assessments were made with
+// has every device judged again; the same one does not.
+func TestCatalogueChangeRejudgesAll(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ids := []string{}
+	for i, f := range []string{windowsNeglected, windowsWellKept, linuxWellKept} {
+		id, _ := e.device(f, fmt.Sprint("s", i))
+		ids = append(ids, id)
+	}
+	points := func(id string) int {
+		var scores struct {
+			Items []handwash.ScorePoint `json:"items"`
+		}
+		e.call("GET", "/api/v1/devices/"+id+"/scores", e.admin, nil, &scores)
+		return len(scores.Items)
+	}
+	allHave := func(n int) func() bool {
+		return func() bool {
+			for _, id := range ids {
+				if points(id) != n {
+					return false
+				}
+			}
+			return true
+		}
+	}
+
+	// First start: the digest is recorded and the uploads judged (twice,
+	// perhaps: a server that never recorded a digest judges everything
+	// again, and the uploads may be judged before that).
+	stop := startJudge(e)
+	eventually(t, "the catalogue digest recorded", func() bool {
+		v, _ := e.store.Setting(ctx, judge.SettingCatalogueDigest)
+		return v == e.cat.Digest
+	})
+	eventually(t, "first judgement", func() bool { return pending(e) == 0 && allHave(points(ids[0]))() })
+	stop()
+	n := points(ids[0])
+
+	// A restart with the same catalogue judges nothing again.
+	stop = startJudge(e)
+	time.Sleep(300 * time.Millisecond)
+	stop()
+	if !allHave(n)() {
+		t.Fatal("a restart with the same catalogue judged devices again")
+	}
+
+	// As if the assessments were made by another catalogue.
+	if err := e.store.SetSetting(ctx, judge.SettingCatalogueDigest, "an older catalogue"); err != nil {
+		t.Fatal(err)
+	}
+	stop = startJudge(e)
+	defer stop()
+	eventually(t, "every device judged again", allHave(n+1))
+}
+
+// pending counts the devices waiting to be judged, from the store's own
+// table.
+func pending(e *env) int {
+	e.t.Helper()
+	var n int
+	if err := e.store.WriteDB().QueryRow(`SELECT COUNT(*) FROM devices WHERE eval_pending`).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// startJudge runs a judge until the returned function is called.
+func startJudge(e *env) (stop func()) {
+	j := judge.New(judge.Config{Poll: 20 * time.Millisecond}, judge.Deps{Store: e.store, Catalogue: e.cat})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		j.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// watchedStore records, for each device, how many judgements of it are
+// under way, from reading its Facts to storing its assessment.
+type watchedStore struct {
+	handwash.Store
+	mu       sync.Mutex
+	inFlight map[string]int
+	judged   map[string]int
+	overlap  []string
+}
+
+func (w *watchedStore) Facts(ctx context.Context, deviceID, digest string) ([]byte, error) {
+	w.mu.Lock()
+	w.inFlight[deviceID]++
+	if w.inFlight[deviceID] > 1 {
+		w.overlap = append(w.overlap, deviceID)
+	}
+	w.mu.Unlock()
+	time.Sleep(2 * time.Millisecond) // widen the window in which an overlap would show
+	return w.Store.Facts(ctx, deviceID, digest)
+}
+
+func (w *watchedStore) PutAssessment(ctx context.Context, deviceID, digest string, a *handwash.Assessment) error {
+	err := w.Store.PutAssessment(ctx, deviceID, digest, a)
+	w.mu.Lock()
+	w.inFlight[deviceID]--
+	w.judged[deviceID]++
+	w.mu.Unlock()
+	return err
+}
+
+// Two judges sharing a store (two serve processes on one database) share
+// the work and never judge the same device at once.
+func TestTwoJudgesNeverJudgeOneDeviceAtOnce(t *testing.T) {
+	e := newEnv(t)
+	const devices = 12
+	files := []string{windowsNeglected, windowsWellKept, linuxWellKept}
+	for i := range devices {
+		e.device(files[i%len(files)], "s1")
+	}
+	// The catalogue is the one the (absent) assessments were made with,
+	// so that each round judges each device once.
+	if err := e.store.SetSetting(context.Background(), judge.SettingCatalogueDigest, e.cat.Digest); err != nil {
+		t.Fatal(err)
+	}
+	w := &watchedStore{Store: e.store, inFlight: map[string]int{}, judged: map[string]int{}}
+	e.judge(judge.Config{Workers: 4, Holder: "one"}, w)
+	e.judge(judge.Config{Workers: 4, Holder: "two"}, w)
+
+	total := func() int {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		n := 0
+		for _, c := range w.judged {
+			n += c
+		}
+		return n
+	}
+	eventually(t, "the uploads judged", func() bool { return total() >= devices && pending(e) == 0 })
+	for round := 2; round <= 4; round++ {
+		if _, err := e.store.MarkAllForEvaluation(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, fmt.Sprint("round ", round), func() bool { return total() >= round*devices && pending(e) == 0 })
+	}
+	time.Sleep(100 * time.Millisecond)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.overlap) > 0 {
+		t.Errorf("devices judged by two workers at once: %v", w.overlap)
+	}
+	for id, n := range w.judged {
+		if n != 4 {
+			t.Errorf("device %s judged %d times in 4 rounds", id, n)
+		}
+	}
+}
+
+// A device claimed by a process that then died is judged once its claim
+// runs out.
+func TestAbandonedClaimIsJudged(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.device(windowsNeglected, "s1")
+	claimed, err := e.store.ClaimEvaluations(context.Background(), "a process that died", 10, time.Now(), 300*time.Millisecond)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %v, %v", claimed, err)
+	}
+	e.judge(judge.Config{}, nil)
+	eventually(t, "the abandoned device judged", func() bool {
+		return e.call("GET", "/api/v1/devices/"+id+"/assessment", e.admin, nil, nil) == http.StatusOK
+	})
+}
+
+// Every device is judged again once a day, because controls about time
+// ("updates installed within 14 days") change as time passes.
+func TestDailyRejudge(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	id, _ := e.device(windowsNeglected, "s1")
+	if err := e.store.SetSetting(ctx, judge.SettingLastRejudge, time.Now().Add(-25*time.Hour).UTC().Format(time.RFC3339)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetSetting(ctx, judge.SettingCatalogueDigest, e.cat.Digest); err != nil {
+		t.Fatal(err)
+	}
+	e.judge(judge.Config{}, nil)
+	eventually(t, "judged twice: the upload and the daily round", func() bool {
+		var scores struct {
+			Items []handwash.ScorePoint `json:"items"`
+		}
+		e.call("GET", "/api/v1/devices/"+id+"/scores", e.admin, nil, &scores)
+		v, _ := e.store.Setting(ctx, judge.SettingLastRejudge)
+		t, _ := time.Parse(time.RFC3339, v)
+		return len(scores.Items) == 2 && time.Since(t) < time.Minute
+	})
+}
+
+// Evaluate names the server's device in a device exception, and reports
+// the Facts' own device identity.
+func TestEvaluateDeviceException(t *testing.T) {
+	cat, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(windowsNeglected)
+	var f handwash.Facts
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	d := &handwash.Device{ID: "dev_one"}
+	now := time.Now()
+	ex := []*handwash.StoredException{
+		{DeviceID: "dev_one", Control: "malware.firewall-on", Reason: "r", Owner: "o", Expires: now.Add(time.Hour)},
+		{DeviceID: "dev_other", Control: "updates.smbv1-off", Reason: "r", Owner: "o", Expires: now.Add(time.Hour)},
+	}
+	a := judge.Evaluate(cat, d, &f, ex, now)
+	if a.Device.ID != f.Device.ID {
+		t.Errorf("assessment device %q, want the Facts' %q", a.Device.ID, f.Device.ID)
+	}
+	for _, fd := range a.Findings {
+		switch fd.ControlID {
+		case "malware.firewall-on":
+			if fd.Status != handwash.StatusExcepted || fd.Exception.Device != "dev_one" {
+				t.Errorf("firewall: %s %+v", fd.Status, fd.Exception)
+			}
+		case "updates.smbv1-off":
+			if fd.Status == handwash.StatusExcepted {
+				t.Error("another device's exception applied")
+			}
+		}
+	}
+}
