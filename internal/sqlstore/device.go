@@ -151,26 +151,19 @@ func (s *Store) PutSnapshot(ctx context.Context, d *handwash.Device, sn *handwas
 	}
 	sn.DeviceID = d.ID
 	sn.CollectedAt, sn.ReceivedAt = norm(sn.CollectedAt), s.nowOr(sn.ReceivedAt)
+	update, err := s.prepared(ctx, snapshotUpdate)
+	if err != nil {
+		return false, err
+	}
+	insert, err := s.prepared(ctx, snapshotInsert)
+	if err != nil {
+		return false, err
+	}
 	created := false
 	var stored *handwash.Device
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		// $5 says whether the caller brings Facts; without them the device
-		// must already hold a blob with this digest.
-		newer := `(d.last_collected_at IS NULL OR d.last_collected_at <= $3)`
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		stored, err = scanDevice(tx.QueryRowContext(ctx, `UPDATE devices AS d SET
-			last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < $2 THEN $2 ELSE d.last_seen_at END,
-			last_collected_at = CASE WHEN `+newer+` THEN $3 ELSE d.last_collected_at END,
-			last_snapshot_id = CASE WHEN `+newer+` THEN $4 ELSE d.last_snapshot_id END,
-			hostname = CASE WHEN `+newer+` THEN $6 ELSE d.hostname END,
-			platform = CASE WHEN `+newer+` THEN $7 ELSE d.platform END,
-			os = CASE WHEN `+newer+` THEN $8 ELSE d.os END,
-			eval_pending = CASE WHEN `+newer+` AND d.facts_digest <> $1 THEN TRUE ELSE d.eval_pending END,
-			eval_seq = CASE WHEN `+newer+` AND d.facts_digest <> $1 THEN d.eval_seq + 1 ELSE d.eval_seq END,
-			eval_queued_at = CASE WHEN `+newer+` AND d.facts_digest <> $1 AND NOT d.eval_pending THEN $2 ELSE d.eval_queued_at END,
-			facts_digest = CASE WHEN `+newer+` THEN $1 ELSE d.facts_digest END
-			WHERE d.id = $9 AND ($5 OR d.facts_digest = $1 OR EXISTS (SELECT 1 FROM facts f WHERE f.device_id = $9 AND f.digest = $1))
-			RETURNING `+deviceReturning,
+		stored, err = scanDevice(tx.StmtContext(ctx, update).QueryRowContext(ctx,
 			sn.Digest, micros(sn.ReceivedAt), micros(sn.CollectedAt), sn.ID, facts != nil,
 			d.Hostname, string(d.Platform), d.OS, d.ID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -187,9 +180,7 @@ func (s *Store) PutSnapshot(ctx context.Context, d *handwash.Device, sn *handwas
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO snapshots (device_id, id, collected_at, received_at, digest, size)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id, id) DO NOTHING`,
-			d.ID, sn.ID, micros(sn.CollectedAt), micros(sn.ReceivedAt), sn.Digest, sn.Size)
+		res, err := tx.StmtContext(ctx, insert).ExecContext(ctx, d.ID, sn.ID, micros(sn.CollectedAt), micros(sn.ReceivedAt), sn.Digest, sn.Size)
 		if err != nil {
 			return err
 		}
@@ -224,6 +215,31 @@ func (s *Store) PutSnapshot(ctx context.Context, d *handwash.Device, sn *handwas
 	*d = *stored
 	return created, nil
 }
+
+// snapshotUpdate moves a device forward for a snapshot: $1 digest, $2
+// received, $3 collected, $4 snapshot ID, $5 whether Facts came with it,
+// $6-8 hostname, platform and OS, $9 device ID. The device's hostname,
+// platform, OS and digest move only for a snapshot collected no earlier
+// than the newest. It changes no row, and so refuses the upload, when the
+// digest is new to the device and no Facts came.
+var snapshotUpdate = strings.ReplaceAll(`UPDATE devices AS d SET
+	last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < $2 THEN $2 ELSE d.last_seen_at END,
+	last_collected_at = CASE WHEN NEWER THEN $3 ELSE d.last_collected_at END,
+	last_snapshot_id = CASE WHEN NEWER THEN $4 ELSE d.last_snapshot_id END,
+	hostname = CASE WHEN NEWER THEN $6 ELSE d.hostname END,
+	platform = CASE WHEN NEWER THEN $7 ELSE d.platform END,
+	os = CASE WHEN NEWER THEN $8 ELSE d.os END,
+	eval_pending = CASE WHEN NEWER AND d.facts_digest <> $1 THEN TRUE ELSE d.eval_pending END,
+	eval_seq = CASE WHEN NEWER AND d.facts_digest <> $1 THEN d.eval_seq + 1 ELSE d.eval_seq END,
+	eval_queued_at = CASE WHEN NEWER AND d.facts_digest <> $1 AND NOT d.eval_pending THEN $2 ELSE d.eval_queued_at END,
+	facts_digest = CASE WHEN NEWER THEN $1 ELSE d.facts_digest END
+	WHERE d.id = $9 AND ($5 OR d.facts_digest = $1 OR EXISTS (SELECT 1 FROM facts f WHERE f.device_id = $9 AND f.digest = $1))
+	RETURNING `+deviceReturning,
+	// NEWER: the snapshot is no older than the newest.
+	"NEWER", `(d.last_collected_at IS NULL OR d.last_collected_at <= $3)`)
+
+const snapshotInsert = `INSERT INTO snapshots (device_id, id, collected_at, received_at, digest, size)
+	VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id, id) DO NOTHING`
 
 // errRetry rolls back the transaction of a snapshot already stored.
 var errRetry = errors.New("snapshot already stored")

@@ -25,6 +25,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/handwash/handwash"
@@ -55,6 +56,9 @@ type Store struct {
 	d     Dialect
 	// now is the clock for times the caller did not give.
 	now func() time.Time
+	// stmts holds the hot statements, prepared once: parsing the snapshot
+	// UPDATE costs SQLite more than running it.
+	stmts sync.Map // query → *sql.Stmt
 }
 
 // New returns a Store that writes through write and reads through read,
@@ -72,7 +76,12 @@ func New(write, read *sql.DB, d Dialect) *Store {
 
 // Close closes the database pools.
 func (s *Store) Close() error {
-	err := s.write.Close()
+	var err error
+	s.stmts.Range(func(_, v any) bool {
+		err = errors.Join(err, v.(*sql.Stmt).Close())
+		return true
+	})
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}
@@ -96,6 +105,25 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("%s: commit: %w", s.d.Name, err)
 	}
 	return nil
+}
+
+// prepared returns query prepared on the write pool. Call it before a
+// transaction begins and use the statement in it with tx.StmtContext:
+// preparing needs a connection, and SQLite's only one may be the
+// transaction's.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if v, ok := s.stmts.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	st, err := s.write.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, s.dbErr("prepare", err)
+	}
+	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // dbErr wraps an unexpected database error with what was being done.

@@ -1,0 +1,97 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/sqlite"
+	"github.com/handwash/handwash/storetest"
+)
+
+// factsPath is a real Facts document that the benchmarks fill up to a
+// realistic 1,500 packages.
+const factsPath = "../collect/testdata/linux/debian12-container.facts.json"
+
+func openBench(tb testing.TB) *sqlite.DB {
+	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "handwash.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+func BenchmarkPutSnapshot(b *testing.B) {
+	f := storetest.RealisticFacts(b, factsPath, 1500, 1)
+	variants := storetest.FactsVariants(b, f, 32, 1)
+	b.Logf("Facts with 1,500 packages: %d bytes gzip-compressed", len(variants[0]))
+	storetest.BenchmarkPutSnapshot(b, func(tb testing.TB) handwash.Store { return openBench(tb) }, variants)
+}
+
+// BenchmarkStorage measures how the database file grows per snapshot, for
+// devices uploading realistic Facts: unchanged ones (most uploads) and
+// ones whose packages changed since the previous upload. It runs one
+// round whatever b.N is, and reports bytes per snapshot and per device per
+// year at the agent's default schedule (every 4 hours), with the Facts
+// changing once a day and at every upload.
+func BenchmarkStorage(b *testing.B) {
+	const devices, rounds = 40, 12
+	f := storetest.RealisticFacts(b, factsPath, 1500, 1)
+	variants := storetest.FactsVariants(b, f, rounds+1, 2)
+	digests := make([]string, len(variants))
+	for i := range digests {
+		digests[i] = fmt.Sprintf("sha256:%064x", i)
+	}
+	for range b.N {
+		db := openBench(b)
+		ds := storetest.BenchDevices(b, db, devices)
+		ctx := context.Background()
+		at := time.Now().Add(-24 * time.Hour)
+		put := func(d *handwash.Device, id string, v int, facts []byte) {
+			at = at.Add(time.Millisecond)
+			sn := &handwash.Snapshot{ID: id, CollectedAt: at, Digest: digests[v], Size: len(facts)}
+			if _, err := db.PutSnapshot(ctx, d, sn, facts); err != nil {
+				b.Fatal(err)
+			}
+		}
+		size := func() int64 {
+			if _, err := db.WriteDB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+				b.Fatal(err)
+			}
+			fi, err := os.Stat(db.Path())
+			if err != nil {
+				b.Fatal(err)
+			}
+			return fi.Size()
+		}
+		for _, d := range ds {
+			put(d, "first", 0, variants[0])
+		}
+		s0 := size()
+		for r := range rounds {
+			for _, d := range ds {
+				put(d, fmt.Sprintf("same-%d", r), 0, nil)
+			}
+		}
+		s1 := size()
+		for r := 1; r <= rounds; r++ {
+			for _, d := range ds {
+				put(d, fmt.Sprintf("new-%d", r), r, variants[r])
+			}
+		}
+		s2 := size()
+		db.Close()
+		same := float64(s1-s0) / (devices * rounds)
+		changed := float64(s2-s1) / (devices * rounds)
+		b.ReportMetric(float64(len(variants[0])), "gzip-facts-bytes")
+		b.ReportMetric(same, "bytes/unchanged")
+		b.ReportMetric(changed, "bytes/changed")
+		b.ReportMetric((365*changed+5*365*same)/1e6, "MB/device-year-daily-change")
+		b.ReportMetric(6*365*changed/1e6, "MB/device-year-every-upload-changed")
+		b.ReportMetric(6*365*same/1e6, "MB/device-year-unchanged")
+	}
+}
