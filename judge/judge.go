@@ -214,8 +214,10 @@ func (j *Judge) dispatch(ctx context.Context) {
 func (j *Judge) evaluate(ctx context.Context, d *handwash.Device) {
 	// A judgement in progress is finished even when shutdown begins: it
 	// takes milliseconds, and stopping halfway would only leave the work
-	// for the lease to hand out again.
-	ctx = context.WithoutCancel(ctx)
+	// for the lease to hand out again. But not at any cost: a database
+	// that stops answering must not hold shutdown up for ever.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), j.cfg.Lease)
+	defer cancel()
 	start := time.Now()
 	j.metrics.inProgress.Inc()
 	defer j.metrics.inProgress.Dec()

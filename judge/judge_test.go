@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -87,7 +88,8 @@ func (e *env) judge(cfg judge.Config, store handwash.Store) *judge.Judge {
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
-			e.t.Error("the judge did not stop within 10 seconds of being told to")
+			buf := make([]byte, 1<<20)
+			e.t.Errorf("the judge did not stop within 10 seconds of being told to:\n%s", buf[:runtime.Stack(buf, true)])
 		}
 	})
 	return j
@@ -356,7 +358,12 @@ func startJudge(e *env) (stop func()) {
 	}()
 	return func() {
 		cancel()
-		<-done
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			buf := make([]byte, 1<<20)
+			e.t.Fatalf("the judge did not stop within 10 seconds of being told to:\n%s", buf[:runtime.Stack(buf, true)])
+		}
 	}
 }
 

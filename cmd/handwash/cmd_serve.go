@@ -1,8 +1,463 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
 
-// newServeCommand is filled in by the server and agent work.
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/judge"
+	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/sqlite"
+	"github.com/handwash/handwash/web"
+)
+
+// Files serve keeps in the data directory.
+const (
+	databaseFile = "handwash.db"
+	certFile     = "tls-cert.pem"
+	keyFile      = "tls-key.pem"
+)
+
+type serveOptions struct {
+	data, database  string
+	listen          string
+	tlsCert, tlsKey string
+	plainHTTP       bool
+	staleAfter      time.Duration
+	workers         int
+	logFormat       string
+	shutdownTimeout time.Duration
+}
+
 func newServeCommand() *cobra.Command {
-	return &cobra.Command{Use: "serve", Short: "(not yet available)", Hidden: true}
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server that agents report to and IT providers manage devices with",
+		Long: `Serve runs the Handwash server: the JSON API (docs/api.md) that agents upload
+Facts to, and that IT providers use to see every device of every organisation
+they look after. Each upload is judged in the background with the same controls
+as handwash check.
+
+With no flags it keeps its data in SQLite in ./handwash-data and serves HTTPS on
+port 8443 with a self-signed certificate, made on first start. It prints the
+certificate's SHA-256 fingerprint: agents pin it with --fingerprint, so they
+trust this server and nothing else. --tls-cert and --tls-key use a certificate
+you have instead; --http serves plain HTTP, for use behind a reverse proxy that
+terminates TLS, or on loopback.
+
+--database postgres://… keeps the data in PostgreSQL instead, and several serve
+processes may then share it: background work runs once across them.
+
+Every flag can also be set by an environment variable, named after it:
+HANDWASH_ and the flag's name in capitals with _ for -, such as HANDWASH_LISTEN.
+A flag given on the command line wins. Pass a database URL that holds a
+password in HANDWASH_DATABASE rather than on the command line, where other
+users of the machine can see it.
+
+The operations endpoints need no credential: /healthz (the process runs),
+/readyz (the database answers) and /metrics (Prometheus). Logs are structured
+(log/slog) on standard error and never hold a credential.
+
+Stop it with Ctrl-C or SIGTERM: it stops taking connections, finishes the
+requests in flight (for up to --shutdown-timeout), then the judging in flight.
+
+` + exitCodesHelp,
+		Example: `  handwash serve
+  handwash serve --data /var/lib/handwash --listen :443
+  handwash serve --http --listen 127.0.0.1:8080      # behind a reverse proxy
+  HANDWASH_DATABASE=postgres://handwash@db/handwash handwash serve`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyEnv(cmd, serveFlags); err != nil {
+				return err
+			}
+			return runServe(cmd, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.data, "data", "handwash-data", "directory for the SQLite database ("+databaseFile+") and the self-signed certificate")
+	fl.StringVar(&o.database, "database", "", "a postgres:// URL: keep the data in PostgreSQL instead of SQLite")
+	fl.StringVar(&o.listen, "listen", ":8443", "address to listen on, host:port")
+	fl.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate (chain) to serve instead of the self-signed one; needs --tls-key")
+	fl.StringVar(&o.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	fl.BoolVar(&o.plainHTTP, "http", false, "serve plain HTTP: only behind a reverse proxy that terminates TLS, or on loopback")
+	fl.DurationVar(&o.staleAfter, "stale-after", 7*24*time.Hour, "a device not heard from for this long is stale")
+	fl.IntVar(&o.workers, "workers", 0, "how many devices to judge at once (default: one per CPU)")
+	fl.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fl.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT or SIGTERM, how long to wait for requests in flight")
+	describeEnv(cmd, serveFlags)
+	return cmd
+}
+
+var serveFlags = []string{"data", "database", "listen", "tls-cert", "tls-key", "http", "stale-after", "workers", "log-format", "shutdown-timeout"}
+
+// envName is the environment variable that sets a flag.
+func envName(flag string) string {
+	return "HANDWASH_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// describeEnv names each flag's environment variable in its help.
+func describeEnv(cmd *cobra.Command, names []string) {
+	for _, n := range names {
+		f := cmd.Flags().Lookup(n)
+		if f == nil {
+			f = cmd.PersistentFlags().Lookup(n)
+		}
+		f.Usage += " (env " + envName(n) + ")"
+	}
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment variable, when that is set.
+func applyEnv(cmd *cobra.Command, names []string) error {
+	for _, n := range names {
+		f := cmd.Flags().Lookup(n)
+		if f == nil || f.Changed {
+			continue
+		}
+		v, ok := os.LookupEnv(envName(n))
+		if !ok {
+			continue
+		}
+		if err := cmd.Flags().Set(n, v); err != nil {
+			// Not the value itself: HANDWASH_DATABASE may hold a password.
+			return usageError{fmt.Errorf("%s (for --%s): %v", envName(n), n, errors.Unwrap(err))}
+		}
+	}
+	return nil
+}
+
+func (o *serveOptions) check() error {
+	switch {
+	case o.listen == "":
+		return handwash.Errorf(handwash.EINVALID, "--listen: give an address such as :8443 or 127.0.0.1:8080")
+	case (o.tlsCert == "") != (o.tlsKey == ""):
+		return handwash.Errorf(handwash.EINVALID, "--tls-cert and --tls-key go together: give both, or neither for a self-signed certificate")
+	case o.plainHTTP && o.tlsCert != "":
+		return handwash.Errorf(handwash.EINVALID, "--http serves plain HTTP, so --tls-cert and --tls-key would not be used: give one or the other")
+	case o.staleAfter <= 0:
+		return handwash.Errorf(handwash.EINVALID, "--stale-after: give a duration such as 168h")
+	case o.workers < 0:
+		return handwash.Errorf(handwash.EINVALID, "--workers: give a number of workers, or 0 for one per CPU")
+	case o.logFormat != "text" && o.logFormat != "json":
+		return handwash.Errorf(handwash.EINVALID, "--log-format %q: use text or json", o.logFormat)
+	case o.shutdownTimeout <= 0:
+		return handwash.Errorf(handwash.EINVALID, "--shutdown-timeout: give a duration such as 30s")
+	}
+	if _, _, err := net.SplitHostPort(o.listen); err != nil {
+		return handwash.Errorf(handwash.EINVALID, "--listen %q: give host:port, such as :8443 or 127.0.0.1:8080", o.listen)
+	}
+	return nil
+}
+
+func runServe(cmd *cobra.Command, o serveOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	stdout := cmd.OutOrStdout()
+	var lh slog.Handler = slog.NewTextHandler(cmd.ErrOrStderr(), nil)
+	if o.logFormat == "json" {
+		lh = slog.NewJSONHandler(cmd.ErrOrStderr(), nil)
+	}
+	log := slog.New(lh)
+
+	store, where, err := openStore(ctx, o.data, o.database)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	cat, err := policy.Default()
+	if err != nil {
+		return fmt.Errorf("loading the built-in controls: %w", err)
+	}
+
+	var tlsConfig *tls.Config
+	var fingerprint string
+	if !o.plainHTTP {
+		cert, fp, made, err := serverCertificate(o)
+		if err != nil {
+			return err
+		}
+		fingerprint = fp
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		if made {
+			fmt.Fprintf(stdout, "Made a self-signed certificate: %s\n", filepath.Join(o.data, certFile))
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter}, judge.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})
+	handler := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake})
+	srv := &http.Server{
+		Handler:           handler,
+		TLSConfig:         tlsConfig,
+		ReadHeaderTimeout: 10 * time.Second,
+		// A 4 MiB upload over a slow care-home line takes a while.
+		ReadTimeout:    2 * time.Minute,
+		WriteTimeout:   2 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(lh, slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return handwash.Errorf(handwash.EINVALID, "--listen %s: %v", o.listen, err)
+	}
+	scheme := "https"
+	if o.plainHTTP {
+		scheme = "http"
+	}
+	// One write, so that whoever watches the output sees all of it at once.
+	var banner bytes.Buffer
+	fmt.Fprintf(&banner, "Handwash server %s listening on %s://%s (data: %s)\n", versionString(), scheme, ln.Addr(), where)
+	if fingerprint != "" {
+		fmt.Fprintf(&banner, "Certificate SHA-256 fingerprint (agents pin it with --fingerprint):\n  %s\n", fingerprint)
+	}
+	printFirstSteps(ctx, &banner, store, o)
+	stdout.Write(banner.Bytes())
+
+	judgeCtx, stopJudge := context.WithCancel(context.WithoutCancel(ctx))
+	judged := make(chan struct{})
+	go func() {
+		defer close(judged)
+		j.Run(judgeCtx)
+	}()
+	served := make(chan error, 1)
+	go func() {
+		if tlsConfig != nil {
+			served <- srv.ServeTLS(ln, "", "")
+		} else {
+			served <- srv.Serve(ln)
+		}
+	}()
+	log.Info("serving", "address", ln.Addr().String(), "tls", tlsConfig != nil)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: finishing requests in flight", "timeout", o.shutdownTimeout)
+	case serveErr = <-served:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("requests still in flight were cut off", "err", err)
+	}
+	stopJudge()
+	<-judged
+	if err := store.Close(); err != nil {
+		log.Warn("closing the database", "err", err)
+	}
+	log.Info("stopped")
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+// openStore opens PostgreSQL when database is a postgres:// URL, and
+// otherwise SQLite in the data directory. where says which, for people,
+// without the URL's password.
+func openStore(ctx context.Context, data, database string) (handwash.Store, string, error) {
+	if database != "" {
+		if !strings.HasPrefix(database, "postgres://") && !strings.HasPrefix(database, "postgresql://") {
+			return nil, "", handwash.Errorf(handwash.EINVALID, "--database: give a postgres:// URL, or leave it out to use SQLite in --data")
+		}
+		return openPostgres(ctx, database)
+	}
+	if data == "" {
+		return nil, "", handwash.Errorf(handwash.EINVALID, "--data: give a directory for the database")
+	}
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return nil, "", handwash.Errorf(handwash.EINVALID, "--data %s: %v", data, err)
+	}
+	path := filepath.Join(data, databaseFile)
+	db, err := sqlite.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	return db, path, nil
+}
+
+// serverCertificate loads the certificate given with --tls-cert and
+// --tls-key, or the self-signed one in the data directory, making it on
+// first start. It returns the certificate's SHA-256 fingerprint, which
+// agents pin.
+func serverCertificate(o serveOptions) (cert tls.Certificate, fingerprint string, made bool, err error) {
+	certPath, keyPath := o.tlsCert, o.tlsKey
+	if certPath == "" {
+		certPath, keyPath = filepath.Join(o.data, certFile), filepath.Join(o.data, keyFile)
+		if _, err := os.Stat(certPath); errors.Is(err, fs.ErrNotExist) {
+			if err := makeSelfSigned(certPath, keyPath); err != nil {
+				return cert, "", false, err
+			}
+			made = true
+		}
+	}
+	cert, err = tls.LoadX509KeyPair(certPath, keyPath)
+	if err != nil {
+		return cert, "", false, handwash.Errorf(handwash.EINVALID, "the TLS certificate %s and key %s cannot be used: %v", certPath, keyPath, err)
+	}
+	return cert, certFingerprint(cert.Certificate[0]), made, nil
+}
+
+// certFingerprint writes the SHA-256 of a certificate as people compare
+// it and the agent's --fingerprint reads it: "AB:CD:…".
+func certFingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	var b strings.Builder
+	for i, c := range sum {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		fmt.Fprintf(&b, "%02X", c)
+	}
+	return b.String()
+}
+
+// makeSelfSigned makes an ECDSA P-256 certificate for this machine's name,
+// localhost and the loopback addresses. It is valid for ten years: agents
+// pin it, so a certificate authority's short lifetimes would only mean
+// enrolling every device again.
+func makeSelfSigned(certPath, keyPath string) error {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return err
+	}
+	names := []string{"localhost"}
+	host, _ := os.Hostname()
+	if host != "" && host != "localhost" {
+		names = append([]string{host}, names...)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: names[0], Organization: []string{"Handwash server"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(10, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		DNSNames:              names,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(certPath), 0o700); err != nil {
+		return err
+	}
+	// The key first, so a certificate never exists without its key.
+	if err := writeNew(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return err
+	}
+	return writeNew(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+}
+
+// writeNew writes a file through a temporary one, so a crash leaves either
+// nothing or the whole file.
+func writeNew(path string, b []byte, perm os.FileMode) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, perm); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, perm); err != nil { // WriteFile's perm is masked by umask
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// printFirstSteps says how to make the first administrator when there is
+// no provider yet.
+func printFirstSteps(ctx context.Context, w io.Writer, store handwash.Store, o serveOptions) {
+	ps, err := store.Providers(ctx)
+	if err != nil || len(ps) > 0 {
+		return
+	}
+	where := "--data " + shellQuote(o.data)
+	if o.database != "" {
+		where = `--database "$HANDWASH_DATABASE"`
+	}
+	fmt.Fprintf(w, `
+Nobody can use this server yet. Create your provider (your IT company, or your
+care organisation if you run Handwash yourself) and an administrator's API token:
+
+  handwash admin %[1]s provider create "Your IT company"
+  handwash admin %[1]s token create --provider <the provider ID printed above> --role provider_admin --name "first administrator"
+
+then an organisation and an enrolment token for its computers:
+
+  handwash admin %[1]s org create --provider <provider ID> "Rose House Care Home"
+  handwash admin %[1]s enroll-token --org "Rose House Care Home"
+
+`, where)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// openPostgres opens PostgreSQL. The postgres package is not there yet.
+func openPostgres(_ context.Context, dsn string) (handwash.Store, string, error) {
+	return nil, "", handwash.Errorf(handwash.EINVALID, "--database: this build cannot use PostgreSQL yet; leave --database out to use SQLite")
+}
+
+// firstCertificate returns the DER of the first certificate in PEM text.
+func firstCertificate(b []byte) ([]byte, bool) {
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			return nil, false
+		}
+		if block.Type == "CERTIFICATE" {
+			return block.Bytes, true
+		}
+	}
 }
