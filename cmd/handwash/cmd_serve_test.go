@@ -63,7 +63,9 @@ func serve(t *testing.T, args ...string) *serving {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), s.stdout, s.stderr) }()
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), s.stdout, s.stderr)
+	}()
 	stopped := false
 	s.stop = func() int {
 		if stopped {
