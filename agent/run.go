@@ -127,8 +127,12 @@ func (r *Runner) Once(ctx context.Context) error {
 	if es, lerr := r.spool.List(); lerr == nil {
 		n = len(es)
 	}
+	why := plain(err)
+	if ctx.Err() != nil {
+		why = "stopped before everything was sent"
+	}
 	return &handwash.Error{Code: CodeUnavailable, Err: err,
-		Message: fmt.Sprintf("%s. %d collection(s) wait in the spool (%s) and will be sent by the next run", plain(err), n, r.spool.Dir())}
+		Message: fmt.Sprintf("%s. %d collection(s) wait in the spool (%s) and will be sent by the next run", why, n, r.spool.Dir())}
 }
 
 // Run collects at start and then every interval (with jitter), and sends
