@@ -3,6 +3,7 @@ package judge_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,8 @@ import (
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/judge"
 	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/postgres"
+	"github.com/handwash/handwash/postgres/pgtest"
 	"github.com/handwash/handwash/sqlite"
 	"github.com/handwash/handwash/web"
 )
@@ -27,11 +30,17 @@ import (
 // organisation's credentials.
 type env struct {
 	t     *testing.T
-	store *sqlite.DB
+	store store
 	cat   *policy.Catalogue
 	api   *httptest.Server
 	admin string
 	org   *handwash.Org
+}
+
+// store is a real store: SQLite or PostgreSQL.
+type store interface {
+	handwash.Store
+	WriteDB() *sql.DB
 }
 
 func newEnv(t *testing.T) *env {
@@ -41,6 +50,11 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	return newEnvOn(t, store)
+}
+
+func newEnvOn(t *testing.T, store store) *env {
+	t.Helper()
 	cat, err := policy.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -367,33 +381,53 @@ func startJudge(e *env) (stop func()) {
 	}
 }
 
-// watchedStore records, for each device, how many judgements of it are
-// under way, from reading its Facts to storing its assessment.
-type watchedStore struct {
-	handwash.Store
+// tracker records, for each device, how many judgements of it are under
+// way, from reading its Facts to storing its assessment, across every
+// store it watches.
+type tracker struct {
 	mu       sync.Mutex
 	inFlight map[string]int
 	judged   map[string]int
 	overlap  []string
 }
 
-func (w *watchedStore) Facts(ctx context.Context, deviceID, digest string) ([]byte, error) {
-	w.mu.Lock()
-	w.inFlight[deviceID]++
-	if w.inFlight[deviceID] > 1 {
-		w.overlap = append(w.overlap, deviceID)
+func newTracker() *tracker {
+	return &tracker{inFlight: map[string]int{}, judged: map[string]int{}}
+}
+
+func (tr *tracker) total() int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	n := 0
+	for _, c := range tr.judged {
+		n += c
 	}
-	w.mu.Unlock()
+	return n
+}
+
+// watchedStore is a store whose judging a tracker watches.
+type watchedStore struct {
+	handwash.Store
+	tr *tracker
+}
+
+func (w *watchedStore) Facts(ctx context.Context, deviceID, digest string) ([]byte, error) {
+	w.tr.mu.Lock()
+	w.tr.inFlight[deviceID]++
+	if w.tr.inFlight[deviceID] > 1 {
+		w.tr.overlap = append(w.tr.overlap, deviceID)
+	}
+	w.tr.mu.Unlock()
 	time.Sleep(2 * time.Millisecond) // widen the window in which an overlap would show
 	return w.Store.Facts(ctx, deviceID, digest)
 }
 
 func (w *watchedStore) PutAssessment(ctx context.Context, deviceID, digest string, a *handwash.Assessment) error {
 	err := w.Store.PutAssessment(ctx, deviceID, digest, a)
-	w.mu.Lock()
-	w.inFlight[deviceID]--
-	w.judged[deviceID]++
-	w.mu.Unlock()
+	w.tr.mu.Lock()
+	w.tr.inFlight[deviceID]--
+	w.tr.judged[deviceID]++
+	w.tr.mu.Unlock()
 	return err
 }
 
@@ -401,6 +435,39 @@ func (w *watchedStore) PutAssessment(ctx context.Context, deviceID, digest strin
 // the work and never judge the same device at once.
 func TestTwoJudgesNeverJudgeOneDeviceAtOnce(t *testing.T) {
 	e := newEnv(t)
+	testTwoJudges(t, e, func(int) handwash.Store { return e.store }, func() int { return pending(e) })
+}
+
+// The same on PostgreSQL, where the two judges are two connection pools
+// to one database, as two serve processes would be.
+func TestTwoJudgesOnPostgreSQL(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	open := func() *postgres.DB {
+		t.Helper()
+		db, err := postgres.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	first := open()
+	e := newEnvOn(t, first)
+	second := open()
+	stores := []handwash.Store{first, second}
+	testTwoJudges(t, e, func(i int) handwash.Store { return stores[i] }, func() int {
+		var n int
+		if err := first.WriteDB().QueryRow(`SELECT COUNT(*) FROM devices WHERE eval_pending`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}
+
+// testTwoJudges runs two judges, each on the store storeFor gives it, and
+// checks that every device is judged once a round and never by both at
+// once; pending counts the devices waiting.
+func testTwoJudges(t *testing.T, e *env, storeFor func(i int) handwash.Store, pending func() int) {
 	const devices = 12
 	files := []string{windowsNeglected, windowsWellKept, linuxWellKept}
 	for i := range devices {
@@ -411,33 +478,24 @@ func TestTwoJudgesNeverJudgeOneDeviceAtOnce(t *testing.T) {
 	if err := e.store.SetSetting(context.Background(), judge.SettingCatalogueDigest, e.cat.Digest); err != nil {
 		t.Fatal(err)
 	}
-	w := &watchedStore{Store: e.store, inFlight: map[string]int{}, judged: map[string]int{}}
-	e.judge(judge.Config{Workers: 4, Holder: "one"}, w)
-	e.judge(judge.Config{Workers: 4, Holder: "two"}, w)
-
-	total := func() int {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		n := 0
-		for _, c := range w.judged {
-			n += c
-		}
-		return n
+	tr := newTracker()
+	for i, holder := range []string{"one", "two"} {
+		e.judge(judge.Config{Workers: 4, Holder: holder}, &watchedStore{Store: storeFor(i), tr: tr})
 	}
-	eventually(t, "the uploads judged", func() bool { return total() >= devices && pending(e) == 0 })
+	eventually(t, "the uploads judged", func() bool { return tr.total() >= devices && pending() == 0 })
 	for round := 2; round <= 4; round++ {
 		if _, err := e.store.MarkAllForEvaluation(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, fmt.Sprint("round ", round), func() bool { return total() >= round*devices && pending(e) == 0 })
+		eventually(t, fmt.Sprint("round ", round), func() bool { return tr.total() >= round*devices && pending() == 0 })
 	}
 	time.Sleep(100 * time.Millisecond)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.overlap) > 0 {
-		t.Errorf("devices judged by two workers at once: %v", w.overlap)
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if len(tr.overlap) > 0 {
+		t.Errorf("devices judged by two workers at once: %v", tr.overlap)
 	}
-	for id, n := range w.judged {
+	for id, n := range tr.judged {
 		if n != 4 {
 			t.Errorf("device %s judged %d times in 4 rounds", id, n)
 		}

@@ -19,6 +19,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -33,6 +34,7 @@ import (
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/judge"
 	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/postgres"
 	"github.com/handwash/handwash/sqlite"
 	"github.com/handwash/handwash/web"
 )
@@ -443,9 +445,19 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// openPostgres opens PostgreSQL. The postgres package is not there yet.
-func openPostgres(_ context.Context, dsn string) (handwash.Store, string, error) {
-	return nil, "", handwash.Errorf(handwash.EINVALID, "--database: this build cannot use PostgreSQL yet; leave --database out to use SQLite")
+// openPostgres opens PostgreSQL; where names it without its password.
+func openPostgres(ctx context.Context, dsn string) (handwash.Store, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return nil, "", err
+	}
+	where := "PostgreSQL"
+	if u, err := url.Parse(dsn); err == nil {
+		where = u.Redacted()
+	}
+	return db, where, nil
 }
 
 // firstCertificate returns the DER of the first certificate in PEM text.

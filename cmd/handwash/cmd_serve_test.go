@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/postgres/pgtest"
 )
 
 // realClock makes the CLI's clock the real one for a test: the server
@@ -504,5 +505,25 @@ func TestAdmin(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, c.want) {
 			t.Errorf("admin %v: exit %d, want 2 naming %s:\n%s", c.args, code, c.want, errOut)
 		}
+	}
+}
+
+// --database postgres://… runs the same on PostgreSQL, and admin works on
+// the same database.
+func TestServePostgreSQL(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	srv := serve(t, "--database", dsn, "--http", "--listen", "127.0.0.1:0", "--data", t.TempDir())
+	if s := get(t, http.DefaultClient, srv.url+"/readyz", "", nil); s != http.StatusOK {
+		t.Errorf("readyz: %d", s)
+	}
+	if !strings.Contains(srv.stdout.String(), `--database "$HANDWASH_DATABASE"`) {
+		t.Errorf("the first steps do not use the database:\n%s", srv.stdout)
+	}
+	code, out, errOut := handwashRun(t, "", "admin", "--database", dsn, "provider", "create", "Careful IT")
+	if code != exitOK || !strings.Contains(out, "Created provider") {
+		t.Fatalf("admin on PostgreSQL: exit %d\n%s%s", code, out, errOut)
+	}
+	if code := srv.stop(); code != exitOK {
+		t.Errorf("serve exited %d:\n%s", code, srv.stderr)
 	}
 }
