@@ -1,6 +1,11 @@
 package storetest
 
 import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -137,7 +142,7 @@ func testPutSnapshot(t *testing.T, s handwash.Store) {
 
 	facts, err := s.Facts(w.ctx, d.ID, digest("one"))
 	must(t, err)
-	diff(t, "Facts", facts, gz("one"))
+	diff(t, "Facts", gunzipString(t, facts), "one")
 	_, err = s.Facts(w.ctx, d.ID, digest("two"))
 	wantCode(t, "Facts unknown digest", err, handwash.ENOTFOUND)
 	_, err = s.Facts(w.ctx, w.devA2.ID, digest("one"))
@@ -237,7 +242,7 @@ func testPutSnapshotUnchanged(t *testing.T, s handwash.Store) {
 	w.snap(t, d, "snap-3", "one", later.Add(time.Hour))
 	facts, err := s.Facts(w.ctx, d.ID, digest("one"))
 	must(t, err)
-	diff(t, "Facts", facts, gz("one"))
+	diff(t, "Facts", gunzipString(t, facts), "one")
 	sns, err := s.Snapshots(w.ctx, w.a, d.ID, 0)
 	must(t, err)
 	if len(sns) != 3 {
@@ -314,5 +319,68 @@ func testPutSnapshotConcurrent(t *testing.T, s handwash.Store) {
 	}
 	if got := w.device(t, w.devA1); got.LastSnapshotID != "snap-"+string(rune('a'+n-1)) {
 		t.Errorf("newest snapshot = %q, want the one collected last", got.LastSnapshotID)
+	}
+}
+
+// bigFacts is a Facts-like JSON document of n packages whose versions
+// depend on day, as one device's inventory changes over days.
+func bigFacts(n, day int) string {
+	var b strings.Builder
+	b.WriteString(`{"schema":"handwash.facts/v1","software":{"items":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		v := 1
+		if i%97 == day%97 && day > 0 { // a few packages move each day
+			v += day
+		}
+		fmt.Fprintf(&b, `{"name":"package-%d-%x","version":"%d.%d.%d","source":"dpkg","arch":"amd64"}`, i, i*7919, v, i%13, day*(i%5))
+	}
+	fmt.Fprintf(&b, `]},"day":%d}`, day)
+	return b.String()
+}
+
+func gunzipString(t *testing.T, b []byte) string {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	must(t, err)
+	out, err := io.ReadAll(zr)
+	must(t, err)
+	return string(out)
+}
+
+func testFactsHistory(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	// Thirty days of changing Facts, one of them sent twice, and a return
+	// to the first day's: every version reads back as it was sent.
+	days := []int{0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 0}
+	// Each is judged, as the server does, which lets the store compact
+	// the ones before.
+	for i, day := range days {
+		content := bigFacts(1500, day)
+		w.snap(t, w.devA1, fmt.Sprintf("s%d", i), content, t0.Add(time.Duration(i)*time.Hour))
+		must(t, s.PutAssessment(w.ctx, w.devA1.ID, digest(content), assessment(t0, fnd("c1", handwash.StatusPass))))
+	}
+	for _, day := range days {
+		want := bigFacts(1500, day)
+		got, err := s.Facts(w.ctx, w.devA1.ID, digest(want))
+		must(t, err)
+		if gunzipString(t, got) != want {
+			t.Errorf("Facts of day %d do not read back as sent", day)
+		}
+	}
+	// Another device's history is its own.
+	w.snap(t, w.devA2, "s1", bigFacts(1500, 5), t0)
+	got, err := s.Facts(w.ctx, w.devA2.ID, digest(bigFacts(1500, 5)))
+	must(t, err)
+	if gunzipString(t, got) != bigFacts(1500, 5) {
+		t.Error("the second device's Facts do not read back as sent")
+	}
+	must(t, s.DeleteDevice(w.ctx, w.a, w.devA1.ID))
+	got, err = s.Facts(w.ctx, w.devA2.ID, digest(bigFacts(1500, 5)))
+	must(t, err)
+	if gunzipString(t, got) != bigFacts(1500, 5) {
+		t.Error("deleting another device changed these Facts")
 	}
 }

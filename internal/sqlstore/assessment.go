@@ -62,7 +62,7 @@ func (s *Store) MarkAllForEvaluation(ctx context.Context) (int, error) {
 
 // PutAssessment stores a device's newest assessment: the whole document
 // gzip-compressed, its findings and area scores in rows, and a score
-// history entry. A finding whose status is unchanged keeps its Since. The
+// history entry; then it compacts the device's older Facts. A finding whose status is unchanged keeps its Since. The
 // device's mark is cleared only when digest is still its newest and it was
 // not marked again after it was claimed (an exception changed meanwhile).
 func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *handwash.Assessment) error {
@@ -105,7 +105,7 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 	}
 	gen := rand.Int64()
 	at := micros(evaluated)
-	return s.dbErr("store assessment", s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		// The device row first: it is the lock that orders two assessments
 		// of one device.
 		res, err := tx.ExecContext(ctx, `UPDATE devices SET score = $2, evaluated_at = $3,
@@ -168,7 +168,15 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		_, err = tx.ExecContext(ctx, `INSERT INTO score_history (device_id, at, overall, areas) VALUES ($1, $2, $3, $4)`,
 			deviceID, at, a.Overall.Value, string(history))
 		return err
-	}))
+	})
+	if err != nil {
+		return s.dbErr("store assessment", err)
+	}
+	// The Facts judged before these are no longer read often: keep them
+	// small. A failure here loses nothing and is retried after the next
+	// assessment, so it does not fail this one.
+	_ = s.CompactFacts(ctx, deviceID)
+	return nil
 }
 
 // Assessment returns a device's newest assessment.

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -160,10 +162,10 @@ func (s *Store) PutSnapshot(ctx context.Context, d *handwash.Device, sn *handwas
 		return false, err
 	}
 	created := false
-	var stored *handwash.Device
+	var device *handwash.Device
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		stored, err = scanDevice(tx.StmtContext(ctx, update).QueryRowContext(ctx,
+		device, err = scanDevice(tx.StmtContext(ctx, update).QueryRowContext(ctx,
 			sn.Digest, micros(sn.ReceivedAt), micros(sn.CollectedAt), sn.ID, facts != nil,
 			d.Hostname, string(d.Platform), d.OS, d.ID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -212,7 +214,7 @@ func (s *Store) PutSnapshot(ctx context.Context, d *handwash.Device, sn *handwas
 	if err != nil {
 		return false, s.dbErr("store snapshot", err)
 	}
-	*d = *stored
+	*d = *device
 	return created, nil
 }
 
@@ -271,12 +273,126 @@ func (s *Store) Snapshots(ctx context.Context, scope handwash.Scope, deviceID st
 	return ss, s.dbErr("list snapshots", rows.Err())
 }
 
-// Facts returns a device's gzip-compressed Facts with a digest.
+// Facts returns a device's gzip-compressed Facts with a digest, rebuilt
+// from its keyframe when it is kept as a delta.
 func (s *Store) Facts(ctx context.Context, deviceID, digest string) ([]byte, error) {
 	var data []byte
-	err := s.read.QueryRowContext(ctx, `SELECT data FROM facts WHERE device_id = $1 AND digest = $2`, deviceID, digest).Scan(&data)
+	var base sql.NullString
+	err := s.read.QueryRowContext(ctx, `SELECT data, base FROM facts WHERE device_id = $1 AND digest = $2`, deviceID, digest).Scan(&data, &base)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, handwash.Errorf(handwash.ENOTFOUND, "no Facts with digest %s for device %q", digest, deviceID)
 	}
-	return data, s.dbErr("read Facts", err)
+	if err != nil || !base.Valid {
+		return data, s.dbErr("read Facts", err)
+	}
+	var key []byte
+	if err := s.read.QueryRowContext(ctx, `SELECT data FROM facts WHERE device_id = $1 AND digest = $2`, deviceID, base.String).Scan(&key); err != nil {
+		return nil, s.dbErr("read the keyframe of Facts "+digest, err)
+	}
+	keyJSON, err := gunzip(key)
+	if err != nil {
+		return nil, fmt.Errorf("%s: keyframe %s of device %s: %w", s.d.Name, base.String, deviceID, err)
+	}
+	delta, err := gunzip(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: Facts %s of device %s: %w", s.d.Name, digest, deviceID, err)
+	}
+	out, err := applyDelta(keyJSON, delta)
+	if err != nil {
+		return nil, fmt.Errorf("%s: Facts %s of device %s: %w", s.d.Name, digest, deviceID, err)
+	}
+	// Rebuilt Facts are read and dropped, so speed beats size here.
+	return gzipBytes(out, gzip.BestSpeed), nil
+}
+
+// CompactFacts turns a device's whole Facts documents into deltas against
+// a keyframe, where that saves at least three quarters of their size. It
+// leaves alone the device's newest Facts, which the evaluator and the API
+// read, and every keyframe that deltas are based on. PutAssessment calls
+// it once the newest Facts are judged, so uploads never wait for it.
+func (s *Store) CompactFacts(ctx context.Context, deviceID string) error {
+	var current string
+	err := s.read.QueryRowContext(ctx, `SELECT facts_digest FROM devices WHERE id = $1`, deviceID).Scan(&current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("device", deviceID)
+	}
+	if err != nil {
+		return s.dbErr("compact Facts", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT f.digest, EXISTS (SELECT 1 FROM facts x WHERE x.device_id = f.device_id AND x.base = f.digest)
+		FROM facts f WHERE f.device_id = $1 AND f.base IS NULL ORDER BY f.created_at, f.digest`, deviceID)
+	if err != nil {
+		return s.dbErr("compact Facts", err)
+	}
+	type whole struct {
+		digest string
+		isBase bool
+	}
+	var wholes []whole
+	for rows.Next() {
+		var w whole
+		if err := rows.Scan(&w.digest, &w.isBase); err != nil {
+			rows.Close()
+			return s.dbErr("compact Facts", err)
+		}
+		wholes = append(wholes, w)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return s.dbErr("compact Facts", err)
+	}
+	read := func(digest string) ([]byte, []byte, error) {
+		var gz []byte
+		if err := s.read.QueryRowContext(ctx, `SELECT data FROM facts WHERE device_id = $1 AND digest = $2`, deviceID, digest).Scan(&gz); err != nil {
+			return nil, nil, s.dbErr("compact Facts", err)
+		}
+		raw, err := gunzip(gz)
+		return gz, raw, err
+	}
+	var key string
+	var keyJSON []byte
+	for i, w := range wholes {
+		if i == 0 || w.isBase {
+			key, keyJSON = w.digest, nil
+			continue
+		}
+		if w.digest == current {
+			continue
+		}
+		if keyJSON == nil {
+			var err error
+			if _, keyJSON, err = read(key); err != nil {
+				return fmt.Errorf("%s: keyframe %s of device %s: %w", s.d.Name, key, deviceID, err)
+			}
+		}
+		gz, raw, err := read(w.digest)
+		if err != nil {
+			continue // not gzip: kept as it came
+		}
+		delta := gzipBytes(makeDelta(keyJSON, raw), gzip.DefaultCompression)
+		if 4*len(delta) > len(gz) {
+			key, keyJSON = w.digest, raw // too different: the next keyframe
+			continue
+		}
+		// The conditions leave the row whole if it became a keyframe
+		// meanwhile; and the update runs
+		// with the device locked, so that two compactions cannot each make
+		// the other's keyframe a delta.
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = $1`+s.d.LockRows, deviceID).Scan(&one); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE facts SET data = $3, base = $4
+				WHERE device_id = $1 AND digest = $2 AND base IS NULL
+				AND NOT EXISTS (SELECT 1 FROM facts x WHERE x.device_id = $1 AND x.base = $2)
+				AND EXISTS (SELECT 1 FROM facts k WHERE k.device_id = $1 AND k.digest = $4 AND k.base IS NULL)`,
+				deviceID, w.digest, delta, key)
+			return err
+		})
+		if err != nil {
+			return s.dbErr("compact Facts", err)
+		}
+	}
+	return nil
 }
