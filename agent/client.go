@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -284,18 +285,23 @@ type UploadAnswer struct {
 func (c *Client) Upload(ctx context.Context, u Upload) (*UploadAnswer, error) {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	body, size, err := u.Open()
+	// The transport closes a request body when it is done with it, but
+	// possibly after Do has returned; Windows will not delete or move an
+	// open file, so every body opened is closed here before returning,
+	// and the spool can remove or set aside the file at once.
+	var bodies openBodies
+	defer bodies.closeAll()
+	body, size, err := bodies.open(u.Open)
 	if err != nil {
 		return nil, err
 	}
 	req, err := c.newRequest(ctx, http.MethodPost, "snapshots", body, c.credential.Reveal())
 	if err != nil {
-		body.Close()
 		return nil, err
 	}
 	req.ContentLength = size
 	req.GetBody = func() (io.ReadCloser, error) {
-		r, _, err := u.Open()
+		r, _, err := bodies.open(u.Open)
 		return r, err
 	}
 	req.Header.Set("Content-Type", "application/json")
@@ -315,6 +321,44 @@ func (c *Client) Upload(ctx context.Context, u Upload) (*UploadAnswer, error) {
 	}
 	a.Status = resp.StatusCode
 	return a, nil
+}
+
+// openBodies keeps the request bodies an upload opened, to close them all.
+type openBodies struct {
+	mu sync.Mutex
+	rs []*onceCloser
+}
+
+func (b *openBodies) open(open func() (io.ReadCloser, int64, error)) (io.ReadCloser, int64, error) {
+	r, n, err := open()
+	if err != nil {
+		return nil, 0, err
+	}
+	oc := &onceCloser{ReadCloser: r}
+	b.mu.Lock()
+	b.rs = append(b.rs, oc)
+	b.mu.Unlock()
+	return oc, n, nil
+}
+
+func (b *openBodies) closeAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, r := range b.rs {
+		r.Close()
+	}
+}
+
+// onceCloser lets both the transport and Upload close a body.
+type onceCloser struct {
+	io.ReadCloser
+	once sync.Once
+	err  error
+}
+
+func (c *onceCloser) Close() error {
+	c.once.Do(func() { c.err = c.ReadCloser.Close() })
+	return c.err
 }
 
 // Device returns the server's record of this device.

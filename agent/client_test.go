@@ -44,7 +44,7 @@ func TestPinnedCertificate(t *testing.T) {
 	dev := handwash.DeviceInfo{Hostname: "PC", Platform: "linux"}
 	enrol := func(fp string) (*Config, error) {
 		return Enroll(t.Context(), EnrollOptions{Server: srv.URL, Token: srv.AddEnrollToken(1), Fingerprint: fp,
-			ConfigPath: filepath.Join(t.TempDir(), "agent.json"), Device: dev})
+			ConfigPath: filepath.Join(testDir(t), "agent.json"), Device: dev})
 	}
 
 	t.Run("right pin", func(t *testing.T) {
@@ -95,7 +95,7 @@ func TestPinnedCertificate(t *testing.T) {
 func TestEnroll(t *testing.T) {
 	srv := agenttest.NewServer()
 	defer srv.Close()
-	path := filepath.Join(t.TempDir(), "handwash", "agent.json")
+	path := filepath.Join(testDir(t), "handwash", "agent.json")
 	dev := handwash.DeviceInfo{Hostname: "RECEPTION-PC", Platform: "windows", ID: "0123456789abcdef0123456789abcdef"}
 
 	t.Run("bad token", func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestEnroll(t *testing.T) {
 		down := agenttest.NewServer()
 		url := down.URL
 		down.Close()
-		_, err := Enroll(t.Context(), EnrollOptions{Server: url, Token: "hwe_et_x_y", ConfigPath: filepath.Join(t.TempDir(), "a.json"), Device: dev})
+		_, err := Enroll(t.Context(), EnrollOptions{Server: url, Token: "hwe_et_x_y", ConfigPath: filepath.Join(testDir(t), "a.json"), Device: dev})
 		if handwash.ErrorCode(err) != CodeUnavailable || !strings.Contains(err.Error(), "server is running") {
 			t.Errorf("err = %v", err)
 		}

@@ -219,11 +219,26 @@ func writeFileAtomic(path string, data []byte, private bool) error {
 	} else if err := os.Chmod(name, 0o644); err != nil {
 		return err
 	}
-	if err := os.Rename(name, path); err != nil {
+	if err := renameReplacing(name, path); err != nil {
 		return err
 	}
 	syncDir(dir)
 	return nil
+}
+
+// renameReplacing renames old to new, replacing new. Windows refuses to
+// replace a file that another program has open at that moment (the running
+// agent reading its configuration, say), so a refusal is retried for a
+// second before it counts.
+func renameReplacing(old, new string) error {
+	var err error
+	for range 20 {
+		if err = os.Rename(old, new); err == nil || !errors.Is(err, fs.ErrPermission) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return err
 }
 
 // syncDir makes a rename in dir durable where the system allows it

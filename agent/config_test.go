@@ -24,7 +24,7 @@ func testConfig() *Config {
 }
 
 func TestConfigRoundTripAndPermissions(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "etc", "handwash", "agent.json")
+	path := filepath.Join(testDir(t), "etc", "handwash", "agent.json")
 	c := testConfig()
 	if err := c.Save(path); err != nil {
 		t.Fatal(err)
@@ -84,7 +84,7 @@ func TestCredentialNeverPrinted(t *testing.T) {
 }
 
 func TestLoadConfigErrors(t *testing.T) {
-	dir := t.TempDir()
+	dir := testDir(t)
 	_, err := LoadConfig(filepath.Join(dir, "missing.json"))
 	if handwash.ErrorCode(err) != handwash.ENOTFOUND || !strings.Contains(err.Error(), "not enrolled") {
 		t.Errorf("missing file: %v (%s)", err, handwash.ErrorCode(err))

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -58,7 +59,7 @@ func testLogger(t *testing.T) (*slog.Logger, *logBuffer) {
 // returns the configuration's path.
 func enrolled(t *testing.T, srv *agenttest.Server, fingerprint string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "handwash", "agent.json")
+	path := filepath.Join(testDir(t), "handwash", "agent.json")
 	_, err := Enroll(t.Context(), EnrollOptions{
 		Server: srv.URL, Token: srv.AddEnrollToken(1), Fingerprint: fingerprint, ConfigPath: path,
 		Device: handwash.DeviceInfo{Hostname: "RECEPTION-PC", Platform: "windows", ID: "0123456789abcdef0123456789abcdef"},
@@ -111,4 +112,21 @@ func storedIDs(srv *agenttest.Server) []string {
 		ids = append(ids, s.ID)
 	}
 	return ids
+}
+
+// testDir is t.TempDir, removed with removeTree: under Wine, where the
+// Windows build of these tests runs, the testing package's own cleanup
+// fails (Wine lacks the call os.RemoveAll makes on Windows).
+func testDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "handwash-agent-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := removeTree(dir); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+	return dir
 }

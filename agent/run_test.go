@@ -94,7 +94,7 @@ func TestOnceRefusedCredential(t *testing.T) {
 }
 
 func TestOnceNotEnrolled(t *testing.T) {
-	r, _, _ := testRunner(t, t.TempDir()+"/agent.json")
+	r, _, _ := testRunner(t, testDir(t)+"/agent.json")
 	if err := r.Once(t.Context()); handwash.ErrorCode(err) != handwash.ENOTFOUND {
 		t.Errorf("err = %v", err)
 	}

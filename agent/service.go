@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -112,7 +113,7 @@ UMask=0077
 
 # Read-only system: the agent writes only its own directory.
 ProtectSystem=strict
-ReadWritePaths=` + systemdQuote(filepath.Dir(configPath)) + `
+ReadWritePaths=` + systemdQuote(path.Dir(configPath)) + `
 ProtectHome=read-only
 PrivateTmp=yes
 # The collectors start tools as root or, through runuser, as the console
@@ -275,7 +276,7 @@ func dataSteps(p Paths) []step {
 	return []step{
 		removeFileStep(p.Config),
 		removeFileStep(p.State),
-		{what: "remove " + p.Spool, do: func() error { return os.RemoveAll(p.Spool) }},
+		{what: "remove " + p.Spool, do: func() error { return removeTree(p.Spool) }},
 		{what: "remove " + p.Dir + " if empty", soft: true, do: func() error {
 			// Temporary files of an interrupted write go too.
 			names, _ := readNames(p.Dir)
@@ -290,6 +291,34 @@ func dataSteps(p Paths) []step {
 			return nil
 		}},
 	}
+}
+
+// removeTree removes a folder and what it holds, one entry at a time.
+// os.RemoveAll would do, but Wine, where the Windows code is tested, lacks
+// the call it makes on Windows.
+func removeTree(dir string) error {
+	es, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		p := filepath.Join(dir, e.Name())
+		if e.IsDir() {
+			err = removeTree(p)
+		} else {
+			err = os.Remove(p)
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // checkInstall refuses what would make a service that cannot work.

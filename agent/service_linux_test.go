@@ -21,7 +21,7 @@ func stubSystemd(t *testing.T, booted bool) *[]string {
 	t.Helper()
 	oldPath, oldBooted, oldCtl := unitPath, systemdBooted, systemctl
 	t.Cleanup(func() { unitPath, systemdBooted, systemctl = oldPath, oldBooted, oldCtl })
-	unitPath = filepath.Join(t.TempDir(), "system", SystemdUnitName)
+	unitPath = filepath.Join(testDir(t), "system", SystemdUnitName)
 	systemdBooted = func() bool { return booted }
 	var calls []string
 	systemctl = func(_ context.Context, args ...string) error {
@@ -39,7 +39,7 @@ func TestInstallWithoutSystemdFailsClearly(t *testing.T) {
 		t.Skip("install checks for root first")
 	}
 	exe := "/usr/local/bin/handwash"
-	cfg := filepath.Join(t.TempDir(), "agent.json")
+	cfg := filepath.Join(testDir(t), "agent.json")
 	testConfig().Save(cfg)
 	err := InstallService(t.Context(), ServiceOptions{Executable: exe, ConfigPath: cfg})
 	if handwash.ErrorCode(err) != handwash.EINVALID || !strings.Contains(err.Error(), "not run by systemd") {
@@ -55,7 +55,7 @@ func TestInstallAndUninstallWithSystemd(t *testing.T) {
 		t.Skip("needs root")
 	}
 	calls := stubSystemd(t, true)
-	cfg := filepath.Join(t.TempDir(), "handwash", "agent.json")
+	cfg := filepath.Join(testDir(t), "handwash", "agent.json")
 	if err := testConfig().Save(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestUninstallKeepConfig(t *testing.T) {
 		t.Skip("needs root")
 	}
 	stubSystemd(t, true)
-	cfg := filepath.Join(t.TempDir(), "agent.json")
+	cfg := filepath.Join(testDir(t), "agent.json")
 	testConfig().Save(cfg)
 	if err := UninstallService(t.Context(), ServiceOptions{ConfigPath: cfg, KeepConfig: true}); err != nil {
 		t.Fatal(err)
@@ -111,7 +111,7 @@ func TestInstallRequiresEnrolment(t *testing.T) {
 		t.Skip("needs root")
 	}
 	stubSystemd(t, true)
-	err := InstallService(t.Context(), ServiceOptions{Executable: "/usr/local/bin/handwash", ConfigPath: filepath.Join(t.TempDir(), "agent.json")})
+	err := InstallService(t.Context(), ServiceOptions{Executable: "/usr/local/bin/handwash", ConfigPath: filepath.Join(testDir(t), "agent.json")})
 	if handwash.ErrorCode(err) != handwash.ENOTFOUND {
 		t.Errorf("err = %v", err)
 	}

@@ -81,7 +81,7 @@ func TestSystemdUnitVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := testDir(t)
 	cfgDir := filepath.Join(dir, "etc handwash")
 	os.MkdirAll(cfgDir, 0o700)
 	unit := filepath.Join(dir, SystemdUnitName)
@@ -105,7 +105,7 @@ func TestSystemdUnitVerifies(t *testing.T) {
 
 // dataSteps leave nothing of the agent behind, and nothing else is touched.
 func TestUninstallRemovesTheAgentsFiles(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "handwash")
+	dir := filepath.Join(testDir(t), "handwash")
 	p := PathsFor(filepath.Join(dir, "agent.json"))
 	if err := testConfig().Save(p.Config); err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestUninstallRemovesTheAgentsFiles(t *testing.T) {
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
-	dir := t.TempDir()
+	dir := testDir(t)
 	p := PathsFor(filepath.Join(dir, "agent.json"))
 	testConfig().Save(p.Config)
 	var out bytes.Buffer
@@ -161,7 +161,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 }
 
 func TestCheckInstallRefusesATemporaryExecutable(t *testing.T) {
-	cfg := filepath.Join(t.TempDir(), "agent.json")
+	cfg := filepath.Join(testDir(t), "agent.json")
 	testConfig().Save(cfg)
 	err := checkInstall(ServiceOptions{Executable: filepath.Join(os.TempDir(), "go-build1", "handwash"), ConfigPath: cfg})
 	if err == nil || !strings.Contains(err.Error(), "temporary folder") {

@@ -20,7 +20,7 @@ import (
 func newTestSpool(t *testing.T) (*Spool, *logBuffer) {
 	t.Helper()
 	log, lb := testLogger(t)
-	s, err := OpenSpool(filepath.Join(t.TempDir(), "spool"), log)
+	s, err := OpenSpool(filepath.Join(testDir(t), "spool"), log)
 	if err != nil {
 		t.Fatal(err)
 	}
