@@ -266,6 +266,9 @@ func (c *Client) Enroll(ctx context.Context, token string, r EnrollRequest) (*En
 type Upload struct {
 	SnapshotID string
 	Digest     string // "sha256:<hex>" of the Facts (handwash.Facts.Digest)
+	// CollectedAt dates the snapshot when the server answers from the
+	// digest without reading the body; zero to leave it to the server.
+	CollectedAt time.Time
 	// Open returns the gzip-compressed Facts and their size; it is called
 	// again if the body has to be sent again.
 	Open func() (io.ReadCloser, int64, error)
@@ -310,6 +313,9 @@ func (c *Client) Upload(ctx context.Context, u Upload) (*UploadAnswer, error) {
 	if u.Digest != "" {
 		req.Header.Set("Handwash-Facts-Digest", u.Digest)
 		req.Header.Set("Expect", "100-continue")
+	}
+	if !u.CollectedAt.IsZero() {
+		req.Header.Set("Handwash-Collected-At", u.CollectedAt.UTC().Format(time.RFC3339))
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

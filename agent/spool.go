@@ -219,6 +219,9 @@ func (s *Spool) write(path string, f *handwash.Facts) (int64, error) {
 	name := tmp.Name()
 	defer os.Remove(name) // finds nothing after the rename
 	zw, _ := gzip.NewWriterLevel(tmp, gzip.BestCompression)
+	// The gzip header's time (whole seconds, as collected_at has) tells
+	// the uploader when the Facts were collected without reading them.
+	zw.Header.ModTime = f.CollectedAt
 	if err := json.NewEncoder(zw).Encode(f); err != nil {
 		tmp.Close()
 		return 0, err
@@ -285,6 +288,21 @@ func (s *Spool) Open(e Entry) (io.ReadCloser, int64, error) {
 		return nil, 0, err
 	}
 	return f, fi.Size(), nil
+}
+
+// CollectedAt returns when a spooled snapshot's Facts were collected, from
+// the gzip header; zero if the file does not say.
+func (s *Spool) CollectedAt(e Entry) time.Time {
+	f, err := os.Open(e.Path)
+	if err != nil {
+		return time.Time{}
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f) // reads the header only
+	if err != nil || zr.Header.ModTime.Unix() <= 0 {
+		return time.Time{}
+	}
+	return zr.Header.ModTime.UTC()
 }
 
 // Remove deletes a snapshot the server has. One already gone (sent by

@@ -78,9 +78,10 @@ func (u *uploader) flush(ctx context.Context, tries int) error {
 		// Not cancelled by ctx: a stop waits for the answer, so the
 		// snapshot is either known to be stored (and removed) or left.
 		a, err := u.client.Upload(context.WithoutCancel(ctx), Upload{
-			SnapshotID: e.SnapshotID,
-			Digest:     e.Digest,
-			Open:       func() (io.ReadCloser, int64, error) { return u.spool.Open(e) },
+			SnapshotID:  e.SnapshotID,
+			Digest:      e.Digest,
+			CollectedAt: u.spool.CollectedAt(e),
+			Open:        func() (io.ReadCloser, int64, error) { return u.spool.Open(e) },
 		})
 		if err == nil {
 			failures = 0

@@ -216,7 +216,11 @@ func TestDigestShortcutSendsNoBody(t *testing.T) {
 	}
 	snaps := srv.Snapshots()
 	if len(snaps) != 2 || snaps[1].ID != second.SnapshotID || snaps[1].Facts != nil {
-		t.Errorf("second snapshot not recorded through the shortcut: %+v", snaps)
+		t.Fatalf("second snapshot not recorded through the shortcut: %+v", snaps)
+	}
+	// Without the body, the header dated it.
+	if !snaps[1].CollectedAt.Equal(f.CollectedAt) {
+		t.Errorf("shortcut snapshot dated %v, collected %v", snaps[1].CollectedAt, f.CollectedAt)
 	}
 	if n := len(spoolIDs(t, sp)); n != 0 {
 		t.Errorf("%d left in the spool", n)

@@ -33,6 +33,9 @@ type Snapshot struct {
 	ID     string
 	Digest string
 	Facts  *handwash.Facts // nil when stored through the digest shortcut
+	// CollectedAt is the Facts' collected_at, or the Handwash-Collected-At
+	// header for the shortcut (zero when absent).
+	CollectedAt time.Time
 }
 
 // Server is the fake server. Its fields may be changed between requests;
@@ -270,7 +273,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if known == "" && hint != "" && hint == newest {
-		s.store(w, d, Snapshot{ID: id, Digest: hint})
+		at, _ := time.Parse(time.RFC3339, r.Header.Get("Handwash-Collected-At"))
+		s.store(w, d, Snapshot{ID: id, Digest: hint, CollectedAt: at})
 		return
 	}
 	f, digest, status, msg := readFacts(r)
@@ -286,7 +290,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"snapshot_id": id, "stored": false, "duplicate": true})
 		return
 	}
-	s.store(w, d, Snapshot{ID: id, Digest: digest, Facts: f})
+	s.store(w, d, Snapshot{ID: id, Digest: digest, Facts: f, CollectedAt: f.CollectedAt})
 }
 
 // store records a snapshot and answers 201, or drops the connection
