@@ -39,7 +39,7 @@ func BenchmarkPutSnapshot(b *testing.B) {
 // year at the agent's default schedule (every 4 hours), with the Facts
 // changing once a day and at every upload.
 func BenchmarkStorage(b *testing.B) {
-	const devices, rounds = 40, 12
+	const devices, rounds = 40, 26
 	f := storetest.RealisticFacts(b, factsPath, 1500, 1)
 	variants := storetest.FactsVariants(b, f, rounds+1, 2)
 	digests := make([]string, len(variants))
@@ -86,15 +86,41 @@ func BenchmarkStorage(b *testing.B) {
 			}
 		}
 		s1 := size()
+		// Two changes first: each device then has its keyframe and its
+		// newest Facts whole, a fixed cost; after that a change adds a
+		// delta, a score history entry and a snapshot row.
+		var s2 int64
 		for r := 1; r <= rounds; r++ {
+			if r == 3 {
+				s2 = size()
+			}
 			for _, d := range ds {
 				put(d, fmt.Sprintf("new-%d", r), r, variants[r])
 			}
 		}
-		s2 := size()
+		s3 := size()
+		if os.Getenv("HANDWASH_BENCH_DBSTAT") != "" {
+			rows, err := db.WriteDB().Query(`SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rows.Next() {
+				var name string
+				var n int64
+				rows.Scan(&name, &n)
+				b.Logf("%-24s %d bytes", name, n)
+			}
+			rows.Close()
+			var deltas, deltaBytes, wholes, wholeBytes, free int64
+			db.WriteDB().QueryRow(`SELECT COUNT(base), COALESCE(SUM(CASE WHEN base IS NULL THEN 0 ELSE length(data) END), 0),
+				COUNT(*) - COUNT(base), COALESCE(SUM(CASE WHEN base IS NULL THEN length(data) ELSE 0 END), 0) FROM facts`).Scan(&deltas, &deltaBytes, &wholes, &wholeBytes)
+			db.WriteDB().QueryRow(`PRAGMA freelist_count`).Scan(&free)
+			b.Logf("%d deltas of %d bytes, %d whole Facts of %d bytes, %d free pages", deltas, deltaBytes, wholes, wholeBytes, free)
+		}
 		db.Close()
 		same := float64(s1-s0) / (devices * rounds)
-		changed := float64(s2-s1) / (devices * rounds)
+		changed := float64(s3-s2) / (devices * (rounds - 2))
+		b.ReportMetric(float64(s2)/devices, "bytes/device-fixed")
 		b.ReportMetric(float64(len(variants[0])), "gzip-facts-bytes")
 		b.ReportMetric(same, "bytes/unchanged")
 		b.ReportMetric(changed, "bytes/changed")

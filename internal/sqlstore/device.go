@@ -306,7 +306,7 @@ func (s *Store) Facts(ctx context.Context, deviceID, digest string) ([]byte, err
 }
 
 // CompactFacts turns a device's whole Facts documents into deltas against
-// a keyframe, where that saves at least three quarters of their size. It
+// a keyframe, where that saves at least nine tenths of their size. It
 // leaves alone the device's newest Facts, which the evaluator and the API
 // read, and every keyframe that deltas are based on. PutAssessment calls
 // it once the newest Facts are judged, so uploads never wait for it.
@@ -370,8 +370,11 @@ func (s *Store) CompactFacts(ctx context.Context, deviceID string) error {
 			continue // not gzip: kept as it came
 		}
 		delta := gzipBytes(makeDelta(keyJSON, raw), gzip.DefaultCompression)
-		if 4*len(delta) > len(gz) {
-			key, keyJSON = w.digest, raw // too different: the next keyframe
+		// Deltas grow as a device drifts from its keyframe. A new keyframe
+		// once they pass a tenth of the whole keeps the total near its
+		// least: a keyframe costs ten deltas of that size.
+		if 10*len(delta) > len(gz) {
+			key, keyJSON = w.digest, raw
 			continue
 		}
 		// The conditions leave the row whole if it became a keyframe
@@ -383,11 +386,23 @@ func (s *Store) CompactFacts(ctx context.Context, deviceID string) error {
 			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = $1`+s.d.LockRows, deviceID).Scan(&one); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE facts SET data = $3, base = $4
+			// Deleted and inserted anew rather than updated: SQLite keeps
+			// a whole document's first 4 KB in its row's page, and a small
+			// delta left there alone would waste the rest of the page.
+			var created int64
+			err := tx.QueryRowContext(ctx, `DELETE FROM facts
 				WHERE device_id = $1 AND digest = $2 AND base IS NULL
 				AND NOT EXISTS (SELECT 1 FROM facts x WHERE x.device_id = $1 AND x.base = $2)
-				AND EXISTS (SELECT 1 FROM facts k WHERE k.device_id = $1 AND k.digest = $4 AND k.base IS NULL)`,
-				deviceID, w.digest, delta, key)
+				AND EXISTS (SELECT 1 FROM facts k WHERE k.device_id = $1 AND k.digest = $3 AND k.base IS NULL)
+				RETURNING created_at`, deviceID, w.digest, key).Scan(&created)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO facts (device_id, digest, data, base, created_at) VALUES ($1, $2, $3, $4, $5)`,
+				deviceID, w.digest, delta, key, created)
 			return err
 		})
 		if err != nil {
