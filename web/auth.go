@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -253,10 +252,4 @@ func deviceOf(r *http.Request) *handwash.Device {
 		panic("web: handler reached without a device")
 	}
 	return d
-}
-
-// isUnauthorized reports whether err refuses a credential.
-func isUnauthorized(err error) bool {
-	var e *handwash.Error
-	return errors.As(err, &e) && e.Code == handwash.EUNAUTHORIZED
 }
