@@ -27,13 +27,10 @@ const recoveryReset = 24 * 60 * 60 // seconds
 func installService(ctx context.Context, o ServiceOptions) error {
 	ws := WindowsServiceFor(o.ConfigPath, DefaultConfigPath())
 	cfg := mgr.Config{
-		DisplayName: ws.DisplayName,
-		Description: ws.Description,
-		StartType:   mgr.StartAutomatic,
-		// Delayed: the agent is not needed in the busy first minutes after
-		// boot, and starts once the network is up.
-		DelayedAutoStart: true,
-		ErrorControl:     mgr.ErrorNormal,
+		DisplayName:  ws.DisplayName,
+		Description:  ws.Description,
+		StartType:    mgr.StartAutomatic,
+		ErrorControl: mgr.ErrorNormal,
 		// LocalSystem: the collectors read BitLocker, Defender, the
 		// firewall and the accounts database, which need it.
 		ServiceStartName: "",
@@ -62,7 +59,20 @@ func installService(ctx context.Context, o ServiceOptions) error {
 		s, err = m.CreateService(ws.Name, o.Executable, cfg, ws.Args...)
 		return err
 	}}
-	setRecovery := step{what: "set the service to restart after a failure", do: func() error {
+	// Delayed: the agent is not needed in the busy first minutes after
+	// boot, and starts once the network is up. A separate step, because
+	// not every service manager knows the setting (Wine does not), and
+	// the service works without it.
+	delayed := step{what: "delay the service's start after boot", soft: true, do: func() error {
+		c, err := s.Config()
+		if err != nil {
+			return err
+		}
+		c.DelayedAutoStart = true
+		return s.UpdateConfig(c)
+	}}
+	// Soft for the same reason: the agent runs without it.
+	setRecovery := step{what: "set the service to restart after a failure", soft: true, do: func() error {
 		if err := s.SetRecoveryActions(recovery, recoveryReset); err != nil {
 			return err
 		}
@@ -88,7 +98,7 @@ func installService(ctx context.Context, o ServiceOptions) error {
 			m.Disconnect()
 		}
 	}()
-	return runSteps(o, []step{connect, create, setRecovery, eventSource, start})
+	return runSteps(o, []step{connect, create, delayed, setRecovery, eventSource, start})
 }
 
 // stopAndWait stops the service and waits up to three minutes (a stop

@@ -191,7 +191,7 @@ func firstNonEmpty(s ...string) string {
 }
 
 func newAgentRunCommand(configPath *string) *cobra.Command {
-	var once, verbose bool
+	var once, verbose, windowsService bool
 	var interval time.Duration
 	cmd := &cobra.Command{
 		Use:   "run [--once]",
@@ -224,7 +224,7 @@ the spool for the next run), 2 when the server refused this computer.
 			}
 			log := agentLogger(cmd.ErrOrStderr(), verbose)
 			r := &agent.Runner{ConfigPath: *configPath, Interval: interval, Version: versionString(), Log: log}
-			if agent.IsWindowsService() {
+			if agent.IsWindowsService() || windowsService {
 				if el, closeLog, err := agent.EventLogger(slog.LevelInfo); err == nil {
 					defer closeLog()
 					r.Log = el
@@ -248,6 +248,10 @@ the spool for the next run), 2 when the server refused this computer.
 	cmd.Flags().BoolVar(&once, "once", false, "collect once, send the spool, and exit")
 	cmd.Flags().DurationVar(&interval, "interval", 0, "how often to collect (default: the enrolment's interval, normally 4h)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log more detail")
+	// For service managers that svc.IsWindowsService does not recognise
+	// (Wine's, where the service code is tried out).
+	cmd.Flags().BoolVar(&windowsService, "windows-service", false, "talk to the Windows service manager even if it was not detected")
+	cmd.Flags().MarkHidden("windows-service")
 	return cmd
 }
 
