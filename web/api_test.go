@@ -365,6 +365,22 @@ func TestUnknownRoutes(t *testing.T) {
 	e.tenancy()
 }
 
+// A browser's cross-site request may not change anything, even with a
+// good credential (the dashboard's cookies will need this).
+func TestCrossOriginRefused(t *testing.T) {
+	e := newEnv(t)
+	tn := e.tenancy()
+	before := e.dump()
+	e.do("POST", "/api/v1/orgs", tn.tokens["P admin"], map[string]string{"name": "X"}, "Sec-Fetch-Site", "cross-site").
+		wantError(http.StatusForbidden, handwash.EFORBIDDEN, "another site")
+	e.do("POST", "/api/v1/orgs", tn.tokens["P admin"], map[string]string{"name": "X"}, "Origin", "https://evil.example").
+		wantError(http.StatusForbidden, handwash.EFORBIDDEN)
+	if e.dump() != before {
+		t.Error("a cross-site request changed the store")
+	}
+	e.do("GET", "/api/v1/orgs", tn.tokens["P admin"], nil, "Sec-Fetch-Site", "cross-site").want(http.StatusOK)
+}
+
 func TestOperations(t *testing.T) {
 	e := newEnv(t)
 	tn := e.tenancy()

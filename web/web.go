@@ -134,7 +134,11 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 	// No browser session exists yet, but the dashboard will sign people in
 	// with cookies; refusing cross-origin state changes now means no route
 	// added later can forget to.
-	h = http.NewCrossOriginProtection().Handler(h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, r, handwash.Errorf(handwash.EFORBIDDEN, "a web page of another site may not change anything here"))
+	}))
+	h = cop.Handler(h)
 	h = s.logRequests(mux, h)
 	return h
 }
