@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -96,6 +97,9 @@ func (u *uploader) flush(ctx context.Context, tries int) error {
 				s.LastError, s.LastErrorAt, s.NeedsEnrolment = "", nil, false
 			})
 			continue
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // sent and removed by another agent process meanwhile
 		}
 		var ae *APIError
 		if errors.As(err, &ae) {
