@@ -114,6 +114,9 @@ UMask=0077
 # Read-only system: the agent writes only its own directory.
 ProtectSystem=strict
 ReadWritePaths=` + systemdQuote(path.Dir(configPath)) + `
+# dnf and yum, which the updates collector asks from their cache (-C),
+# still take locks in their cache and write their logs ("-": if present).
+ReadWritePaths=-/var/cache/dnf -/var/cache/yum -/var/cache/libdnf5 -/var/lib/dnf -/var/log
 ProtectHome=read-only
 PrivateTmp=yes
 # The collectors start tools as root or, through runuser, as the console
