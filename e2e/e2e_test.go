@@ -87,8 +87,14 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 // waits until it answers /readyz.
 func startServer(t *testing.T, dir, addr string) *server {
 	t.Helper()
+	return startServerArgs(t, dir, addr)
+}
+
+// startServerArgs is startServer with more serve flags (--database).
+func startServerArgs(t *testing.T, dir, addr string, extra ...string) *server {
+	t.Helper()
 	s := &server{t: t, data: dir, log: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
-	s.cmd = exec.Command(bin, "serve", "--http", "--listen", addr, "--data", dir)
+	s.cmd = exec.Command(bin, append([]string{"serve", "--http", "--listen", addr, "--data", dir}, extra...)...)
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -216,14 +222,24 @@ var (
 // enrolment token with the admin commands, on the server's data directory.
 func setUp(t *testing.T, data string, uses int) tenancy {
 	t.Helper()
+	return setUpArgs(t, data, uses)
+}
+
+// setUpArgs is setUp with the server's database flags (--database).
+func setUpArgs(t *testing.T, data string, uses int, db ...string) tenancy {
+	t.Helper()
+	admin := func(args ...string) string {
+		out, _ := run(t, false, append(append([]string{"admin", "--data", data}, db...), args...)...)
+		return out
+	}
 	var tn tenancy
-	out, _ := run(t, false, "admin", "--data", data, "provider", "create", "Careful IT Ltd")
+	out := admin("provider", "create", "Careful IT Ltd")
 	tn.providerID = idRe("prov").FindString(out)
-	out, _ = run(t, false, "admin", "--data", data, "token", "create", "--provider", tn.providerID, "--role", "provider_admin", "--name", "e2e")
+	out = admin("token", "create", "--provider", tn.providerID, "--role", "provider_admin", "--name", "e2e")
 	tn.adminToken = credentialRe.FindString(out)
-	out, _ = run(t, false, "admin", "--data", data, "org", "create", "--provider", tn.providerID, "Rose House Care Home")
+	out = admin("org", "create", "--provider", tn.providerID, "Rose House Care Home")
 	tn.orgID = idRe("org").FindString(out)
-	out, _ = run(t, false, "admin", "--data", data, "enroll-token", "--org", tn.orgID, "--uses", fmt.Sprint(uses))
+	out = admin("enroll-token", "--org", tn.orgID, "--uses", fmt.Sprint(uses))
 	tn.enrollToken = credentialRe.FindString(out)
 	if tn.providerID == "" || tn.orgID == "" || !strings.HasPrefix(tn.adminToken, "hwt_") || !strings.HasPrefix(tn.enrollToken, "hwe_") {
 		t.Fatalf("admin commands gave %+v", tn)
@@ -231,128 +247,6 @@ func setUp(t *testing.T, data string, uses int) tenancy {
 	return tn
 }
 
-type device struct {
-	ID       string `json:"id"`
-	Hostname string `json:"hostname"`
-	Score    int    `json:"score"`
-}
-
 type snapshot struct {
 	ID string `json:"id"`
-}
-
-// waitJudged waits until every device in the organisation has a score.
-func waitJudged(t *testing.T, url, token string, want int) []device {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var list struct {
-			Items []device `json:"items"`
-			Total int      `json:"total"`
-		}
-		api(t, "GET", url+"/api/v1/devices", token, nil, &list)
-		judged := 0
-		for _, d := range list.Items {
-			if d.Score >= 0 {
-				judged++
-			}
-		}
-		if list.Total == want && judged == want {
-			return list.Items
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after 60 s: %d devices, %d judged; want %d", list.Total, judged, want)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// TestServerAndTwoAgents is the journey of an IT provider: start a server,
-// set up an organisation, enrol two computers, read their findings; then the
-// server goes down, the agents keep collecting, and when it comes back every
-// collection arrives exactly once.
-func TestServerAndTwoAgents(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	addr := freePort(t)
-	srv := startServer(t, data, addr)
-	tn := setUp(t, data, 2)
-
-	agents := []string{filepath.Join(dir, "agent1", "agent.json"), filepath.Join(dir, "agent2", "agent.json")}
-	for _, cfg := range agents {
-		run(t, false, "agent", "enroll", "--server", srv.url, "--token", tn.enrollToken, "--config", cfg)
-		run(t, false, "agent", "run", "--once", "--config", cfg)
-	}
-	// The token allowed two computers: a third is refused.
-	if _, code := run(t, true, "agent", "enroll", "--server", srv.url, "--token", tn.enrollToken, "--config", filepath.Join(dir, "agent3", "agent.json")); code != 2 {
-		t.Errorf("third enrolment with a two-use token: exit %d, want 2", code)
-	}
-
-	devices := waitJudged(t, srv.url, tn.adminToken, 2)
-	for _, d := range devices {
-		var findings struct {
-			Items []struct {
-				ControlID string `json:"control_id"`
-				Status    string `json:"status"`
-			} `json:"items"`
-			Total int `json:"total"`
-		}
-		if code := api(t, "GET", srv.url+"/api/v1/findings?device="+d.ID, tn.adminToken, nil, &findings); code != 200 || findings.Total < 45 {
-			t.Errorf("findings of %s: HTTP %d, %d findings", d.ID, code, findings.Total)
-		}
-		var assessment struct {
-			Schema   string `json:"schema"`
-			Findings []any  `json:"findings"`
-		}
-		if code := api(t, "GET", srv.url+"/api/v1/devices/"+d.ID+"/assessment", tn.adminToken, nil, &assessment); code != 200 || assessment.Schema != "handwash.assessment/v1" {
-			t.Errorf("assessment of %s: HTTP %d, schema %q", d.ID, code, assessment.Schema)
-		}
-	}
-
-	// The server goes down; each agent collects twice meanwhile.
-	srv.stop()
-	for _, cfg := range agents {
-		for range 2 {
-			if _, code := run(t, true, "agent", "run", "--once", "--config", cfg); code != 3 {
-				t.Errorf("run --once with the server down: exit %d, want 3 (kept in the spool)", code)
-			}
-		}
-		status, _ := run(t, false, "agent", "status", "--config", cfg)
-		if !strings.Contains(status, "2") {
-			t.Errorf("status with two collections waiting:\n%s", status)
-		}
-	}
-
-	// It comes back at the same address; the next run sends the spool.
-	srv = startServer(t, data, addr)
-	for _, cfg := range agents {
-		run(t, false, "agent", "run", "--once", "--config", cfg)
-	}
-	for _, d := range devices {
-		var snaps struct {
-			Items []snapshot `json:"items"`
-		}
-		api(t, "GET", srv.url+"/api/v1/devices/"+d.ID+"/snapshots?limit=100", tn.adminToken, nil, &snaps)
-		seen := map[string]bool{}
-		for _, s := range snaps.Items {
-			if seen[s.ID] {
-				t.Errorf("snapshot %s of %s stored twice", s.ID, d.ID)
-			}
-			seen[s.ID] = true
-		}
-		// One at enrolment, two while the server was down, one now.
-		if len(seen) != 4 {
-			t.Errorf("device %s has %d snapshots, want 4 (each collection exactly once)", d.ID, len(seen))
-		}
-	}
-	for _, cfg := range agents {
-		status, _ := run(t, false, "agent", "status", "--config", cfg)
-		if !strings.Contains(strings.ToLower(status), "nothing") && !strings.Contains(status, " 0 ") {
-			t.Logf("status after the spool was sent:\n%s", status)
-		}
-	}
-	srv.stop()
-	if strings.Contains(srv.logs(), tn.adminToken) || strings.Contains(srv.logs(), tn.enrollToken) {
-		t.Error("the server logged a credential")
-	}
 }

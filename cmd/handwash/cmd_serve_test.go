@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -11,10 +10,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -529,179 +526,4 @@ func TestServePostgreSQL(t *testing.T) {
 	if code := srv.stop(); code != exitOK {
 		t.Errorf("serve exited %d:\n%s", code, srv.stderr)
 	}
-}
-
-// Durability: the server is killed (SIGKILL) during a burst of uploads;
-// after it starts again, every upload it answered with 2xx is there, and
-// every stored snapshot's Facts read back whole.
-func TestServeSurvivesKill(t *testing.T) {
-	if testing.Short() || runtime.GOOS == "windows" {
-		t.Skip("builds handwash and kills it")
-	}
-	realClock(t)
-	bin := filepath.Join(t.TempDir(), "handwash")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	data := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	start := func() *exec.Cmd {
-		t.Helper()
-		cmd := exec.Command(bin, "serve", "--http", "--listen", addr, "--data", data)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
-				res.Body.Close()
-				if res.StatusCode == http.StatusOK {
-					return cmd
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("serve did not become ready")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-
-	var p handwash.Provider
-	admin(t, data, &p, "provider", "create", "Careful IT")
-	var tok struct{ Credential string }
-	admin(t, data, &tok, "token", "create", "--provider", p.ID, "--role", "provider_admin", "--name", "test")
-	var org handwash.Org
-	admin(t, data, &org, "org", "create", "--provider", p.ID, "Rose House")
-	const devices = 16
-	var et struct{ Credential string }
-	admin(t, data, &et, "enroll-token", "--org", org.ID, "--uses", fmt.Sprint(devices))
-
-	server := start()
-	upload := func(cred, snapshotID string, body []byte) (int, error) {
-		req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/snapshots", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+cred)
-		req.Header.Set("Handwash-Snapshot-Id", snapshotID)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		return res.StatusCode, nil
-	}
-	creds := make([]string, devices)
-	for i := range creds {
-		req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/enroll", strings.NewReader(`{"hostname": "PC"}`))
-		req.Header.Set("Authorization", "Bearer "+et.Credential)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got struct{ Credential string }
-		json.NewDecoder(res.Body).Decode(&got)
-		res.Body.Close()
-		creds[i] = got.Credential
-	}
-
-	// Facts that differ from one upload to the next, so each is stored.
-	base, err := os.ReadFile("../../collect/testdata/windows/neglected.facts.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	factsFor := func(n int) []byte {
-		b := regexp.MustCompile(`"collected_at": "[^"]*"`).ReplaceAll(base, fmt.Appendf(nil, `"collected_at": %q`, time.Now().UTC().Format(time.RFC3339)))
-		return bytes.Replace(b, []byte(`"hostname": "RECEPTION-PC"`), fmt.Appendf(nil, `"hostname": "PC-%d"`, n), 1)
-	}
-	var mu sync.Mutex
-	acked := map[string][]string{} // device credential → snapshot IDs answered 2xx
-	var wg sync.WaitGroup
-	for _, cred := range creds {
-		wg.Go(func() {
-			for n := 0; ; n++ {
-				id := fmt.Sprintf("snap-%d", n)
-				status, err := upload(cred, id, factsFor(n))
-				if err != nil {
-					return // the server is gone
-				}
-				if status/100 == 2 {
-					mu.Lock()
-					acked[cred] = append(acked[cred], id)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	time.Sleep(1500 * time.Millisecond)
-	server.Process.Kill() // SIGKILL: no shutdown of any kind
-	server.Wait()
-	wg.Wait()
-	total := 0
-	for _, ids := range acked {
-		total += len(ids)
-	}
-	if total < devices {
-		t.Fatalf("only %d uploads were answered before the kill", total)
-	}
-
-	server = start()
-	c := http.DefaultClient
-	var list struct {
-		Items []handwash.Device `json:"items"`
-	}
-	get(t, c, "http://"+addr+"/api/v1/devices?limit=500", tok.Credential, &list)
-	for _, cred := range creds {
-		id, _, _ := handwash.ParseCredential(handwash.PrefixDevice, cred)
-		var snaps struct {
-			Items []handwash.Snapshot `json:"items"`
-		}
-		get(t, c, "http://"+addr+"/api/v1/devices/"+id+"/snapshots?limit=500", tok.Credential, &snaps)
-		have := map[string]bool{}
-		for _, s := range snaps.Items {
-			have[s.ID] = true
-		}
-		for _, want := range acked[cred] {
-			if !have[want] {
-				t.Errorf("device %s: snapshot %s was answered 2xx but is not stored", id, want)
-			}
-		}
-	}
-	server.Process.Signal(os.Interrupt)
-	server.Wait()
-
-	// Nothing half written: every snapshot's Facts read back whole.
-	store, _, err := openStore(context.Background(), data, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	checked := 0
-	for _, d := range list.Items {
-		snaps, err := store.Snapshots(context.Background(), handwash.Scope{ProviderID: p.ID}, d.ID, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range snaps {
-			gz, err := store.Facts(context.Background(), d.ID, s.Digest)
-			if err != nil {
-				t.Errorf("snapshot %s of %s: %v", s.ID, d.ID, err)
-				continue
-			}
-			zr, err := gzip.NewReader(bytes.NewReader(gz))
-			var f handwash.Facts
-			if err == nil {
-				err = json.NewDecoder(zr).Decode(&f)
-			}
-			if err != nil || f.Digest() != s.Digest {
-				t.Errorf("snapshot %s of %s: Facts damaged (%v)", s.ID, d.ID, err)
-			}
-			checked++
-		}
-	}
-	t.Logf("%d uploads answered before the kill; %d snapshots checked after it", total, checked)
 }

@@ -1,0 +1,221 @@
+package e2e
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/storetest"
+)
+
+// TestLoad plays many agents uploading realistic Facts (1,500 installed
+// packages each) to a server on loopback and reports throughput, latency,
+// server memory and storage. It is a measurement, not a pass/fail test, so
+// it runs only when asked:
+//
+//	HANDWASH_LOAD=1 go test ./e2e -run TestLoad -v -timeout 30m
+//
+// Settings (environment): HANDWASH_LOAD_DEVICES (default 2000),
+// HANDWASH_LOAD_SECONDS per phase (20), HANDWASH_LOAD_CLIENTS (32),
+// HANDWASH_LOAD_CHANGED, the share of steady-state uploads whose Facts
+// changed (0.05), and HANDWASH_LOAD_DATABASE, a postgres:// URL to measure
+// PostgreSQL instead of SQLite.
+func TestLoad(t *testing.T) {
+	if os.Getenv("HANDWASH_LOAD") == "" {
+		t.Skip("a measurement: set HANDWASH_LOAD=1 to run it (see docs/PERFORMANCE.md)")
+	}
+	devices := envInt("HANDWASH_LOAD_DEVICES", 2000)
+	seconds := envInt("HANDWASH_LOAD_SECONDS", 20)
+	clients := envInt("HANDWASH_LOAD_CLIENTS", 32)
+	changed, _ := strconv.ParseFloat(envOr("HANDWASH_LOAD_CHANGED", "0.05"), 64)
+	database := os.Getenv("HANDWASH_LOAD_DATABASE")
+
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	addr := freePort(t)
+	args := []string{}
+	if database != "" {
+		args = append(args, "--database", database)
+	}
+	srv := startServerArgs(t, data, addr, args...)
+	tn := setUpArgs(t, data, devices, args...)
+	store := "SQLite"
+	if database != "" {
+		store = "PostgreSQL"
+	}
+
+	// Every device gets Facts of its own: a few package inventories, each
+	// device with its own name, and one upgraded version of each.
+	start := time.Now()
+	bases := make([]*handwash.Facts, 8)
+	for i := range bases {
+		bases[i] = storetest.RealisticFacts(t, "../collect/testdata/linux/debian12-container.facts.json", 1500, uint64(i))
+	}
+	type agent struct {
+		id, cred   string
+		bodies     [2][]byte
+		digests    [2]string
+		current    atomic.Int32
+		uploadedMu sync.Mutex
+	}
+	agents := make([]*agent, devices)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i := range agents {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			a := &agent{}
+			a.id, a.cred = enrollDevice(t, srv.url, tn.enrollToken, fmt.Sprintf("pc-%05d", i))
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			for v := range 2 {
+				f := *bases[i%len(bases)]
+				sw := *f.Software
+				sw.Items = append([]handwash.SoftwareItem(nil), f.Software.Items...)
+				f.Software = &sw
+				f.Device.Hostname = fmt.Sprintf("pc-%05d", i)
+				f.CollectedAt = time.Now().UTC().Truncate(time.Second)
+				if v == 1 {
+					storetest.Upgrade(&f, 3, rng)
+				}
+				a.bodies[v] = gzipFacts(t, &f)
+				a.digests[v] = f.Digest()
+			}
+			agents[i] = a
+		}()
+	}
+	wg.Wait()
+	t.Logf("%s: %d devices enrolled and their Facts prepared in %s (gzip body %d KB)", store, devices, time.Since(start).Round(time.Second), len(agents[0].bodies[0])/1024)
+
+	transport := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2, ExpectContinueTimeout: time.Second}
+	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+
+	// phase uploads for the given time from clients goroutines; pick says
+	// which version a device sends and whether to send the digest hint.
+	phase := func(name string, d time.Duration, pick func(a *agent, rng *rand.Rand) (v int, hint bool)) {
+		var (
+			mu        sync.Mutex
+			latencies []time.Duration
+			byCode    = map[int]int{}
+			next      atomic.Int64
+		)
+		stopAt := time.Now().Add(d)
+		began := time.Now()
+		var wg sync.WaitGroup
+		for c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(c), 99))
+				var local []time.Duration
+				codes := map[int]int{}
+				for time.Now().Before(stopAt) {
+					a := agents[int(next.Add(1))%len(agents)]
+					v, hint := pick(a, rng)
+					digest := ""
+					if hint {
+						digest = a.digests[v]
+					}
+					t0 := time.Now()
+					code := upload(client, srv.url, a.cred, newSnapshotID(), digest, a.bodies[v])
+					local = append(local, time.Since(t0))
+					codes[code]++
+					if code >= 200 && code < 300 {
+						a.current.Store(int32(v))
+					}
+				}
+				mu.Lock()
+				latencies = append(latencies, local...)
+				for k, n := range codes {
+					byCode[k] += n
+				}
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		elapsed := time.Since(began)
+		sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+		ok := byCode[200] + byCode[201]
+		pct := func(p float64) time.Duration {
+			if len(latencies) == 0 {
+				return 0
+			}
+			return latencies[int(p*float64(len(latencies)-1))].Round(10 * time.Microsecond)
+		}
+		t.Logf("%s %s: %d uploads in %s = %.0f/s answered 2xx; p50 %s, p99 %s; answers %v",
+			store, name, ok, elapsed.Round(time.Millisecond), float64(ok)/elapsed.Seconds(), pct(0.50), pct(0.99), byCode)
+	}
+
+	size0 := dirSize(data)
+	// First contact: every device sends its whole Facts once.
+	phase("first uploads (every one new Facts)", time.Duration(seconds)*time.Second, func(a *agent, rng *rand.Rand) (int, bool) {
+		return 0, false
+	})
+	// Steady state, as agents behave: most collections observe nothing new
+	// and the digest lets the server answer before the body is sent.
+	phase(fmt.Sprintf("steady state (%.0f%% changed)", changed*100), time.Duration(seconds)*time.Second, func(a *agent, rng *rand.Rand) (int, bool) {
+		cur := int(a.current.Load())
+		if rng.Float64() < changed {
+			return 1 - cur, true
+		}
+		return cur, true
+	})
+	// The worst case: every upload carries Facts the server must read.
+	phase("every upload changed", time.Duration(seconds)*time.Second, func(a *agent, rng *rand.Rand) (int, bool) {
+		return 1 - int(a.current.Load()), false
+	})
+	t.Logf("%s: server peak RSS %s, now %s, with %d devices stored; data directory grew %d KB",
+		store, procStatus(srv.cmd.Process.Pid, "VmHWM"), procStatus(srv.cmd.Process.Pid, "VmRSS"), devices, (dirSize(data)-size0)/1024)
+	srv.stop()
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// procStatus reads one line of /proc/PID/status, such as VmHWM (peak RSS).
+func procStatus(pid int, key string) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
