@@ -31,11 +31,38 @@ func DecodeFacts(r io.Reader, name string) (*handwash.Facts, error) {
 	if name == "" {
 		name = "the Facts document"
 	}
-	b, err := io.ReadAll(io.LimitReader(r, handwash.MaxFactsSize+1))
+	b, err := readAll(r)
 	if err != nil {
 		return nil, &handwash.Error{Code: handwash.EINVALID, Message: fmt.Sprintf("%s: could not be read: %v", name, err), Err: err}
 	}
-	return decode(b, name, factsSchema)
+	return decode(b, name)
+}
+
+// readAll reads r to its end, or to one byte more than handwash reads, as
+// io.ReadAll does; but when r says how much is left (a bytes.Reader or
+// strings.Reader, a bytes.Buffer), it reads into a buffer of that size at
+// once rather than growing one from 512 bytes.
+func readAll(r io.Reader) ([]byte, error) {
+	size := 512
+	if l, ok := r.(interface{ Len() int }); ok {
+		// One more, so that reading the end needs no more room.
+		size = min(max(l.Len(), 0), handwash.MaxFactsSize) + 1
+	}
+	r = io.LimitReader(r, handwash.MaxFactsSize+1)
+	b := make([]byte, 0, size)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // ValidateFacts reports whether b is a Facts document that DecodeFacts would
@@ -44,20 +71,48 @@ func ValidateFacts(b []byte, name string) error {
 	if name == "" {
 		name = "the Facts document"
 	}
-	_, err := decode(b, name, factsSchema)
+	_, err := decode(b, name)
 	return err
 }
 
-// decode decodes b with the compiled schema that sch returns; the generator
-// passes the schema it has just made.
-func decode(b []byte, name string, sch func() (*jsonschema.Schema, error)) (*handwash.Facts, error) {
-	if len(b) > handwash.MaxFactsSize {
-		return nil, handwash.Errorf(handwash.ETOOLARGE, "%s is larger than %d MiB, the most handwash reads: check that it is a Facts file made by handwash collect", name, handwash.MaxFactsSize>>20)
-	}
-	text, err := utf8Text(b, name)
+// decode decodes b with the embedded schema: the fast way when it can (see
+// quick.go), and otherwise the slow way, which says what is wrong. The
+// result is always what decodeSlow gives.
+func decode(b []byte, name string) (*handwash.Facts, error) {
+	text, err := checkText(b, name)
 	if err != nil {
 		return nil, err
 	}
+	if plan, err := quickPlan(); err == nil {
+		if f, ok := quickDecode(text, plan); ok {
+			return f, nil
+		}
+	}
+	return decodeText(text, name, factsSchema)
+}
+
+// decodeSlow decodes b with the compiled schema that sch returns, without
+// the fast path: the generator passes the schema it has just made, and the
+// tests compare decode with it.
+func decodeSlow(b []byte, name string, sch func() (*jsonschema.Schema, error)) (*handwash.Facts, error) {
+	text, err := checkText(b, name)
+	if err != nil {
+		return nil, err
+	}
+	return decodeText(text, name, sch)
+}
+
+// checkText enforces the size limit and returns b as UTF-8.
+func checkText(b []byte, name string) ([]byte, error) {
+	if len(b) > handwash.MaxFactsSize {
+		return nil, handwash.Errorf(handwash.ETOOLARGE, "%s is larger than %d MiB, the most handwash reads: check that it is a Facts file made by handwash collect", name, handwash.MaxFactsSize>>20)
+	}
+	return utf8Text(b, name)
+}
+
+// decodeText decodes text, which is UTF-8, with the JSON Schema validator,
+// and explains every problem it finds.
+func decodeText(text []byte, name string, sch func() (*jsonschema.Schema, error)) (*handwash.Facts, error) {
 	d := &document{name: name, text: text, schema: sch}
 	if err := d.parse(); err != nil {
 		return nil, err

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -168,49 +170,82 @@ func (p *parser) array() any {
 
 // string reads a string literal.
 func (p *parser) string() string {
-	p.i++ // "
-	start := p.i
-	for p.i < len(p.b) {
-		switch c := p.b[p.i]; {
-		case c == '"':
-			p.i++
-			return string(p.b[start : p.i-1])
-		case c == '\\':
-			return p.escapedString(start)
-		case c < 0x20:
-			p.bad = true
-			return ""
-		}
-		p.i++
+	s, next, ok := scanString(p.b, p.i, nil)
+	p.i = next
+	if !ok {
+		p.bad = true
+		return ""
 	}
-	p.bad = true
-	return ""
+	return string(s)
 }
 
-// escapedString goes on reading a string literal from its first backslash,
-// decoding escapes as encoding/json does: a \u escape of half a surrogate
-// pair that the other half does not follow becomes U+FFFD.
-func (p *parser) escapedString(start int) string {
-	out := append(make([]byte, 0, p.i-start+16), p.b[start:p.i]...)
-	for p.i < len(p.b) {
-		c := p.b[p.i]
-		switch {
-		case c == '"':
-			p.i++
-			return string(out)
-		case c < 0x20:
-			p.bad = true
-			return ""
-		case c != '\\':
-			out = append(out, c)
-			p.i++
-			continue
-		}
-		if p.i+1 >= len(p.b) {
+// scanString reads the string literal that starts at b[i] (a '"'), decoding
+// escapes as encoding/json does: a \u escape of half a surrogate pair that
+// the other half does not follow becomes U+FFFD. It returns the string's
+// text, which is part of b when there are no escapes and is otherwise
+// appended to buf, and the offset just after the literal; ok is false when
+// the literal is malformed or unterminated.
+func scanString(b []byte, i int, buf []byte) (s []byte, next int, ok bool) {
+	i++ // "
+	start := i
+	// Eight bytes at a time, to the first special one.
+	for i+8 <= len(b) {
+		if m := specials(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
 			break
 		}
-		e := p.b[p.i+1]
-		p.i += 2
+		i += 8
+	}
+	for i < len(b) {
+		switch c := b[i]; {
+		case c == '"':
+			return b[start:i], i + 1, true
+		case c == '\\':
+			return unescape(b, start, i, buf)
+		case c < 0x20:
+			return nil, i, false
+		}
+		i++
+	}
+	return nil, i, false
+}
+
+// specials marks the bytes of w (eight bytes of text, the first in the
+// lowest bits) that are a quote, a backslash or a control character, which
+// end the plain run of a string: the high bit of the first such byte is
+// set, and only higher bits besides; it is 0 when there is none.
+func specials(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := w ^ (ones * '"')
+	backslash := w ^ (ones * '\\')
+	// (x - ones) &^ x sets the high bit of the first zero byte of x, and
+	// perhaps of bytes above it (where the subtraction borrowed) but of no
+	// byte below; (w - ones*0x20) &^ w does the same for the first byte
+	// below 0x20.
+	return ((quote-ones)&^quote | (backslash-ones)&^backslash | (w-ones*0x20)&^w) & highs
+}
+
+// unescape goes on reading a string literal that starts at b[start] from
+// its first backslash, at b[i].
+func unescape(b []byte, start, i int, buf []byte) (s []byte, next int, ok bool) {
+	out := append(buf, b[start:i]...)
+	for i < len(b) {
+		c := b[i]
+		switch {
+		case c == '"':
+			return out, i + 1, true
+		case c < 0x20:
+			return nil, i, false
+		case c != '\\':
+			out = append(out, c)
+			i++
+			continue
+		}
+		if i+1 >= len(b) {
+			break
+		}
+		e := b[i+1]
+		i += 2
 		switch e {
 		case '"', '\\', '/':
 			out = append(out, e)
@@ -225,32 +260,29 @@ func (p *parser) escapedString(start int) string {
 		case 't':
 			out = append(out, '\t')
 		case 'u':
-			r, ok := hex4(p.b[p.i:])
+			r, ok := hex4(b[i:])
 			if !ok {
-				p.bad = true
-				return ""
+				return nil, i, false
 			}
-			p.i += 4
+			i += 4
 			if utf16.IsSurrogate(r) {
 				r2, ok := rune(0), false
-				if len(p.b)-p.i >= 6 && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
-					r2, ok = hex4(p.b[p.i+2:])
+				if len(b)-i >= 6 && b[i] == '\\' && b[i+1] == 'u' {
+					r2, ok = hex4(b[i+2:])
 				}
 				if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
 					r = dec
-					p.i += 6
+					i += 6
 				} else {
 					r = utf8.RuneError
 				}
 			}
 			out = utf8.AppendRune(out, r)
 		default:
-			p.bad = true
-			return ""
+			return nil, i, false
 		}
 	}
-	p.bad = true
-	return ""
+	return nil, i, false
 }
 
 // hex4 reads the four hexadecimal digits of a \u escape.

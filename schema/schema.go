@@ -19,6 +19,12 @@
 // fill a handwash.Facts. Every problem is reported as a *handwash.Error that
 // names the file, the line and column, and the field in dotted form
 // (firewall.profiles[0].enabled), and says in plain English what is wrong.
+//
+// Checking with the JSON Schema validator is slow, and a server decodes
+// every upload, so a document is first read by a fast path (quick.go) that
+// checks the same rules, taken from the same embedded schema, while filling
+// the Facts; only a document it does not accept goes through the validator,
+// which then explains what is wrong. The answer is the same either way.
 package schema
 
 //go:generate go test -run ^TestGenerate$ -update
