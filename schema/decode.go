@@ -45,8 +45,8 @@ func DecodeFacts(r io.Reader, name string) (*handwash.Facts, error) {
 func readAll(r io.Reader) ([]byte, error) {
 	size := 512
 	if l, ok := r.(interface{ Len() int }); ok {
-		// One more, so that reading the end needs no more room.
-		size = min(max(l.Len(), 0), handwash.MaxFactsSize) + 1
+		// One more, so that finding the end needs no more room.
+		size = min(max(l.Len(), 0), handwash.MaxFactsSize+1) + 1
 	}
 	r = io.LimitReader(r, handwash.MaxFactsSize+1)
 	b := make([]byte, 0, size)

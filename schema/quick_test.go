@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/bits"
 	"math/rand/v2"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -401,10 +403,10 @@ func FuzzDecodeFastSplice(f *testing.F) {
 	})
 }
 
-// seedDocs returns every test document: the valid and invalid ones of
+// seedDocs returns the test documents: the valid and invalid ones of
 // testdata, the collectors' golden Facts, and realistic ones with a few
-// dozen packages (the fuzzer is slow on large inputs; the tests and
-// benchmarks take the large ones).
+// dozen packages. The fuzzer is slow on large inputs (minimizing one takes
+// minutes), so documents over 32 KB are left to the tests and benchmarks.
 func seedDocs(tb testing.TB) [][]byte {
 	var out [][]byte
 	for _, pattern := range []string{
@@ -424,7 +426,9 @@ func seedDocs(tb testing.TB) [][]byte {
 			if err != nil {
 				tb.Fatal(err)
 			}
-			out = append(out, b)
+			if len(b) <= 32<<10 {
+				out = append(out, b)
+			}
 		}
 	}
 	f := storetest.RealisticFacts(tb, filepath.Join("..", "collect", "testdata", "windows", "well-kept.facts.json"), 40, 7)
@@ -560,5 +564,33 @@ func TestSpecials(t *testing.T) {
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], rng.Uint64())
 		check(b)
+	}
+}
+
+// TestReadAll checks that readAll reads everything, in one buffer of the
+// right size when the reader says how much it holds.
+func TestReadAll(t *testing.T) {
+	doc := bigFacts(t)
+	for name, r := range map[string]io.Reader{
+		"bytes.Reader":  bytes.NewReader(doc),
+		"bytes.Buffer":  bytes.NewBuffer(slices.Clone(doc)),
+		"one at a time": iotest.OneByteReader(bytes.NewReader(doc)),
+		"half":          iotest.HalfReader(bytes.NewReader(doc)),
+	} {
+		b, err := readAll(r)
+		if err != nil || !bytes.Equal(b, doc) {
+			t.Errorf("%s: readAll = %d bytes, %v; want the %d bytes of the document", name, len(b), err, len(doc))
+		}
+		if _, ok := r.(interface{ Len() int }); ok && cap(b) != len(doc)+1 {
+			t.Errorf("%s: readAll made a buffer of %d bytes for %d", name, cap(b), len(doc))
+		}
+	}
+	huge := io.MultiReader(bytes.NewReader(make([]byte, handwash.MaxFactsSize)), strings.NewReader("12345"))
+	if b, err := readAll(huge); err != nil || len(b) != handwash.MaxFactsSize+1 {
+		t.Errorf("readAll of more than MaxFactsSize = %d bytes, %v; want MaxFactsSize+1", len(b), err)
+	}
+	b, err := readAll(bytes.NewReader(make([]byte, handwash.MaxFactsSize+100)))
+	if err != nil || len(b) != handwash.MaxFactsSize+1 || cap(b) != handwash.MaxFactsSize+2 {
+		t.Errorf("readAll of a bytes.Reader of more than MaxFactsSize = %d bytes (of %d), %v; want MaxFactsSize+1 (of MaxFactsSize+2)", len(b), cap(b), err)
 	}
 }
