@@ -43,7 +43,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/handwash/handwash"
 )
@@ -447,8 +446,7 @@ func quickDecode(text []byte, plan *objectPlan) (f *handwash.Facts, ok bool) {
 	if v.Type() != plan.typ {
 		return nil, false
 	}
-	// The strings' text is shorter than the document's.
-	d := &quickDecoder{b: text, strs: make([]byte, 0, len(text))}
+	d := &quickDecoder{b: text}
 	d.space()
 	if !d.object(plan, v) {
 		return nil, false
@@ -466,12 +464,6 @@ type quickDecoder struct {
 	b   []byte
 	i   int
 	buf []byte // for strings with escapes
-
-	// strs holds the text of the strings set so far, which the Facts'
-	// strings point into: one allocation instead of thousands. Text is
-	// only ever appended, never written where a string points (and when
-	// append moves it, the strings keep the old array, unchanged).
-	strs []byte
 }
 
 func (d *quickDecoder) space() {
@@ -519,16 +511,6 @@ func (d *quickDecoder) text() ([]byte, bool) {
 		d.buf = s[:0]
 	}
 	return s, ok
-}
-
-// string returns s as a string in d.strs.
-func (d *quickDecoder) string(s []byte) string {
-	if len(s) == 0 {
-		return ""
-	}
-	off := len(d.strs)
-	d.strs = append(d.strs, s...)
-	return unsafe.String(&d.strs[off], len(s))
 }
 
 func (d *quickDecoder) object(p *objectPlan, v reflect.Value) bool {
@@ -610,7 +592,7 @@ func (d *quickDecoder) bare(p *valuePlan, v reflect.Value) bool {
 			v.SetString(e)
 			return true
 		}
-		v.SetString(d.string(s))
+		v.SetString(string(s))
 	case kindTime:
 		s, ok := d.text()
 		if !ok {
