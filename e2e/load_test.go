@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/postgres"
+	"github.com/handwash/handwash/sqlite"
 	"github.com/handwash/handwash/storetest"
 )
 
@@ -52,6 +55,46 @@ func TestLoad(t *testing.T) {
 	store := "SQLite"
 	if database != "" {
 		store = "PostgreSQL"
+	}
+	// The judge's queue, read from the database beside the server.
+	var queue interface {
+		PendingEvaluations(context.Context) (int, error)
+	}
+	if database != "" {
+		db, err := postgres.Open(context.Background(), database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		queue = db
+	} else {
+		db, err := sqlite.Open(filepath.Join(data, "handwash.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		queue = db
+	}
+	waiting := func() int {
+		n, err := queue.PendingEvaluations(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// judged waits for the judge to catch up after a phase and says how
+	// long that took: uploads are answered before they are judged.
+	judged := func() {
+		began, n := time.Now(), waiting()
+		cpu0 := procCPU(srv.cmd.Process.Pid)
+		for waiting() > 0 {
+			if time.Since(began) > 10*time.Minute {
+				t.Fatal("the judge did not catch up in 10 minutes")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Logf("%s: %d devices were waiting to be judged; judged %s later (server CPU %s)",
+			store, n, time.Since(began).Round(10*time.Millisecond), (procCPU(srv.cmd.Process.Pid) - cpu0).Round(10*time.Millisecond))
 	}
 
 	// Every device gets Facts of its own: a few package inventories, each
@@ -113,6 +156,7 @@ func TestLoad(t *testing.T) {
 		)
 		stopAt := time.Now().Add(d)
 		began := time.Now()
+		cpu0 := procCPU(srv.cmd.Process.Pid)
 		var wg sync.WaitGroup
 		for c := range clients {
 			wg.Add(1)
@@ -146,6 +190,7 @@ func TestLoad(t *testing.T) {
 		}
 		wg.Wait()
 		elapsed := time.Since(began)
+		cpu := procCPU(srv.cmd.Process.Pid) - cpu0
 		sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 		ok := byCode[200] + byCode[201]
 		pct := func(p float64) time.Duration {
@@ -154,8 +199,13 @@ func TestLoad(t *testing.T) {
 			}
 			return latencies[int(p*float64(len(latencies)-1))].Round(10 * time.Microsecond)
 		}
-		t.Logf("%s %s: %d uploads in %s = %.0f/s answered 2xx; p50 %s, p99 %s; answers %v",
-			store, name, ok, elapsed.Round(time.Millisecond), float64(ok)/elapsed.Seconds(), pct(0.50), pct(0.99), byCode)
+		perUpload := time.Duration(0)
+		if ok > 0 {
+			perUpload = cpu / time.Duration(ok)
+		}
+		t.Logf("%s %s: %d uploads in %s = %.0f/s answered 2xx; p50 %s, p99 %s; answers %v; server CPU %.0f%% of one core, %s per upload",
+			store, name, ok, elapsed.Round(time.Millisecond), float64(ok)/elapsed.Seconds(), pct(0.50), pct(0.99), byCode,
+			100*cpu.Seconds()/elapsed.Seconds(), perUpload.Round(time.Microsecond))
 	}
 
 	size0 := dirSize(data)
@@ -163,6 +213,7 @@ func TestLoad(t *testing.T) {
 	phase("first uploads (every one new Facts)", time.Duration(seconds)*time.Second, func(a *agent, rng *rand.Rand) (int, bool) {
 		return 0, false
 	})
+	judged()
 	// Steady state, as agents behave: most collections observe nothing new
 	// and the digest lets the server answer before the body is sent.
 	phase(fmt.Sprintf("steady state (%.0f%% changed)", changed*100), time.Duration(seconds)*time.Second, func(a *agent, rng *rand.Rand) (int, bool) {
@@ -172,10 +223,12 @@ func TestLoad(t *testing.T) {
 		}
 		return cur, true
 	})
+	judged()
 	// The worst case: every upload carries Facts the server must read.
 	phase("every upload changed", time.Duration(seconds)*time.Second, func(a *agent, rng *rand.Rand) (int, bool) {
 		return 1 - int(a.current.Load()), false
 	})
+	judged()
 	t.Logf("%s: server peak RSS %s, now %s, with %d devices stored; data directory grew %d KB",
 		store, procStatus(srv.cmd.Process.Pid, "VmHWM"), procStatus(srv.cmd.Process.Pid, "VmRSS"), devices, (dirSize(data)-size0)/1024)
 	srv.stop()
@@ -204,6 +257,23 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return n
+}
+
+// procCPU is the CPU time a process has used, user and system, from
+// /proc/PID/stat (in clock ticks of 1/100 s on Linux).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces; the fields after it are fixed.
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // procStatus reads one line of /proc/PID/status, such as VmHWM (peak RSS).

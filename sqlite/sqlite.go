@@ -48,6 +48,7 @@ var _ handwash.Store = (*DB)(nil)
 var Dialect = sqlstore.Dialect{
 	Name:              "sqlite",
 	IsUniqueViolation: isUniqueViolation,
+	GroupCommit:       true,
 }
 
 // pragmas are set on every connection.

@@ -322,6 +322,87 @@ func testPutSnapshotConcurrent(t *testing.T, s handwash.Store) {
 	}
 }
 
+// A burst of good and bad uploads at once, as a store that stores
+// concurrent snapshots together would see them: each is answered as if it
+// had come alone, and the bad ones change nothing.
+func testPutSnapshotBurst(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	w.snap(t, w.devA1, "kept", "kept", t0)
+	type upload struct {
+		d     string
+		sn    *handwash.Snapshot
+		facts []byte
+		want  string // the error code; "" for stored
+	}
+	var uploads []upload
+	for i := range 12 {
+		d := w.devA1.ID
+		if i%2 == 1 {
+			d = w.devA2.ID
+		}
+		id, content := fmt.Sprintf("good-%02d", i), fmt.Sprintf("facts %d", i)
+		for range 2 { // each twice at once: one is a retry
+			uploads = append(uploads, upload{d, &handwash.Snapshot{ID: id, CollectedAt: t0.Add(time.Duration(i+1) * time.Minute), Digest: digest(content)}, gz(content), ""})
+		}
+	}
+	for i := range 4 {
+		uploads = append(uploads,
+			upload{w.devA1.ID, &handwash.Snapshot{ID: "kept", CollectedAt: t0.Add(time.Hour), Digest: digest(fmt.Sprint("conflict ", i))}, gz(fmt.Sprint("conflict ", i)), handwash.ECONFLICT},
+			upload{"dev_nope", &handwash.Snapshot{ID: fmt.Sprint("nope-", i), CollectedAt: t0, Digest: digest("nope")}, gz("nope"), handwash.ENOTFOUND},
+			upload{w.devA1.ID, &handwash.Snapshot{ID: fmt.Sprint("bare-", i), CollectedAt: t0.Add(time.Hour), Digest: digest(fmt.Sprint("bare ", i))}, nil, handwash.EINVALID})
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	created := map[string]int{}
+	for _, u := range uploads {
+		wg.Go(func() {
+			<-start
+			ok, err := s.PutSnapshot(w.ctx, &handwash.Device{ID: u.d}, u.sn, u.facts)
+			if u.want == "" {
+				if err != nil {
+					t.Errorf("PutSnapshot %s: %v", u.sn.ID, err)
+				}
+				if ok {
+					mu.Lock()
+					created[u.d+"/"+u.sn.ID]++
+					mu.Unlock()
+				}
+				return
+			}
+			wantCode(t, "PutSnapshot "+u.sn.ID, err, u.want)
+		})
+	}
+	close(start)
+	wg.Wait()
+	if len(created) != 12 {
+		t.Errorf("%d snapshots created, want 12", len(created))
+	}
+	for k, n := range created {
+		if n != 1 {
+			t.Errorf("%s created %d times", k, n)
+		}
+	}
+	for _, d := range []*handwash.Device{w.devA1, w.devA2} {
+		sns, err := s.Snapshots(w.ctx, w.a, d.ID, 0)
+		must(t, err)
+		want := 6
+		if d == w.devA1 {
+			want = 7 // and "kept"
+		}
+		if len(sns) != want {
+			t.Errorf("%s: %d snapshots, want %d", d.ID, len(sns), want)
+		}
+	}
+	for i := range 4 {
+		_, err := s.Facts(w.ctx, w.devA1.ID, digest(fmt.Sprint("conflict ", i)))
+		wantCode(t, "Facts of a refused upload", err, handwash.ENOTFOUND)
+	}
+	if got := w.device(t, w.devA1); got.LastSnapshotID != "good-10" {
+		t.Errorf("newest snapshot of %s = %q, want good-10", w.devA1.ID, got.LastSnapshotID)
+	}
+}
+
 // bigFacts is a Facts-like JSON document of n packages whose versions
 // depend on day, as one device's inventory changes over days.
 func bigFacts(n, day int) string {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"sort"
 	"sync"
 	"testing"
@@ -71,11 +72,29 @@ func finish(s *handwash.Score) {
 	s.Value = (200*s.Earned + s.Max) / (2 * s.Max) // round half up, as math.Round on positives
 }
 
+// pending checks the count of devices waiting to be judged, on a store
+// that counts them (for /metrics).
+func pending(t *testing.T, s handwash.Store, want int) {
+	t.Helper()
+	q, ok := s.(interface {
+		PendingEvaluations(context.Context) (int, error)
+	})
+	if !ok {
+		return
+	}
+	n, err := q.PendingEvaluations(context.Background())
+	must(t, err)
+	if n != want {
+		t.Errorf("PendingEvaluations = %d, want %d", n, want)
+	}
+}
+
 func testClaimEvaluations(t *testing.T, s handwash.Store) {
 	w := newWorld(t, s)
 	w.snap(t, w.devA1, "s1", "a1", t0)
 	w.snap(t, w.devA2, "s1", "a2", t0.Add(time.Minute))
 	w.snap(t, w.devB1, "s1", "b1", t0.Add(2*time.Minute))
+	pending(t, s, 3)
 
 	// Oldest mark first, up to the limit; each device to one holder.
 	first, err := s.ClaimEvaluations(w.ctx, "worker-1", 2, t0.Add(time.Hour), time.Minute)
@@ -91,6 +110,7 @@ func testClaimEvaluations(t *testing.T, s handwash.Store) {
 	}
 	// Judging clears the mark.
 	must(t, s.PutAssessment(w.ctx, w.devA1.ID, digest("a1"), assessment(t0.Add(time.Hour), fnd("c1", handwash.StatusPass))))
+	pending(t, s, 2) // claimed devices wait until they are judged
 	// A claim that ends is handed out again.
 	again, err := s.ClaimEvaluations(w.ctx, "worker-3", 10, t0.Add(time.Hour+time.Minute), time.Minute)
 	must(t, err)

@@ -59,6 +59,7 @@ var tests = []struct {
 	{"PutSnapshotUnchanged", testPutSnapshotUnchanged},
 	{"PutSnapshotLate", testPutSnapshotLate},
 	{"PutSnapshotConcurrent", testPutSnapshotConcurrent},
+	{"PutSnapshotBurst", testPutSnapshotBurst},
 	{"FactsHistory", testFactsHistory},
 	{"ClaimEvaluations", testClaimEvaluations},
 	{"ClaimEvaluationsConcurrent", testClaimEvaluationsConcurrent},

@@ -60,6 +60,14 @@ func (s *Store) MarkAllForEvaluation(ctx context.Context) (int, error) {
 	return int(n), s.dbErr("mark devices for evaluation", err)
 }
 
+// PendingEvaluations counts the devices marked for evaluation: the judge's
+// queue, for /metrics.
+func (s *Store) PendingEvaluations(ctx context.Context) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM devices WHERE eval_pending`).Scan(&n)
+	return n, s.dbErr("count devices waiting to be judged", err)
+}
+
 // PutAssessment stores a device's newest assessment: the whole document
 // gzip-compressed, its findings and area scores in rows, and a score
 // history entry; then it compacts the device's older Facts. A finding whose status is unchanged keeps its Since. The

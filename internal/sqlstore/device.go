@@ -153,60 +153,23 @@ func (s *Store) PutSnapshot(ctx context.Context, d *handwash.Device, sn *handwas
 	}
 	sn.DeviceID = d.ID
 	sn.CollectedAt, sn.ReceivedAt = norm(sn.CollectedAt), s.nowOr(sn.ReceivedAt)
-	update, err := s.prepared(ctx, snapshotUpdate)
+	if s.batch != nil {
+		return s.batch.put(ctx, d, sn, facts)
+	}
+	return s.putSnapshotAlone(ctx, d, sn, facts)
+}
+
+// putSnapshotAlone stores one snapshot in a transaction of its own.
+func (s *Store) putSnapshotAlone(ctx context.Context, d *handwash.Device, sn *handwash.Snapshot, facts []byte) (bool, error) {
+	update, insert, err := s.snapshotStatements(ctx)
 	if err != nil {
 		return false, err
 	}
-	insert, err := s.prepared(ctx, snapshotInsert)
-	if err != nil {
-		return false, err
-	}
-	created := false
 	var device *handwash.Device
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		device, err = scanDevice(tx.StmtContext(ctx, update).QueryRowContext(ctx,
-			sn.Digest, micros(sn.ReceivedAt), micros(sn.CollectedAt), sn.ID, facts != nil,
-			d.Hostname, string(d.Platform), d.OS, d.ID))
-		if errors.Is(err, sql.ErrNoRows) {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = $1`, d.ID).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return notFound("device", d.ID)
-			}
-			if err != nil {
-				return err
-			}
-			return invalid("snapshot %q has new Facts (digest %s) but none were sent", sn.ID, sn.Digest)
-		}
-		if err != nil {
-			return err
-		}
-		res, err := tx.StmtContext(ctx, insert).ExecContext(ctx, d.ID, sn.ID, micros(sn.CollectedAt), micros(sn.ReceivedAt), sn.Digest, sn.Size)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			var digest string
-			if err := tx.QueryRowContext(ctx, `SELECT digest FROM snapshots WHERE device_id = $1 AND id = $2`, d.ID, sn.ID).Scan(&digest); err != nil {
-				return err
-			}
-			if digest != sn.Digest {
-				return handwash.Errorf(handwash.ECONFLICT, "snapshot ID %q was already used for other Facts: send new Facts with a new snapshot ID", sn.ID)
-			}
-			return errRetry
-		}
-		if facts != nil {
-			_, err = tx.ExecContext(ctx, `INSERT INTO facts (device_id, digest, data, created_at) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (device_id, digest) DO NOTHING`, d.ID, sn.Digest, facts, micros(sn.ReceivedAt))
-			if err != nil {
-				return err
-			}
-		}
-		created = true
-		return nil
+		device, err = s.putSnapshot(ctx, tx, update, insert, d, sn, facts)
+		return err
 	})
 	if errors.Is(err, errRetry) {
 		return false, nil
@@ -215,7 +178,67 @@ func (s *Store) PutSnapshot(ctx context.Context, d *handwash.Device, sn *handwas
 		return false, s.dbErr("store snapshot", err)
 	}
 	*d = *device
-	return created, nil
+	return true, nil
+}
+
+// snapshotStatements prepares putSnapshot's statements, before the
+// transaction that uses them begins.
+func (s *Store) snapshotStatements(ctx context.Context) (update, insert *sql.Stmt, err error) {
+	if update, err = s.prepared(ctx, snapshotUpdate); err != nil {
+		return nil, nil, err
+	}
+	if insert, err = s.prepared(ctx, snapshotInsert); err != nil {
+		return nil, nil, err
+	}
+	return update, insert, nil
+}
+
+// putSnapshot does PutSnapshot's work in tx, with the statements from
+// snapshotStatements, and returns the device as it now is. It returns
+// errRetry, after which tx must be rolled back, for a snapshot already
+// stored with the same digest.
+func (s *Store) putSnapshot(ctx context.Context, tx *sql.Tx, update, insert *sql.Stmt, d *handwash.Device, sn *handwash.Snapshot, facts []byte) (*handwash.Device, error) {
+	device, err := scanDevice(tx.StmtContext(ctx, update).QueryRowContext(ctx,
+		sn.Digest, micros(sn.ReceivedAt), micros(sn.CollectedAt), sn.ID, facts != nil,
+		d.Hostname, string(d.Platform), d.OS, d.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = $1`, d.ID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, notFound("device", d.ID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return nil, invalid("snapshot %q has new Facts (digest %s) but none were sent", sn.ID, sn.Digest)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res, err := tx.StmtContext(ctx, insert).ExecContext(ctx, d.ID, sn.ID, micros(sn.CollectedAt), micros(sn.ReceivedAt), sn.Digest, sn.Size)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n == 0 {
+		var digest string
+		if err := tx.QueryRowContext(ctx, `SELECT digest FROM snapshots WHERE device_id = $1 AND id = $2`, d.ID, sn.ID).Scan(&digest); err != nil {
+			return nil, err
+		}
+		if digest != sn.Digest {
+			return nil, handwash.Errorf(handwash.ECONFLICT, "snapshot ID %q was already used for other Facts: send new Facts with a new snapshot ID", sn.ID)
+		}
+		return nil, errRetry
+	}
+	if facts != nil {
+		_, err = tx.ExecContext(ctx, `INSERT INTO facts (device_id, digest, data, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (device_id, digest) DO NOTHING`, d.ID, sn.Digest, facts, micros(sn.ReceivedAt))
+		if err != nil {
+			return nil, err
+		}
+	}
+	return device, nil
 }
 
 // snapshotUpdate moves a device forward for a snapshot: $1 digest, $2

@@ -47,6 +47,9 @@ type Dialect struct {
 	// IsUniqueViolation reports whether err is a unique or primary key
 	// constraint failing.
 	IsUniqueViolation func(error) bool
+	// GroupCommit stores concurrent snapshots in shared transactions (see
+	// batcher): a large gain where there is one writer, as in SQLite.
+	GroupCommit bool
 }
 
 // Store is a handwash.Store over a SQL database.
@@ -59,6 +62,8 @@ type Store struct {
 	// stmts holds the hot statements, prepared once: parsing the snapshot
 	// UPDATE costs SQLite more than running it.
 	stmts sync.Map // query → *sql.Stmt
+	// batch is the group committer of snapshots, nil without one.
+	batch *batcher
 }
 
 // New returns a Store that writes through write and reads through read,
@@ -71,11 +76,18 @@ func New(write, read *sql.DB, d Dialect) *Store {
 	if d.IsUniqueViolation == nil {
 		d.IsUniqueViolation = func(error) bool { return false }
 	}
-	return &Store{write: write, read: read, d: d, now: time.Now}
+	s := &Store{write: write, read: read, d: d, now: time.Now}
+	if d.GroupCommit {
+		s.batch = newBatcher(s)
+	}
+	return s
 }
 
 // Close closes the database pools.
 func (s *Store) Close() error {
+	if s.batch != nil {
+		s.batch.close()
+	}
 	var err error
 	s.stmts.Range(func(_, v any) bool {
 		err = errors.Join(err, v.(*sql.Stmt).Close())
