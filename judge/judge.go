@@ -29,6 +29,7 @@ import (
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/schema"
 )
 
 // Settings and leases the judge keeps in the store.
@@ -282,16 +283,26 @@ func Evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stor
 }
 
 // decodeFacts reads stored Facts. They were validated when uploaded, so
-// plain decoding is enough; the size limit still holds, in case the store
-// was written by something else.
+// they take schema's fast path; Facts stored under an older, laxer schema
+// are still read by plain decoding. The size limit holds either way, in
+// case the store was written by something else.
 func decodeFacts(gz []byte) (*handwash.Facts, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return nil, fmt.Errorf("stored Facts are not gzip: %w", err)
 	}
+	b, err := io.ReadAll(io.LimitReader(zr, handwash.MaxFactsSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("stored Facts cannot be read: %w", err)
+	}
+	if len(b) > handwash.MaxFactsSize {
+		return nil, fmt.Errorf("stored Facts are over %d bytes", handwash.MaxFactsSize)
+	}
+	if f, err := schema.DecodeFacts(bytes.NewReader(b), "stored Facts"); err == nil {
+		return f, nil
+	}
 	var f handwash.Facts
-	dec := json.NewDecoder(io.LimitReader(zr, handwash.MaxFactsSize))
-	if err := dec.Decode(&f); err != nil {
+	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("stored Facts cannot be decoded: %w", err)
 	}
 	return &f, nil

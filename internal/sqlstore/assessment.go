@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/handwash/handwash"
@@ -113,7 +114,7 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 	}
 	gen := rand.Int64()
 	at := micros(evaluated)
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// The device row first: it is the lock that orders two assessments
 		// of one device.
 		res, err := tx.ExecContext(ctx, `UPDATE devices SET score = $2, evaluated_at = $3,
@@ -355,9 +356,14 @@ func finishScore(s *handwash.Score) {
 	s.Value = int(math.Round(100 * float64(s.Earned) / float64(s.Max)))
 }
 
+// gzipJSON encodes v as gzip-compressed JSON, at gzip's fastest level: an
+// assessment is written on every judgement and read rarely, and its
+// repetitive JSON compresses almost as well as at the default level.
 func gzipJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&b)
 	if err := json.NewEncoder(zw).Encode(v); err != nil {
 		return nil, err
 	}
@@ -366,6 +372,11 @@ func gzipJSON(v any) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
 
 func gunzipJSON(b []byte, v any) error {
 	zr, err := gzip.NewReader(bytes.NewReader(b))

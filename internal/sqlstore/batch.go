@@ -2,166 +2,142 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
-	"sync"
+	"database/sql"
 
 	"github.com/handwash/handwash"
 )
 
-// maxBatch bounds how many snapshots share one transaction, so that one
+// maxBatch bounds how many writes share one transaction, so that one
 // commit stays short and a failing batch retries little.
 const maxBatch = 64
 
-// batcher stores concurrent snapshots in shared transactions ("group
-// commit"). A SQLite database has one writer: each upload in a transaction
-// of its own waits for every earlier commit and writes the same index and
-// table pages to the write-ahead log again and again. The batcher's single
-// goroutine takes every snapshot waiting when it is free and stores them
-// in one transaction, each under a savepoint, so that one snapshot's
+// batcher runs concurrent writes in shared transactions ("group commit").
+// A SQLite database has one writer: each upload or assessment in a
+// transaction of its own waits for every earlier commit and writes the same
+// index and table pages to the write-ahead log again and again. The
+// batcher's single goroutine takes every write waiting when it is free and
+// runs them in one transaction, each under a savepoint, so that one write's
 // failure rolls back only its own changes. Nobody waits for a batch to
-// fill: a snapshot that arrives when the writer is idle is stored at once.
+// fill: a write that arrives when the writer is idle runs at once.
 //
-// A snapshot's caller is answered only after its batch has committed, so
-// an acknowledged upload is as durable as one stored alone. When a batch
-// cannot commit, each of its snapshots is stored again alone.
+// A caller is answered only after its batch has committed, so an
+// acknowledged write is as durable as one committed alone. When a batch
+// cannot commit, each of its writes runs again alone.
 type batcher struct {
 	s    *Store
-	reqs chan *putRequest
+	jobs chan *writeJob
 	quit chan struct{}
 	done chan struct{}
-	stop sync.Once
 }
 
-type putRequest struct {
-	ctx   context.Context
-	d     *handwash.Device
-	sn    *handwash.Snapshot
-	facts []byte
-	// answered when the snapshot is stored, or not.
-	created bool
-	err     error
-	device  *handwash.Device
-	answer  chan struct{}
+// writeJob is one caller's write. fn may run more than once (alone, after
+// its batch failed to commit), so it must set its results afresh each time.
+type writeJob struct {
+	ctx    context.Context
+	fn     func(ctx context.Context, tx *sql.Tx) error
+	err    error
+	answer chan struct{}
 }
 
 func newBatcher(s *Store) *batcher {
-	b := &batcher{s: s, reqs: make(chan *putRequest), quit: make(chan struct{}), done: make(chan struct{})}
+	b := &batcher{s: s, jobs: make(chan *writeJob), quit: make(chan struct{}), done: make(chan struct{})}
 	go b.run()
 	return b
 }
 
-// put stores one snapshot as part of the next batch and waits for it.
-func (b *batcher) put(ctx context.Context, d *handwash.Device, sn *handwash.Snapshot, facts []byte) (bool, error) {
-	r := &putRequest{ctx: ctx, d: d, sn: sn, facts: facts, answer: make(chan struct{})}
+// do runs fn as part of the next batch and waits until it is committed or
+// has failed.
+func (b *batcher) do(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	j := &writeJob{ctx: ctx, fn: fn, answer: make(chan struct{})}
 	select {
-	case b.reqs <- r:
+	case b.jobs <- j:
 	case <-b.quit:
-		return false, handwash.Errorf(handwash.EINTERNAL, "the store is closed")
+		return handwash.Errorf(handwash.EINTERNAL, "the store is closed")
 	case <-ctx.Done():
-		return false, ctx.Err()
+		return ctx.Err()
 	}
-	// Once handed over, the snapshot may be committed whatever happens to
+	// Once handed over, the write may be committed whatever happens to
 	// ctx, so the answer is awaited: the caller must not report a failure
-	// for a snapshot that was stored.
-	<-r.answer
-	if r.err != nil {
-		return false, r.err
-	}
-	if r.created {
-		*d = *r.device
-	}
-	return r.created, nil
+	// for a write that was made.
+	<-j.answer
+	return j.err
 }
 
 // close stops the batcher after the batch in hand.
 func (b *batcher) close() {
-	b.stop.Do(func() { close(b.quit) })
+	select {
+	case <-b.quit:
+	default:
+		close(b.quit)
+	}
 	<-b.done
 }
 
 func (b *batcher) run() {
 	defer close(b.done)
-	batch := make([]*putRequest, 0, maxBatch)
+	batch := make([]*writeJob, 0, maxBatch)
 	for {
 		select {
-		case r := <-b.reqs:
-			batch = append(batch[:0], r)
+		case j := <-b.jobs:
+			batch = append(batch[:0], j)
 		case <-b.quit:
 			return
 		}
 	more:
 		for len(batch) < maxBatch {
 			select {
-			case r := <-b.reqs:
-				batch = append(batch, r)
+			case j := <-b.jobs:
+				batch = append(batch, j)
 			default:
 				break more
 			}
 		}
-		b.store(batch)
+		b.write(batch)
 		clear(batch)
 	}
 }
 
-// store stores a batch and answers each of its callers.
-func (b *batcher) store(batch []*putRequest) {
+// write runs a batch and answers each of its callers.
+func (b *batcher) write(batch []*writeJob) {
 	defer func() {
-		for _, r := range batch {
-			close(r.answer)
+		for _, j := range batch {
+			close(j.answer)
 		}
 	}()
-	if len(batch) == 1 {
-		r := batch[0]
-		r.created, r.err = b.s.putSnapshotAlone(r.ctx, r.d, r.sn, r.facts)
-		r.device = r.d
+	if len(batch) > 1 && b.together(batch) == nil {
 		return
 	}
-	if err := b.storeTogether(batch); err != nil {
-		// Nothing of the batch was committed: store each alone, so that
-		// one bad snapshot or a transient error fails only itself.
-		for _, r := range batch {
-			r.created, r.err = b.s.putSnapshotAlone(r.ctx, r.d, r.sn, r.facts)
-			r.device = r.d
-		}
+	// One write, or a batch of which nothing was committed: each alone,
+	// so that one bad write or a transient error fails only itself.
+	for _, j := range batch {
+		j.err = b.s.inTx(j.ctx, func(tx *sql.Tx) error { return j.fn(j.ctx, tx) })
 	}
 }
 
-// storeTogether stores a batch in one transaction, each snapshot under a
-// savepoint. Its callers' contexts are not used for the statements: one
-// caller giving up must not interrupt the others' transaction.
-func (b *batcher) storeTogether(batch []*putRequest) error {
+// together runs a batch in one transaction, each write under a savepoint.
+// The callers' contexts are not used to cancel statements: one caller
+// giving up must not interrupt the others' transaction.
+func (b *batcher) together(batch []*writeJob) error {
 	ctx := context.Background()
-	update, insert, err := b.s.snapshotStatements(ctx)
-	if err != nil {
-		return err
-	}
 	tx, err := b.s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	for _, r := range batch {
-		r.created, r.err, r.device = false, nil, nil
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT put_snapshot"); err != nil {
+	for _, j := range batch {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT batched_write"); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
-		device, err := b.s.putSnapshot(context.WithoutCancel(r.ctx), tx, update, insert, r.d, r.sn, r.facts)
-		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT put_snapshot"); rerr != nil {
+		j.err = j.fn(context.WithoutCancel(j.ctx), tx)
+		if j.err != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT batched_write"); err != nil {
 				_ = tx.Rollback()
-				return rerr
+				return err
 			}
 		}
-		if _, rerr := tx.ExecContext(ctx, "RELEASE SAVEPOINT put_snapshot"); rerr != nil {
+		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT batched_write"); err != nil {
 			_ = tx.Rollback()
-			return rerr
-		}
-		switch {
-		case errors.Is(err, errRetry):
-		case err != nil:
-			r.err = b.s.dbErr("store snapshot", err)
-		default:
-			r.created, r.device = true, device
+			return err
 		}
 	}
 	return tx.Commit()

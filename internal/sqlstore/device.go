@@ -153,20 +153,12 @@ func (s *Store) PutSnapshot(ctx context.Context, d *handwash.Device, sn *handwas
 	}
 	sn.DeviceID = d.ID
 	sn.CollectedAt, sn.ReceivedAt = norm(sn.CollectedAt), s.nowOr(sn.ReceivedAt)
-	if s.batch != nil {
-		return s.batch.put(ctx, d, sn, facts)
-	}
-	return s.putSnapshotAlone(ctx, d, sn, facts)
-}
-
-// putSnapshotAlone stores one snapshot in a transaction of its own.
-func (s *Store) putSnapshotAlone(ctx context.Context, d *handwash.Device, sn *handwash.Snapshot, facts []byte) (bool, error) {
 	update, insert, err := s.snapshotStatements(ctx)
 	if err != nil {
 		return false, err
 	}
 	var device *handwash.Device
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		device, err = s.putSnapshot(ctx, tx, update, insert, d, sn, facts)
 		return err

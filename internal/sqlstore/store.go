@@ -47,8 +47,9 @@ type Dialect struct {
 	// IsUniqueViolation reports whether err is a unique or primary key
 	// constraint failing.
 	IsUniqueViolation func(error) bool
-	// GroupCommit stores concurrent snapshots in shared transactions (see
-	// batcher): a large gain where there is one writer, as in SQLite.
+	// GroupCommit runs concurrent snapshot uploads and assessments in
+	// shared transactions (see batcher): a large gain where there is one
+	// writer, as in SQLite.
 	GroupCommit bool
 }
 
@@ -62,7 +63,7 @@ type Store struct {
 	// stmts holds the hot statements, prepared once: parsing the snapshot
 	// UPDATE costs SQLite more than running it.
 	stmts sync.Map // query → *sql.Stmt
-	// batch is the group committer of snapshots, nil without one.
+	// batch is the group committer of hot writes, nil without one.
 	batch *batcher
 }
 
@@ -117,6 +118,17 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("%s: commit: %w", s.d.Name, err)
 	}
 	return nil
+}
+
+// inWriteTx runs fn in a write transaction as inTx does; with group
+// commit, in one shared with other callers' writes, under a savepoint (see
+// batcher). fn may run twice, so it must set its results afresh, and any
+// statement it takes from prepared must be prepared before it is called.
+func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if s.batch != nil {
+		return s.batch.do(ctx, fn)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx) })
 }
 
 // prepared returns query prepared on the write pool. Call it before a
