@@ -38,7 +38,7 @@ see and change every tenant, so run it only where the data is.
 Credentials (API tokens, enrolment tokens) are printed once, when made; the
 server keeps only a hash of them.
 
-` + exitCodesHelp,
+` + toolExitCodesHelp,
 		Example: `  handwash admin provider create "Careful IT Ltd"
   handwash admin token create --provider prov_… --role provider_admin --name "Sam's laptop"
   handwash admin org create --provider prov_… "Rose House Care Home"

@@ -21,7 +21,7 @@ collection.missing.
 
 Judge saved Facts later, on any computer, with:  handwash check --facts FILE
 
-` + exitCodesHelp,
+` + toolExitCodesHelp,
 		Example: `  handwash collect > facts.json
   sudo handwash collect --output facts.json    # as root/administrator it sees more
   handwash check --facts facts.json`,

@@ -90,7 +90,7 @@ The operations endpoints need no credential: /healthz (the process runs),
 Stop it with Ctrl-C or SIGTERM: it stops taking connections, finishes the
 requests in flight (for up to --shutdown-timeout), then the judging in flight.
 
-` + exitCodesHelp,
+` + toolExitCodesHelp,
 		Example: `  handwash serve
   handwash serve --data /var/lib/handwash --listen :443
   handwash serve --http --listen 127.0.0.1:8080      # behind a reverse proxy

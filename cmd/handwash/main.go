@@ -38,6 +38,14 @@ const exitCodesHelp = `Exit codes:
   2  usage or input error (bad flag, unreadable or invalid file); nothing was changed
   3  internal error (please report it)`
 
+// toolExitCodesHelp is the exit codes of the commands that judge nothing
+// (collect, serve, admin), which have no --fail-on.
+const toolExitCodesHelp = `Exit codes:
+  0  done (serve: stopped cleanly on SIGINT or SIGTERM)
+  2  usage or input error (bad flag or argument, something named that does
+     not exist, a database or file that cannot be used); nothing was changed
+  3  internal error, or the database failed while running (please report it)`
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)

@@ -270,10 +270,14 @@ func TestExceptionsFromConfig(t *testing.T) {
 }
 
 func TestHelpDocumentsExitCodes(t *testing.T) {
-	for _, cmd := range []string{"check", "collect"} {
+	for _, cmd := range []string{"check", "collect", "serve", "admin"} {
 		code, out, _ := handwashRun(t, "", cmd, "--help")
 		if code != exitOK || !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "2  usage or input error") {
 			t.Errorf("%s --help (exit %d) does not document exit codes:\n%s", cmd, code, out)
+		}
+		// Only check judges against a severity.
+		if hasFailOn := strings.Contains(out, "--fail-on"); hasFailOn != (cmd == "check") {
+			t.Errorf("%s --help mentions --fail-on: %v", cmd, hasFailOn)
 		}
 	}
 }
