@@ -160,7 +160,7 @@ func TestLoad(t *testing.T) {
 		)
 		stopAt := time.Now().Add(d)
 		began := time.Now()
-		cpu0 := procCPU(srv.cmd.Process.Pid)
+		cpu0, self0 := procCPU(srv.cmd.Process.Pid), procCPU(os.Getpid())
 		var wg sync.WaitGroup
 		for c := range clients {
 			wg.Add(1)
@@ -198,7 +198,7 @@ func TestLoad(t *testing.T) {
 		}
 		wg.Wait()
 		elapsed := time.Since(began)
-		cpu := procCPU(srv.cmd.Process.Pid) - cpu0
+		cpu, self := procCPU(srv.cmd.Process.Pid)-cpu0, procCPU(os.Getpid())-self0
 		sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 		ok := byCode[200] + byCode[201]
 		pct := func(p float64) time.Duration {
@@ -211,9 +211,9 @@ func TestLoad(t *testing.T) {
 		if ok > 0 {
 			perUpload = cpu / time.Duration(ok)
 		}
-		t.Logf("%s %s: %d uploads in %s = %.0f/s answered 2xx; p50 %s, p99 %s; answers %v; server CPU %.0f%% of one core, %s per upload",
+		t.Logf("%s %s: %d uploads in %s = %.0f/s answered 2xx; p50 %s, p99 %s; answers %v; server CPU %.0f%% of one core, %s per upload; load generator CPU %.0f%%",
 			store, name, ok, elapsed.Round(time.Millisecond), float64(ok)/elapsed.Seconds(), pct(0.50), pct(0.99), byCode,
-			100*cpu.Seconds()/elapsed.Seconds(), perUpload.Round(time.Microsecond))
+			100*cpu.Seconds()/elapsed.Seconds(), perUpload.Round(time.Microsecond), 100*self.Seconds()/elapsed.Seconds())
 	}
 
 	size0 := dirSize(data)
