@@ -61,7 +61,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("postgres: connect: %w", err)
+		// Not our fault, and not to be reported: say what to check. pgx's
+		// connection errors name the host, user and database, never the
+		// password.
+		return nil, &handwash.Error{Code: handwash.EINVALID, Err: err, Message: fmt.Sprintf(
+			"postgres: could not connect to the database: %v: check that PostgreSQL is running and reachable from here, and that the database URL (--database or HANDWASH_DATABASE) names the right host, port, user and database", err)}
 	}
 	if err := migrate(ctx, db); err != nil {
 		db.Close()
