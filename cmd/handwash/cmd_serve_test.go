@@ -341,8 +341,20 @@ func TestServePlainHTTPFromEnvironment(t *testing.T) {
 	if s := get(t, http.DefaultClient, srv.url+"/readyz", "", nil); s != http.StatusOK {
 		t.Errorf("readyz: %d", s)
 	}
-	if s := get(t, http.DefaultClient, srv.url+"/metrics", "", nil); s != http.StatusOK {
-		t.Errorf("metrics: %d", s)
+	res, err := http.Get(srv.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("metrics: %d", res.StatusCode)
+	}
+	for _, m := range []string{"handwash_uploads_total", "handwash_upload_duration_seconds", `handwash_devices{state="total"}`,
+		"handwash_evaluation_queue", "handwash_evaluations_in_progress", "go_goroutines"} {
+		if !strings.Contains(string(metrics), m) {
+			t.Errorf("/metrics has no %s", m)
+		}
 	}
 	srv.stop()
 	if !strings.Contains(srv.stderr.String(), `"msg":"request"`) {
