@@ -20,6 +20,7 @@ import (
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/postgres"
+	"github.com/handwash/handwash/postgres/pgtest"
 	"github.com/handwash/handwash/sqlite"
 	"github.com/handwash/handwash/storetest"
 )
@@ -34,8 +35,9 @@ import (
 // Settings (environment): HANDWASH_LOAD_DEVICES (default 2000),
 // HANDWASH_LOAD_SECONDS per phase (20), HANDWASH_LOAD_CLIENTS (32),
 // HANDWASH_LOAD_CHANGED, the share of steady-state uploads whose Facts
-// changed (0.05), and HANDWASH_LOAD_DATABASE, a postgres:// URL to measure
-// PostgreSQL instead of SQLite.
+// changed (0.05), and HANDWASH_LOAD_POSTGRES=1 to measure PostgreSQL (the
+// test database, HANDWASH_TEST_POSTGRES or pgtest.DefaultDSN, in a fresh
+// schema dropped afterwards) instead of SQLite.
 func TestLoad(t *testing.T) {
 	if os.Getenv("HANDWASH_LOAD") == "" {
 		t.Skip("a measurement: set HANDWASH_LOAD=1 to run it (see docs/PERFORMANCE.md)")
@@ -44,7 +46,10 @@ func TestLoad(t *testing.T) {
 	seconds := envInt("HANDWASH_LOAD_SECONDS", 20)
 	clients := envInt("HANDWASH_LOAD_CLIENTS", 32)
 	changed, _ := strconv.ParseFloat(envOr("HANDWASH_LOAD_CHANGED", "0.05"), 64)
-	database := os.Getenv("HANDWASH_LOAD_DATABASE")
+	database := ""
+	if os.Getenv("HANDWASH_LOAD_POSTGRES") != "" {
+		database = pgtest.Schema(t)
+	}
 
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
