@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/policy"
 )
 
 // fnd is a finding of a control in the backup area at high severity,
@@ -22,54 +23,11 @@ func inArea(f handwash.Finding, a handwash.Area, sev handwash.Severity) handwash
 	return f
 }
 
-// assessment scores findings as policy.Score does, so tests can check
-// sums against hand-made numbers.
+// assessment is an assessment of findings, scored by policy.Score.
 func assessment(at time.Time, fs ...handwash.Finding) *handwash.Assessment {
 	a := &handwash.Assessment{Schema: handwash.AssessmentSchema, CatalogueVersion: "cat-1", EvaluatedAt: at, Findings: fs}
-	by := map[handwash.Area]*handwash.Score{}
-	for _, area := range handwash.Areas {
-		by[area] = &handwash.Score{}
-	}
-	add := func(s *handwash.Score, f handwash.Finding) {
-		w := f.Severity.Weight()
-		switch f.Status {
-		case handwash.StatusPass:
-			s.Pass++
-			s.Earned += w
-			s.Max += w
-		case handwash.StatusExcepted:
-			s.Excepted++
-			s.Earned += w
-			s.Max += w
-		case handwash.StatusFail:
-			s.Fail++
-			s.Max += w
-		case handwash.StatusUnknown:
-			s.Unknown++
-			s.Max += w
-		case handwash.StatusNotApplicable:
-			s.NotApplicable++
-		}
-	}
-	for _, f := range fs {
-		add(by[f.Area], f)
-		add(&a.Overall, f)
-	}
-	for _, area := range handwash.Areas {
-		finish(by[area])
-		a.Areas = append(a.Areas, handwash.AreaScore{Area: area, Title: area.Title(), Score: *by[area]})
-	}
-	finish(&a.Overall)
+	policy.Score(a)
 	return a
-}
-
-func finish(s *handwash.Score) {
-	s.Assessed = s.Max > 0
-	if !s.Assessed {
-		s.Value = -1
-		return
-	}
-	s.Value = (200*s.Earned + s.Max) / (2 * s.Max) // round half up, as math.Round on positives
 }
 
 // pending checks the count of devices waiting to be judged, on a store
