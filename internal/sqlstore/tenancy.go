@@ -62,15 +62,10 @@ func (s *Store) CreateOrg(ctx context.Context, scope handwash.Scope, o *handwash
 	}
 	id, created := handwash.NewID("org"), s.nowOr(o.CreatedAt)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM providers WHERE id = $1`, scope.ProviderID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("provider", scope.ProviderID)
-		}
-		if err != nil {
+		if err := providerExists(ctx, tx, scope); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO orgs (id, provider_id, name, created_at) VALUES ($1, $2, $3, $4)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO orgs (id, provider_id, name, created_at) VALUES ($1, $2, $3, $4)`,
 			id, scope.ProviderID, o.Name, micros(created))
 		if err != nil && s.d.IsUniqueViolation(err) {
 			return handwash.Errorf(handwash.ECONFLICT, "an organisation named %q already exists", o.Name)
@@ -195,6 +190,33 @@ func (s *Store) memberOrg(ctx context.Context, db querier, scope handwash.Scope,
 	return orgID, nil
 }
 
+// providerExists refuses a scope whose provider is gone.
+func providerExists(ctx context.Context, tx *sql.Tx, scope handwash.Scope) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM providers WHERE id = $1`, scope.ProviderID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("provider", scope.ProviderID)
+	}
+	return err
+}
+
+// roleOrg is the organisation a new user or token (what) with role
+// belongs to: orgID, which must be in scope, or the scope's own; an
+// org_admin needs one.
+func (s *Store) roleOrg(ctx context.Context, tx *sql.Tx, scope handwash.Scope, orgID string, role handwash.Role, what string) (string, error) {
+	if err := providerExists(ctx, tx, scope); err != nil {
+		return "", err
+	}
+	org, err := s.memberOrg(ctx, tx, scope, orgID)
+	if err != nil {
+		return "", err
+	}
+	if role == handwash.RoleOrgAdmin && org == "" {
+		return "", invalid("an org_admin %s needs an organisation", what)
+	}
+	return org, nil
+}
+
 const userColumns = `id, provider_id, org_id, email, name, role, disabled, created_at`
 
 func scanUser(r scanner) (*handwash.User, error) {
@@ -221,19 +243,9 @@ func (s *Store) CreateUser(ctx context.Context, scope handwash.Scope, u *handwas
 	id, created := handwash.NewID("usr"), s.nowOr(u.CreatedAt)
 	var org string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM providers WHERE id = $1`, scope.ProviderID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("provider", scope.ProviderID)
-		}
-		if err != nil {
+		var err error
+		if org, err = s.roleOrg(ctx, tx, scope, u.OrgID, u.Role, "user"); err != nil {
 			return err
-		}
-		if org, err = s.memberOrg(ctx, tx, scope, u.OrgID); err != nil {
-			return err
-		}
-		if u.Role == handwash.RoleOrgAdmin && org == "" {
-			return invalid("an org_admin user needs an organisation")
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			id, scope.ProviderID, optString(org), u.Email, u.Name, string(u.Role), u.Disabled, micros(created))

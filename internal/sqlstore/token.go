@@ -48,19 +48,9 @@ func (s *Store) CreateAPIToken(ctx context.Context, scope handwash.Scope, t *han
 	id, created := handwash.NewID("tok"), s.nowOr(t.CreatedAt)
 	var org string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM providers WHERE id = $1`, scope.ProviderID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("provider", scope.ProviderID)
-		}
-		if err != nil {
+		var err error
+		if org, err = s.roleOrg(ctx, tx, scope, t.OrgID, t.Role, "token"); err != nil {
 			return err
-		}
-		if org, err = s.memberOrg(ctx, tx, scope, t.OrgID); err != nil {
-			return err
-		}
-		if t.Role == handwash.RoleOrgAdmin && org == "" {
-			return invalid("an org_admin token needs an organisation")
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO api_tokens (`+apiTokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, FALSE)`,
 			id, t.Name, scope.ProviderID, optString(org), string(t.Role), t.SecretHash, micros(created), optMicros(t.ExpiresAt))
