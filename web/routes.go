@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/handwash/handwash"
+)
 
 // handler is what routes are added to: an *http.ServeMux, or in tests a
 // recorder that lists the routes.
@@ -23,7 +27,7 @@ func addRoutes(mux handler, s *server) {
 	mux.Handle("GET /api/v1/device", s.device(handleDeviceSelf(s)))
 
 	// Organisations and sites.
-	mux.Handle("GET /api/v1/orgs", s.token(requireAny, handleOrgList(s.store)))
+	mux.Handle("GET /api/v1/orgs", s.token(requireAny, handleScopedList(s.store, handwash.Store.Orgs)))
 	mux.Handle("POST /api/v1/orgs", s.token(requireProviderAdmin, handleOrgCreate(s)))
 	mux.Handle("GET /api/v1/orgs/{org}", s.token(requireAny, handleOrgGet(s.store)))
 	mux.Handle("GET /api/v1/orgs/{org}/sites", s.token(requireAny, handleSiteList(s.store)))
@@ -44,10 +48,10 @@ func addRoutes(mux handler, s *server) {
 	mux.Handle("DELETE /api/v1/exceptions/{id}", s.token(requireAdmin, handleExceptionDelete(s)))
 
 	// People and credentials.
-	mux.Handle("GET /api/v1/users", s.token(requireAdmin, handleUserList(s.store)))
+	mux.Handle("GET /api/v1/users", s.token(requireAdmin, handleScopedList(s.store, handwash.Store.Users)))
 	mux.Handle("POST /api/v1/users", s.token(requireAdmin, handleUserCreate(s)))
 	mux.Handle("PATCH /api/v1/users/{id}", s.token(requireAdmin, handleUserUpdate(s.store)))
-	mux.Handle("GET /api/v1/tokens", s.token(requireAdmin, handleTokenList(s.store)))
+	mux.Handle("GET /api/v1/tokens", s.token(requireAdmin, handleScopedList(s.store, handwash.Store.APITokens)))
 	mux.Handle("POST /api/v1/tokens", s.token(requireAdmin, handleTokenCreate(s)))
 	mux.Handle("DELETE /api/v1/tokens/{id}", s.token(requireAdmin, handleTokenRevoke(s.store)))
 	mux.Handle("GET /api/v1/enroll-tokens", s.token(requireAdmin, handleEnrollTokenList(s.store)))

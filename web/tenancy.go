@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -17,18 +18,20 @@ func (n *nameRequest) validate() error {
 	return validText("name", n.Name, 200)
 }
 
-func handleOrgList(store handwash.Store) http.Handler {
+// handleScopedList answers a list of everything of one kind in the
+// caller's scope, which takes no query parameters.
+func handleScopedList[T any](store handwash.Store, list func(handwash.Store, context.Context, handwash.Scope) ([]T, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := noQuery(r); err != nil {
 			writeErr(w, r, err)
 			return
 		}
-		orgs, err := store.Orgs(r.Context(), principalOf(r).Scope)
+		items, err := list(store, r.Context(), principalOf(r).Scope)
 		if err != nil {
 			writeErr(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, newList(orgs, len(orgs)))
+		writeJSON(w, http.StatusOK, newList(items, len(items)))
 	})
 }
 
@@ -178,21 +181,6 @@ func validEmail(e string) error {
 		return invalid("email", "%q is not an email address", e)
 	}
 	return nil
-}
-
-func handleUserList(store handwash.Store) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := noQuery(r); err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		users, err := store.Users(r.Context(), principalOf(r).Scope)
-		if err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, newList(users, len(users)))
-	})
 }
 
 func handleUserCreate(s *server) http.Handler {

@@ -38,21 +38,6 @@ type createdToken struct {
 	Note       string `json:"note"`
 }
 
-func handleTokenList(store handwash.Store) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := noQuery(r); err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		tokens, err := store.APITokens(r.Context(), principalOf(r).Scope)
-		if err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, newList(tokens, len(tokens)))
-	})
-}
-
 func handleTokenCreate(s *server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalOf(r)
