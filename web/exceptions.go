@@ -8,30 +8,6 @@ import (
 	"github.com/handwash/handwash"
 )
 
-func handleExceptionList(store handwash.Store) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, err := query(r, "org")
-		if err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		scope := principalOf(r).Scope
-		orgID := v.Get("org")
-		if orgID != "" {
-			if _, err := store.Org(r.Context(), scope, orgID); err != nil {
-				writeErr(w, r, err)
-				return
-			}
-		}
-		ex, err := store.Exceptions(r.Context(), scope, orgID)
-		if err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, newList(ex, len(ex)))
-	})
-}
-
 type exceptionRequest struct {
 	OrgID    string `json:"org_id"`
 	DeviceID string `json:"device_id"`

@@ -43,7 +43,7 @@ func addRoutes(mux handler, s *server) {
 	mux.Handle("GET /api/v1/findings", s.token(requireAny, handleFindingList(s.store)))
 
 	// Exceptions (accepted risks).
-	mux.Handle("GET /api/v1/exceptions", s.token(requireAny, handleExceptionList(s.store)))
+	mux.Handle("GET /api/v1/exceptions", s.token(requireAny, handleOrgFilteredList(s.store, handwash.Store.Exceptions)))
 	mux.Handle("POST /api/v1/exceptions", s.token(requireAdmin, handleExceptionCreate(s)))
 	mux.Handle("DELETE /api/v1/exceptions/{id}", s.token(requireAdmin, handleExceptionDelete(s)))
 
@@ -54,7 +54,7 @@ func addRoutes(mux handler, s *server) {
 	mux.Handle("GET /api/v1/tokens", s.token(requireAdmin, handleScopedList(s.store, handwash.Store.APITokens)))
 	mux.Handle("POST /api/v1/tokens", s.token(requireAdmin, handleTokenCreate(s)))
 	mux.Handle("DELETE /api/v1/tokens/{id}", s.token(requireAdmin, handleTokenRevoke(s.store)))
-	mux.Handle("GET /api/v1/enroll-tokens", s.token(requireAdmin, handleEnrollTokenList(s.store)))
+	mux.Handle("GET /api/v1/enroll-tokens", s.token(requireAdmin, handleOrgFilteredList(s.store, handwash.Store.EnrollTokens)))
 	mux.Handle("POST /api/v1/enroll-tokens", s.token(requireAdmin, handleEnrollTokenCreate(s)))
 	mux.Handle("DELETE /api/v1/enroll-tokens/{id}", s.token(requireAdmin, handleEnrollTokenRevoke(s.store)))
 

@@ -153,7 +153,7 @@ func (v *victim) cases(e *env) map[string]routeCase {
 		"GET /api/v1/devices/{device}/scores":     {kind: readObject, path: "/api/v1/devices/" + v.device + "/scores", shows: `"overall"`},
 		"GET /api/v1/devices/{device}/snapshots":  {kind: readObject, path: "/api/v1/devices/" + v.device + "/snapshots", shows: "snap-1"},
 		"GET /api/v1/findings":                    {kind: readList, path: "/api/v1/findings?device=" + v.device, shows: v.device},
-		"GET /api/v1/exceptions":                  {kind: readList, path: "/api/v1/exceptions", shows: v.exception},
+		"GET /api/v1/exceptions":                  {kind: readList, path: "/api/v1/exceptions?org=" + tn.b.ID, shows: v.exception},
 		"POST /api/v1/exceptions":                 {kind: writeObject, path: "/api/v1/exceptions", body: map[string]string{"org_id": tn.b.ID, "device_id": v.device, "control": "updates.smbv1-off", "reason": "r", "owner": "o", "expires": future}},
 		"DELETE /api/v1/exceptions/{id}":          {kind: writeObject, path: "/api/v1/exceptions/" + v.exception},
 		"GET /api/v1/users":                       {kind: adminList, path: "/api/v1/users", shows: v.user},

@@ -35,6 +35,32 @@ func handleScopedList[T any](store handwash.Store, list func(handwash.Store, con
 	})
 }
 
+// handleOrgFilteredList answers a list of everything of one kind in the
+// caller's scope, or with ?org= in one organisation of it.
+func handleOrgFilteredList[T any](store handwash.Store, list func(handwash.Store, context.Context, handwash.Scope, string) ([]T, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := query(r, "org")
+		if err != nil {
+			writeErr(w, r, err)
+			return
+		}
+		scope := principalOf(r).Scope
+		orgID := v.Get("org")
+		if orgID != "" {
+			if _, err := store.Org(r.Context(), scope, orgID); err != nil {
+				writeErr(w, r, err)
+				return
+			}
+		}
+		items, err := list(store, r.Context(), scope, orgID)
+		if err != nil {
+			writeErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, newList(items, len(items)))
+	})
+}
+
 func handleOrgCreate(s *server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalOf(r)

@@ -124,30 +124,6 @@ type createdEnrollToken struct {
 	Note       string `json:"note"`
 }
 
-func handleEnrollTokenList(store handwash.Store) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, err := query(r, "org")
-		if err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		scope := principalOf(r).Scope
-		orgID := v.Get("org")
-		if orgID != "" {
-			if _, err := store.Org(r.Context(), scope, orgID); err != nil {
-				writeErr(w, r, err)
-				return
-			}
-		}
-		tokens, err := store.EnrollTokens(r.Context(), scope, orgID)
-		if err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, newList(tokens, len(tokens)))
-	})
-}
-
 func handleEnrollTokenCreate(s *server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalOf(r)
