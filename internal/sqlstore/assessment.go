@@ -40,7 +40,7 @@ func (s *Store) ClaimEvaluations(ctx context.Context, holder string, limit int, 
 		if err != nil {
 			return err
 		}
-		ds, err = s.scanDevices(rows, "claim evaluations")
+		ds, err = scanAll(s, rows, "claim evaluations", scanDevice)
 		return err
 	})
 	if err != nil {

@@ -33,19 +33,6 @@ func scanDevice(r scanner) (*handwash.Device, error) {
 	return &d, nil
 }
 
-func (s *Store) scanDevices(rows *sql.Rows, what string) ([]*handwash.Device, error) {
-	defer rows.Close()
-	var ds []*handwash.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, s.dbErr(what, err)
-		}
-		ds = append(ds, d)
-	}
-	return ds, s.dbErr(what, rows.Err())
-}
-
 // seenExpr is when a device was last heard from, as Device.Stale counts it.
 const seenExpr = `COALESCE(d.last_seen_at, d.enrolled_at)`
 
@@ -76,7 +63,7 @@ func (s *Store) Devices(ctx context.Context, scope handwash.Scope, f handwash.De
 	if err != nil {
 		return nil, 0, s.dbErr("list devices", err)
 	}
-	ds, err := s.scanDevices(rows, "list devices")
+	ds, err := scanAll(s, rows, "list devices", scanDevice)
 	return ds, total, err
 }
 

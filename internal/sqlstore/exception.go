@@ -131,18 +131,5 @@ func (s *Store) ExceptionsFor(ctx context.Context, d *handwash.Device) ([]*handw
 }
 
 func (s *Store) exceptions(ctx context.Context, stmt string, args ...any) ([]*handwash.StoredException, error) {
-	rows, err := s.read.QueryContext(ctx, stmt, args...)
-	if err != nil {
-		return nil, s.dbErr("list exceptions", err)
-	}
-	defer rows.Close()
-	var es []*handwash.StoredException
-	for rows.Next() {
-		e, err := scanException(rows)
-		if err != nil {
-			return nil, s.dbErr("list exceptions", err)
-		}
-		es = append(es, e)
-	}
-	return es, s.dbErr("list exceptions", rows.Err())
+	return list(ctx, s, "list exceptions", scanException, stmt, args...)
 }

@@ -285,6 +285,30 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
+// list runs a query on the read pool and scans each row with scan; what
+// names the list in errors.
+func list[T any](ctx context.Context, s *Store, what string, scan func(scanner) (T, error), stmt string, args ...any) ([]T, error) {
+	rows, err := s.read.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, s.dbErr(what, err)
+	}
+	return scanAll(s, rows, what, scan)
+}
+
+// scanAll scans each row with scan and closes rows.
+func scanAll[T any](s *Store, rows *sql.Rows, what string, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, s.dbErr(what, err)
+		}
+		out = append(out, v)
+	}
+	return out, s.dbErr(what, rows.Err())
+}
+
 // orgInScope checks that an organisation exists within scope, returning
 // ENOTFOUND otherwise. q is the transaction or pool to ask.
 func (s *Store) orgInScope(ctx context.Context, db querier, scope handwash.Scope, orgID string) error {

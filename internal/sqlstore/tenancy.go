@@ -86,20 +86,7 @@ func (s *Store) Orgs(ctx context.Context, scope handwash.Scope) ([]*handwash.Org
 	if scope.OrgID != "" {
 		q.where("id = ?", scope.OrgID)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT id, provider_id, name, created_at FROM orgs`+q.clause()+` ORDER BY name, id`, q.args...)
-	if err != nil {
-		return nil, s.dbErr("list organisations", err)
-	}
-	defer rows.Close()
-	var os []*handwash.Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, s.dbErr("list organisations", err)
-		}
-		os = append(os, o)
-	}
-	return os, s.dbErr("list organisations", rows.Err())
+	return list(ctx, s, "list organisations", scanOrg, `SELECT id, provider_id, name, created_at FROM orgs`+q.clause()+` ORDER BY name, id`, q.args...)
 }
 
 // Org returns one organisation in scope.
@@ -265,20 +252,7 @@ func (s *Store) CreateUser(ctx context.Context, scope handwash.Scope, u *handwas
 func (s *Store) Users(ctx context.Context, scope handwash.Scope) ([]*handwash.User, error) {
 	var q query
 	q.scoped(scope, "users")
-	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users`+q.clause()+` ORDER BY email`, q.args...)
-	if err != nil {
-		return nil, s.dbErr("list users", err)
-	}
-	defer rows.Close()
-	var us []*handwash.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, s.dbErr("list users", err)
-		}
-		us = append(us, u)
-	}
-	return us, s.dbErr("list users", rows.Err())
+	return list(ctx, s, "list users", scanUser, `SELECT `+userColumns+` FROM users`+q.clause()+` ORDER BY email`, q.args...)
 }
 
 // User returns one user in scope.

@@ -72,20 +72,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, scope handwash.Scope, t *han
 func (s *Store) APITokens(ctx context.Context, scope handwash.Scope) ([]*handwash.APIToken, error) {
 	var q query
 	q.scoped(scope, "api_tokens")
-	rows, err := s.read.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens`+q.clause()+` ORDER BY created_at DESC, id`, q.args...)
-	if err != nil {
-		return nil, s.dbErr("list API tokens", err)
-	}
-	defer rows.Close()
-	var ts []*handwash.APIToken
-	for rows.Next() {
-		t, err := scanAPIToken(rows)
-		if err != nil {
-			return nil, s.dbErr("list API tokens", err)
-		}
-		ts = append(ts, t)
-	}
-	return ts, s.dbErr("list API tokens", rows.Err())
+	return list(ctx, s, "list API tokens", scanAPIToken, `SELECT `+apiTokenColumns+` FROM api_tokens`+q.clause()+` ORDER BY created_at DESC, id`, q.args...)
 }
 
 // RevokeAPIToken revokes an API token in scope; revoking it again is no
@@ -198,20 +185,7 @@ func (s *Store) EnrollTokens(ctx context.Context, scope handwash.Scope, orgID st
 	if orgID != "" {
 		q.where("org_id = ?", orgID)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+enrollTokenColumns+` FROM enroll_tokens`+q.clause()+` ORDER BY created_at DESC, id`, q.args...)
-	if err != nil {
-		return nil, s.dbErr("list enrolment tokens", err)
-	}
-	defer rows.Close()
-	var ts []*handwash.EnrollToken
-	for rows.Next() {
-		t, err := scanEnrollToken(rows)
-		if err != nil {
-			return nil, s.dbErr("list enrolment tokens", err)
-		}
-		ts = append(ts, t)
-	}
-	return ts, s.dbErr("list enrolment tokens", rows.Err())
+	return list(ctx, s, "list enrolment tokens", scanEnrollToken, `SELECT `+enrollTokenColumns+` FROM enroll_tokens`+q.clause()+` ORDER BY created_at DESC, id`, q.args...)
 }
 
 // RevokeEnrollToken revokes an enrolment token in scope.
