@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"sync"
 
 	"github.com/handwash/handwash"
 )
@@ -28,6 +29,7 @@ type batcher struct {
 	jobs chan *writeJob
 	quit chan struct{}
 	done chan struct{}
+	stop sync.Once
 }
 
 // writeJob is one caller's write. fn may run more than once (alone, after
@@ -65,11 +67,7 @@ func (b *batcher) do(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 
 // close stops the batcher after the batch in hand.
 func (b *batcher) close() {
-	select {
-	case <-b.quit:
-	default:
-		close(b.quit)
-	}
+	b.stop.Do(func() { close(b.quit) })
 	<-b.done
 }
 
