@@ -100,15 +100,16 @@ func TestBatchFailingWrite(t *testing.T) {
 	}, insert(3)) // a duplicate key: refused by the database
 	errs := writesBehind(t, s, fns)
 	for v := range 10 {
-		if errs[v] != nil {
+		if errs[v] != nil && v != 3 {
 			t.Errorf("write %d: %v", v, errs[v])
 		}
 	}
 	if !errors.Is(errs[10], bad) {
 		t.Errorf("failing write: %v, want %v", errs[10], bad)
 	}
-	if errs[11] == nil {
-		t.Error("a duplicate key was stored")
+	// The two writes of 3 run in either order: exactly one is stored.
+	if (errs[3] == nil) == (errs[11] == nil) {
+		t.Errorf("two writes of the same key: %v and %v, want one stored and one refused", errs[3], errs[11])
 	}
 	got := stored(t, s)
 	if got[100] {
