@@ -315,6 +315,7 @@ func newEnv() (*cel.Env, error) {
 		ext.Lists(),
 		versionFunctions(),
 		textFunctions(),
+		softwareFunctions(),
 	)
 }
 

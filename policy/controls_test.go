@@ -805,6 +805,9 @@ var controlCases = map[string][]controlCase{
 			handwash.SoftwareItem{Name: "Adobe Flash Player 32 NPAPI", Version: "32.0.0.465"},
 		), "Microsoft Office Professional Plus 2016 16.0.4266.1001, Adobe Flash Player 32 NPAPI 32.0.0.465."),
 		fails(win, "QuickTime for Windows", withSoftware(handwash.SoftwareItem{Name: "QuickTime 7", Version: "7.79.80.95"}), "QuickTime 7"),
+		fails(win, "names in any case", withSoftware(handwash.SoftwareItem{Name: "ADOBE FLASH PLAYER 32 ActiveX"}), "ADOBE FLASH PLAYER"),
+		passes(win, "names that only share a few letters", withSoftware(
+			handwash.SoftwareItem{Name: "Adob"}, handwash.SoftwareItem{Name: "Ädobe Flash Player"}, handwash.SoftwareItem{Name: "Flash Player (Adobe)"})),
 		fails(win, "Office 2021 after its end", withSoftware(handwash.SoftwareItem{Name: "Microsoft Office LTSC Professional Plus 2021 - en-gb"}),
 			"Office LTSC Professional Plus 2021"),
 		passes(win, "Office 2021 before its end",
