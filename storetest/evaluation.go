@@ -376,6 +376,27 @@ func testOrgScores(t *testing.T, s handwash.Store) {
 	wantCode(t, "through another org", err, handwash.ENOTFOUND)
 	_, err = s.OrgScores(w.ctx, w.b, w.orgA1.ID)
 	wantCode(t, "through another provider", err, handwash.ENOTFOUND)
+
+	// Judged again with scores for the backup area only: its old scores
+	// in the other areas go, and only the other device counts there.
+	again := assessment(t0.Add(time.Hour), fnd("b1", handwash.StatusPass), fnd("b2", handwash.StatusPass))
+	var kept []handwash.AreaScore
+	for _, as := range again.Areas {
+		if as.Area == handwash.AreaBackup {
+			kept = append(kept, as)
+		}
+	}
+	again.Areas = kept
+	must(t, s.PutAssessment(w.ctx, w.devA1.ID, digest("facts"), again))
+	got, err = s.OrgScores(w.ctx, w.a, w.orgA1.ID)
+	must(t, err)
+	byArea := map[handwash.Area]handwash.Score{}
+	for _, as := range got.Areas {
+		byArea[as.Area] = as.Score
+	}
+	diff(t, "updates after judging again", byArea[handwash.AreaUpdates], handwash.Score{Value: 75, Earned: 3, Max: 4, Pass: 1, Unknown: 1, Assessed: true})
+	diff(t, "malware after judging again", byArea[handwash.AreaMalware], none)
+	diff(t, "backup after judging again", byArea[handwash.AreaBackup], handwash.Score{Value: 100, Earned: 24, Max: 24, Pass: 3, Excepted: 1, Assessed: true})
 }
 
 func testExceptions(t *testing.T, s handwash.Store) {

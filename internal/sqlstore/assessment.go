@@ -83,11 +83,7 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 	if err != nil {
 		return fmt.Errorf("encode assessment: %w", err)
 	}
-	type row struct {
-		f    *handwash.Finding
-		data []byte
-	}
-	findings := make([]row, len(a.Findings))
+	findings := make([]findingRow, len(a.Findings))
 	seen := map[string]bool{}
 	for i := range a.Findings {
 		f := &a.Findings[i]
@@ -102,7 +98,7 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		if err != nil {
 			return fmt.Errorf("encode finding %s: %w", f.ControlID, err)
 		}
-		findings[i] = row{f, b}
+		findings[i] = findingRow{f, b}
 	}
 	areas := map[handwash.Area]int{}
 	for _, as := range a.Areas {
@@ -140,38 +136,10 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM area_scores WHERE device_id = $1`, deviceID); err != nil {
+		if err := putAreaScores(ctx, tx, s, deviceID, a.Areas); err != nil {
 			return err
 		}
-		for _, as := range a.Areas {
-			_, err := tx.ExecContext(ctx, `INSERT INTO area_scores (device_id, area, value, earned, max, pass, fail, unknown, excepted, not_applicable, assessed)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				deviceID, string(as.Area), as.Value, as.Earned, as.Max, as.Pass, as.Fail, as.Unknown, as.Excepted, as.NotApplicable, as.Assessed)
-			if err != nil {
-				if s.d.IsUniqueViolation(err) {
-					return invalid("assessment has two scores for area %q", as.Area)
-				}
-				return err
-			}
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO findings (device_id, control_id, area, severity, severity_rank, status, since, gen, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (device_id, control_id) DO UPDATE SET area = excluded.area, severity = excluded.severity,
-			severity_rank = excluded.severity_rank, gen = excluded.gen, data = excluded.data,
-			since = CASE WHEN findings.status = excluded.status THEN findings.since ELSE excluded.since END,
-			status = excluded.status`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, r := range findings {
-			f := r.f
-			if _, err := stmt.ExecContext(ctx, deviceID, f.ControlID, string(f.Area), string(f.Severity), f.Severity.Rank(),
-				string(f.Status), at, gen, string(r.data)); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE device_id = $1 AND gen <> $2`, deviceID, gen); err != nil {
+		if err := putFindings(ctx, tx, deviceID, at, gen, findings); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO score_history (device_id, at, overall, areas) VALUES ($1, $2, $3, $4)`,
@@ -185,6 +153,131 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 	// small. A failure here loses nothing and is retried after the next
 	// assessment, so it does not fail this one.
 	_ = s.CompactFacts(ctx, deviceID)
+	return nil
+}
+
+// findingRow is a finding and its stored JSON.
+type findingRow struct {
+	f    *handwash.Finding
+	data []byte
+}
+
+// putAreaScores brings a device's area score rows in line with areas,
+// writing only the rows that changed: most judgements of a device change
+// few of its scores, and every row written costs pages in the write-ahead
+// log.
+func putAreaScores(ctx context.Context, tx *sql.Tx, s *Store, deviceID string, areas []handwash.AreaScore) error {
+	type counts struct {
+		value, earned, max, pass, fail, unknown, excepted, notApplicable int
+		assessed                                                         bool
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT area, value, earned, max, pass, fail, unknown, excepted, not_applicable, assessed
+		FROM area_scores WHERE device_id = $1`, deviceID)
+	if err != nil {
+		return err
+	}
+	have := map[handwash.Area]counts{}
+	for rows.Next() {
+		var area string
+		var c counts
+		if err := rows.Scan(&area, &c.value, &c.earned, &c.max, &c.pass, &c.fail, &c.unknown, &c.excepted, &c.notApplicable, &c.assessed); err != nil {
+			rows.Close()
+			return err
+		}
+		have[handwash.Area(area)] = c
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	seen := map[handwash.Area]bool{}
+	for _, as := range areas {
+		if seen[as.Area] {
+			return invalid("assessment has two scores for area %q", as.Area)
+		}
+		seen[as.Area] = true
+		want := counts{as.Value, as.Earned, as.Max, as.Pass, as.Fail, as.Unknown, as.Excepted, as.NotApplicable, as.Assessed}
+		if c, ok := have[as.Area]; ok && c == want {
+			continue
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO area_scores (device_id, area, value, earned, max, pass, fail, unknown, excepted, not_applicable, assessed)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (device_id, area) DO UPDATE SET value = excluded.value, earned = excluded.earned, max = excluded.max,
+			pass = excluded.pass, fail = excluded.fail, unknown = excluded.unknown, excepted = excluded.excepted,
+			not_applicable = excluded.not_applicable, assessed = excluded.assessed`,
+			deviceID, string(as.Area), as.Value, as.Earned, as.Max, as.Pass, as.Fail, as.Unknown, as.Excepted, as.NotApplicable, as.Assessed)
+		if err != nil {
+			return err
+		}
+	}
+	for area := range have {
+		if !seen[area] {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM area_scores WHERE device_id = $1 AND area = $2`, deviceID, string(area)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// putFindings brings a device's finding rows in line with a new
+// assessment, writing only the findings that changed and deleting those of
+// controls no longer judged. A finding keeps its since while its status
+// stays the same.
+func putFindings(ctx context.Context, tx *sql.Tx, deviceID string, at, gen int64, findings []findingRow) error {
+	rows, err := tx.QueryContext(ctx, `SELECT control_id, status, data FROM findings WHERE device_id = $1`, deviceID)
+	if err != nil {
+		return err
+	}
+	type stored struct {
+		status string
+		data   []byte
+	}
+	have := map[string]stored{}
+	for rows.Next() {
+		var id string
+		var st stored
+		if err := rows.Scan(&id, &st.status, &st.data); err != nil {
+			rows.Close()
+			return err
+		}
+		have[id] = st
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	var stmt *sql.Stmt
+	for _, r := range findings {
+		f := r.f
+		if st, ok := have[f.ControlID]; ok && st.status == string(f.Status) && bytes.Equal(st.data, r.data) {
+			continue
+		}
+		if stmt == nil {
+			if stmt, err = tx.PrepareContext(ctx, `INSERT INTO findings (device_id, control_id, area, severity, severity_rank, status, since, gen, data)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+				ON CONFLICT (device_id, control_id) DO UPDATE SET area = excluded.area, severity = excluded.severity,
+				severity_rank = excluded.severity_rank, gen = excluded.gen, data = excluded.data,
+				since = CASE WHEN findings.status = excluded.status THEN findings.since ELSE excluded.since END,
+				status = excluded.status`); err != nil {
+				return err
+			}
+			defer stmt.Close()
+		}
+		if _, err := stmt.ExecContext(ctx, deviceID, f.ControlID, string(f.Area), string(f.Severity), f.Severity.Rank(),
+			string(f.Status), at, gen, string(r.data)); err != nil {
+			return err
+		}
+	}
+	judged := make(map[string]bool, len(findings))
+	for _, r := range findings {
+		judged[r.f.ControlID] = true
+	}
+	for id := range have {
+		if !judged[id] {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE device_id = $1 AND control_id = $2`, deviceID, id); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
