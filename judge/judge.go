@@ -117,6 +117,7 @@ type Judge struct {
 	now     func() time.Time
 	metrics *metrics
 	wake    chan struct{}
+	offered offered
 }
 
 // New returns a Judge; Run starts it.
@@ -143,6 +144,15 @@ func New(cfg Config, deps Deps) *Judge {
 	_, countsQueue := deps.Store.(pendingCounter)
 	j.metrics = newMetrics(reg, countsQueue)
 	return j
+}
+
+// Offer hands the judge the decoded Facts of a snapshot just stored, so
+// that judging it need not read and decode them again; the web server
+// calls it for each upload with new Facts. Only the newest few are kept,
+// and each is used once: a judge that falls behind reads the rest from the
+// store as usual. f must not be changed afterwards.
+func (j *Judge) Offer(deviceID, digest string, f *handwash.Facts) {
+	j.offered.put(deviceID, digest, f)
 }
 
 // Wake tells idle workers that there is work, without waiting for their
@@ -236,13 +246,17 @@ func (j *Judge) judge(ctx context.Context, d *handwash.Device) error {
 	if d.FactsDigest == "" {
 		return errors.New("the device has no Facts to judge")
 	}
-	gz, err := j.store.Facts(ctx, d.ID, d.FactsDigest)
-	if err != nil {
-		return fmt.Errorf("reading Facts: %w", err)
-	}
-	f, err := decodeFacts(gz)
-	if err != nil {
-		return err
+	f := j.offered.take(d.ID, d.FactsDigest)
+	if f == nil {
+		gz, err := j.store.Facts(ctx, d.ID, d.FactsDigest)
+		if err != nil {
+			return fmt.Errorf("reading Facts: %w", err)
+		}
+		if f, err = decodeFacts(gz); err != nil {
+			return err
+		}
+	} else {
+		j.metrics.offered.Inc()
 	}
 	stored, err := j.store.ExceptionsFor(ctx, d)
 	if err != nil {
@@ -280,6 +294,58 @@ func Evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stor
 	a := cat.Evaluate(&c, policy.Options{Now: now, Exceptions: ex})
 	a.Device = own
 	return a
+}
+
+// offeredMax is how many offered Facts are kept: enough for the uploads
+// of a few seconds at the pace the judge keeps up with, about 7 MB with
+// 1,500 packages each.
+const offeredMax = 32
+
+// offered keeps the newest Facts offered, oldest dropped first.
+type offered struct {
+	mu    sync.Mutex
+	order []offeredKey
+	facts map[offeredKey]*handwash.Facts
+}
+
+type offeredKey struct{ device, digest string }
+
+func (o *offered) put(deviceID, digest string, f *handwash.Facts) {
+	k := offeredKey{deviceID, digest}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.facts == nil {
+		o.facts = map[offeredKey]*handwash.Facts{}
+	}
+	if _, ok := o.facts[k]; ok {
+		return
+	}
+	for len(o.order) >= offeredMax {
+		delete(o.facts, o.order[0])
+		o.order = o.order[1:]
+	}
+	o.order = append(o.order, k)
+	o.facts[k] = f
+}
+
+// take returns the offered Facts of a device with that digest, or nil, and
+// forgets them.
+func (o *offered) take(deviceID, digest string) *handwash.Facts {
+	k := offeredKey{deviceID, digest}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	f, ok := o.facts[k]
+	if !ok {
+		return nil
+	}
+	delete(o.facts, k)
+	for i, x := range o.order {
+		if x == k {
+			o.order = append(o.order[:i], o.order[i+1:]...)
+			break
+		}
+	}
+	return f
 }
 
 // decodeFacts reads stored Facts. They were validated when uploaded, so

@@ -584,3 +584,58 @@ func TestEvaluateDeviceException(t *testing.T) {
 		}
 	}
 }
+
+// countingStore counts reads of stored Facts.
+type countingStore struct {
+	handwash.Store
+	mu    sync.Mutex
+	reads int
+}
+
+func (c *countingStore) Facts(ctx context.Context, deviceID, digest string) ([]byte, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	return c.Store.Facts(ctx, deviceID, digest)
+}
+
+func (c *countingStore) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
+}
+
+// Facts just uploaded are judged as the upload decoded them, without
+// being read back from the store; each is used once, so judging again
+// reads the stored Facts.
+func TestOfferedFactsAreJudgedWithoutReading(t *testing.T) {
+	e := newEnv(t)
+	counted := &countingStore{Store: e.store}
+	j := e.judge(judge.Config{}, counted)
+	e.api.Close()
+	e.api = httptest.NewServer(web.NewServer(web.Config{}, web.Deps{Store: e.store, Controls: e.cat, Stored: j.Wake, Uploaded: j.Offer}))
+	t.Cleanup(e.api.Close)
+
+	id, _ := e.device(windowsNeglected, "s1")
+	var a handwash.Assessment
+	eventually(t, "the assessment", func() bool {
+		return e.call("GET", "/api/v1/devices/"+id+"/assessment", e.admin, nil, &a) == http.StatusOK
+	})
+	if n := counted.count(); n != 0 {
+		t.Errorf("the judge read stored Facts %d times for Facts it was offered", n)
+	}
+	b, _ := os.ReadFile(windowsNeglected)
+	var f handwash.Facts
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if want := e.cat.Evaluate(&f, policy.Options{Now: a.EvaluatedAt}); a.Overall != want.Overall {
+		t.Errorf("judged from offered Facts: overall %+v, want %+v", a.Overall, want.Overall)
+	}
+
+	if _, err := e.store.MarkAllForEvaluation(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	j.Wake()
+	eventually(t, "judging again", func() bool { return pending(e) == 0 && counted.count() == 1 })
+}

@@ -6,6 +6,7 @@ type metrics struct {
 	evaluations *prometheus.CounterVec
 	duration    prometheus.Histogram
 	claimed     prometheus.Counter
+	offered     prometheus.Counter
 	inProgress  prometheus.Gauge
 	queue       prometheus.Gauge
 	devices     *prometheus.GaugeVec
@@ -26,6 +27,10 @@ func newMetrics(reg prometheus.Registerer, countsQueue bool) *metrics {
 			Name: "handwash_evaluation_claims_total",
 			Help: "Devices this process claimed for judging.",
 		}),
+		offered: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "handwash_evaluations_offered_facts_total",
+			Help: "Devices judged from the Facts their upload had just decoded, without reading them from the store.",
+		}),
 		inProgress: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "handwash_evaluations_in_progress",
 			Help: "Devices being judged by this process now.",
@@ -41,7 +46,7 @@ func newMetrics(reg prometheus.Registerer, countsQueue bool) *metrics {
 	}
 	m.evaluations.WithLabelValues("ok")
 	m.evaluations.WithLabelValues("error")
-	reg.MustRegister(m.evaluations, m.duration, m.claimed, m.inProgress, m.devices)
+	reg.MustRegister(m.evaluations, m.duration, m.claimed, m.offered, m.inProgress, m.devices)
 	if countsQueue {
 		// Shown only when it can be known: a gauge stuck at zero would
 		// say the queue is empty.

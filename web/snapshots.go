@@ -190,7 +190,11 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) (string, error) 
 	// The agent's own gzip stream is kept as it came: it has just been
 	// read to its end without error, so it decompresses to these Facts.
 	snap.Size = len(stored)
-	return s.putSnapshot(r, &d, snap, stored, uploadCreated)
+	result, err := s.putSnapshot(r, &d, snap, stored, uploadCreated)
+	if err == nil && result == uploadCreated {
+		s.uploaded(dev.ID, digest, f)
+	}
+	return result, err
 }
 
 // putSnapshot stores a snapshot and says whether it was new (as result)

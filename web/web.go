@@ -83,6 +83,10 @@ type Deps struct {
 	// stored, so this process's evaluation workers start at once instead of
 	// at their next poll.
 	Stored func()
+	// Uploaded, when set, is given the Facts of each snapshot with new
+	// Facts once it is stored, already decoded, so this process's judge
+	// need not read and decode them again. It must not change them.
+	Uploaded func(deviceID, digest string, f *handwash.Facts)
 }
 
 // server is what the handlers share.
@@ -95,6 +99,7 @@ type server struct {
 	metrics  *metrics
 	registry *prometheus.Registry
 	stored   func()
+	uploaded func(deviceID, digest string, f *handwash.Facts)
 	auth     *authenticator
 	// uploadSlots bounds concurrent decoding of uploads.
 	uploadSlots chan struct{}
@@ -111,6 +116,7 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 		now:         deps.Now,
 		registry:    deps.Metrics,
 		stored:      deps.Stored,
+		uploaded:    deps.Uploaded,
 		uploadSlots: make(chan struct{}, cfg.UploadSlots),
 	}
 	if s.log == nil {
@@ -124,6 +130,9 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 	}
 	if s.stored == nil {
 		s.stored = func() {}
+	}
+	if s.uploaded == nil {
+		s.uploaded = func(string, string, *handwash.Facts) {}
 	}
 	s.metrics = newMetrics(s.registry)
 	s.auth = newAuthenticator(s.store, s.now, s.log)

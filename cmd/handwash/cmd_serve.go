@@ -218,7 +218,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter}, judge.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})
-	handler := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake})
+	handler := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer})
 	srv := &http.Server{
 		Handler:           handler,
 		TLSConfig:         tlsConfig,
