@@ -2,12 +2,12 @@ package report
 
 import (
 	_ "embed"
-	"fmt"
 	"html/template"
 	"io"
 	"strings"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/svgchart"
 )
 
 //go:embed report.html.tmpl
@@ -68,51 +68,20 @@ func inlineCode(s string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// areaChart draws the area scores as a horizontal bar chart in SVG, with a
-// title and description for screen readers; the same numbers are in the
-// table beside it.
+// areaChart draws the area scores as a horizontal bar chart, with each
+// score and its band printed beside its bar; the same numbers are in the
+// table that follows it, so the chart offers no table of its own.
 func areaChart(areas []areaView) template.HTML {
-	const (
-		rowH   = 34
-		labelW = 300
-		barW   = 360
-		top    = 10
-	)
-	h := top*2 + rowH*len(areas)
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-labelledby="chart-title chart-desc" viewBox="0 0 %d %d" width="100%%" xmlns="http://www.w3.org/2000/svg">`, labelW+barW+70, h)
-	b.WriteString(`<title id="chart-title">Score by area</title><desc id="chart-desc">`)
-	for _, a := range areas {
-		if a.Assessed {
-			fmt.Fprintf(&b, "%s %d out of 100. ", template.HTMLEscapeString(a.Title), a.Value)
-		} else {
-			fmt.Fprintf(&b, "%s not assessed yet. ", template.HTMLEscapeString(a.Title))
-		}
-	}
-	b.WriteString(`</desc>`)
+	bars := make([]svgchart.Bar, len(areas))
 	for i, a := range areas {
-		y := top + i*rowH
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="label" text-anchor="end">%s</text>`, labelW-10, y+21, template.HTMLEscapeString(a.Title))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="22" class="track"/>`, labelW, y+6, barW)
-		if !a.Assessed {
-			fmt.Fprintf(&b, `<text x="%d" y="%d" class="na">not assessed yet</text>`, labelW+8, y+22)
-			continue
-		}
-		wd := barW * a.Value / 100
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="22" class="bar %s"/>`, labelW, y+6, wd, band(a.Value))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="value">%d</text>`, labelW+barW+8, y+22, a.Value)
+		bars[i] = svgchart.Bar{Label: a.Title, Value: float64(a.Value), Missing: !a.Assessed}
 	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
-}
-
-// band names the colour band of a score.
-func band(v int) string {
-	switch {
-	case v >= 80:
-		return "good"
-	case v >= 50:
-		return "fair"
-	}
-	return "poor"
+	return svgchart.BarChart{
+		ID:          "chart",
+		Title:       "Score by area",
+		Bars:        bars,
+		Max:         100,
+		Bands:       svgchart.ScoreBands(),
+		MissingText: "not assessed yet",
+	}.SVG()
 }
