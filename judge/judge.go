@@ -118,6 +118,9 @@ type Judge struct {
 	metrics *metrics
 	wake    chan struct{}
 	offered offered
+
+	compactMu sync.Mutex
+	toCompact map[string]bool
 }
 
 // New returns a Judge; Run starts it.
@@ -130,6 +133,8 @@ func New(cfg Config, deps Deps) *Judge {
 		log:   deps.Logger,
 		now:   deps.Now,
 		wake:  make(chan struct{}, 1),
+
+		toCompact: map[string]bool{},
 	}
 	if j.log == nil {
 		j.log = slog.New(slog.DiscardHandler)
@@ -212,6 +217,7 @@ func (j *Judge) dispatch(ctx context.Context) {
 		if len(devices) == batch {
 			continue // more may be waiting
 		}
+		j.compactWhileIdle(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -240,6 +246,52 @@ func (j *Judge) evaluate(ctx context.Context, d *handwash.Device) {
 		return
 	}
 	j.metrics.evaluations.WithLabelValues("ok").Inc()
+	if _, ok := j.store.(compactor); ok {
+		j.compactMu.Lock()
+		if len(j.toCompact) < maxToCompact {
+			j.toCompact[d.ID] = true
+		}
+		j.compactMu.Unlock()
+	}
+}
+
+// compactor is a store that keeps a device's older Facts small (as deltas
+// against a keyframe) when asked.
+type compactor interface {
+	CompactFacts(ctx context.Context, deviceID string) error
+}
+
+// maxToCompact bounds the devices remembered for compaction; one left out
+// is compacted after it is next judged.
+const maxToCompact = 100_000
+
+// compactWhileIdle compacts the older Facts of devices this process judged,
+// one device at a time, until there are none left or there is work to
+// judge: compaction costs about as much as judging a device, so it waits
+// until bursts of uploads are over. Nothing is lost if the process stops
+// first: the Facts stay whole until the device is judged again.
+func (j *Judge) compactWhileIdle(ctx context.Context) {
+	c, ok := j.store.(compactor)
+	if !ok {
+		return
+	}
+	for ctx.Err() == nil && len(j.wake) == 0 {
+		j.compactMu.Lock()
+		id := ""
+		for k := range j.toCompact {
+			id = k
+			delete(j.toCompact, k)
+			break
+		}
+		j.compactMu.Unlock()
+		if id == "" {
+			return
+		}
+		if err := c.CompactFacts(ctx, id); err != nil && ctx.Err() == nil {
+			j.log.WarnContext(ctx, "could not compact a device's older Facts; they stay whole", "device_id", id, "err", err)
+		}
+		j.metrics.compactions.Inc()
+	}
 }
 
 func (j *Judge) judge(ctx context.Context, d *handwash.Device) error {

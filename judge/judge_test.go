@@ -23,6 +23,7 @@ import (
 	"github.com/handwash/handwash/postgres"
 	"github.com/handwash/handwash/postgres/pgtest"
 	"github.com/handwash/handwash/sqlite"
+	"github.com/handwash/handwash/storetest"
 	"github.com/handwash/handwash/web"
 )
 
@@ -638,4 +639,30 @@ func TestOfferedFactsAreJudgedWithoutReading(t *testing.T) {
 	}
 	j.Wake()
 	eventually(t, "judging again", func() bool { return pending(e) == 0 && counted.count() == 1 })
+}
+
+// Once it has nothing to judge, the judge compacts the older Facts of the
+// devices it judged into deltas.
+func TestOlderFactsCompactedWhenIdle(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	base := storetest.RealisticFacts(t, "../collect/testdata/linux/debian12-container.facts.json", 1500, 1)
+	variants := storetest.FactsVariants(t, base, 3, 1)
+	d := storetest.BenchDevices(t, e.store, 1)[0]
+	j := e.judge(judge.Config{}, nil)
+	for i, v := range variants {
+		dg := fmt.Sprintf("sha256:%064x", i)
+		if _, err := e.store.PutSnapshot(ctx, d, &handwash.Snapshot{ID: fmt.Sprint("s", i), CollectedAt: time.Now(), Digest: dg}, v); err != nil {
+			t.Fatal(err)
+		}
+		j.Wake()
+		eventually(t, "judging "+dg, func() bool { return pending(e) == 0 })
+	}
+	eventually(t, "the older Facts compacted", func() bool {
+		var deltas int
+		if err := e.store.WriteDB().QueryRow(`SELECT COUNT(base) FROM facts`).Scan(&deltas); err != nil {
+			t.Fatal(err)
+		}
+		return deltas == 1 // the first is the keyframe, the newest stays whole
+	})
 }

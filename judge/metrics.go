@@ -7,6 +7,7 @@ type metrics struct {
 	duration    prometheus.Histogram
 	claimed     prometheus.Counter
 	offered     prometheus.Counter
+	compactions prometheus.Counter
 	inProgress  prometheus.Gauge
 	queue       prometheus.Gauge
 	devices     *prometheus.GaugeVec
@@ -31,6 +32,10 @@ func newMetrics(reg prometheus.Registerer, countsQueue bool) *metrics {
 			Name: "handwash_evaluations_offered_facts_total",
 			Help: "Devices judged from the Facts their upload had just decoded, without reading them from the store.",
 		}),
+		compactions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "handwash_facts_compactions_total",
+			Help: "Devices whose older Facts this process compacted into deltas, between bursts of judging.",
+		}),
 		inProgress: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "handwash_evaluations_in_progress",
 			Help: "Devices being judged by this process now.",
@@ -46,7 +51,7 @@ func newMetrics(reg prometheus.Registerer, countsQueue bool) *metrics {
 	}
 	m.evaluations.WithLabelValues("ok")
 	m.evaluations.WithLabelValues("error")
-	reg.MustRegister(m.evaluations, m.duration, m.claimed, m.offered, m.inProgress, m.devices)
+	reg.MustRegister(m.evaluations, m.duration, m.claimed, m.offered, m.compactions, m.inProgress, m.devices)
 	if countsQueue {
 		// Shown only when it can be known: a gauge stuck at zero would
 		// say the queue is empty.

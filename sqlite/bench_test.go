@@ -53,7 +53,8 @@ func BenchmarkStorage(b *testing.B) {
 		ctx := context.Background()
 		at := time.Now().Add(-24 * time.Hour)
 		// Each new digest is judged, as on the server, which adds a score
-		// history entry and lets the store compact the Facts before it.
+		// history entry; then the Facts before it are compacted, as the judge
+		// does between bursts.
 		put := func(d *handwash.Device, id string, v int, facts []byte) {
 			at = at.Add(time.Millisecond)
 			sn := &handwash.Snapshot{ID: id, CollectedAt: at, Digest: digests[v], Size: len(facts)}
@@ -62,6 +63,9 @@ func BenchmarkStorage(b *testing.B) {
 			}
 			if facts != nil {
 				if err := db.PutAssessment(ctx, d.ID, digests[v], assessment); err != nil {
+					b.Fatal(err)
+				}
+				if err := db.CompactFacts(ctx, d.ID); err != nil {
 					b.Fatal(err)
 				}
 			}

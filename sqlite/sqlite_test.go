@@ -47,6 +47,9 @@ func TestFactsCompacted(t *testing.T) {
 		if err := db.PutAssessment(ctx, d.ID, digest, &handwash.Assessment{EvaluatedAt: at}); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.CompactFacts(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var whole, deltas, deltaBytes int
 	err = db.WriteDB().QueryRow(`SELECT COUNT(*) FILTER (WHERE base IS NULL), COUNT(base), COALESCE(SUM(CASE WHEN base IS NULL THEN 0 ELSE length(data) END), 0) FROM facts`).Scan(&whole, &deltas, &deltaBytes)

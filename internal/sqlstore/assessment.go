@@ -71,7 +71,7 @@ func (s *Store) PendingEvaluations(ctx context.Context) (int, error) {
 
 // PutAssessment stores a device's newest assessment: the whole document
 // gzip-compressed, its findings and area scores in rows, and a score
-// history entry; then it compacts the device's older Facts. A finding whose status is unchanged keeps its Since. The
+// history entry. A finding whose status is unchanged keeps its Since. The
 // device's mark is cleared only when digest is still its newest and it was
 // not marked again after it was claimed (an exception changed meanwhile).
 func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *handwash.Assessment) error {
@@ -149,10 +149,6 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 	if err != nil {
 		return s.dbErr("store assessment", err)
 	}
-	// The Facts judged before these are no longer read often: keep them
-	// small. A failure here loses nothing and is retried after the next
-	// assessment, so it does not fail this one.
-	_ = s.CompactFacts(ctx, deviceID)
 	return nil
 }
 

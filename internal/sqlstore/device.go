@@ -310,8 +310,9 @@ func (s *Store) Facts(ctx context.Context, deviceID, digest string) ([]byte, err
 // CompactFacts turns a device's whole Facts documents into deltas against
 // a keyframe, where that saves at least nine tenths of their size. It
 // leaves alone the device's newest Facts, which the evaluator and the API
-// read, and every keyframe that deltas are based on. PutAssessment calls
-// it once the newest Facts are judged, so uploads never wait for it.
+// read, and every keyframe that deltas are based on. The judge calls it
+// for the devices it judged when it has nothing else to do, so neither
+// uploads nor judging wait for it.
 func (s *Store) CompactFacts(ctx context.Context, deviceID string) error {
 	var current string
 	err := s.read.QueryRowContext(ctx, `SELECT facts_digest FROM devices WHERE id = $1`, deviceID).Scan(&current)
