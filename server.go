@@ -261,5 +261,7 @@ type Store interface {
 	ExceptionService
 	AssessmentService
 	LeaseService
+	AccountService
+	SummaryService
 	Close() error
 }

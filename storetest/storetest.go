@@ -78,6 +78,16 @@ var tests = []struct {
 	{"MarkAllForEvaluation", testMarkAllForEvaluation},
 	{"IsolationProviders", testIsolationProviders},
 	{"IsolationOrgs", testIsolationOrgs},
+	{"UserByEmail", testUserByEmail},
+	{"Password", testPassword},
+	{"MFA", testMFA},
+	{"TOTPStepConcurrent", testTOTPStepConcurrent},
+	{"RecoveryCodes", testRecoveryCodes},
+	{"Sessions", testSessions},
+	{"SessionsExpire", testSessionsExpire},
+	{"AccountsCascade", testAccountsCascade},
+	{"Audit", testAudit},
+	{"AuditLimit", testAuditLimit},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.

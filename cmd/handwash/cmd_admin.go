@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/passhash"
 )
 
 // adminOptions are the flags every admin command shares.
@@ -36,13 +38,15 @@ users, API tokens and enrolment tokens. It is for the server's operator: it can
 see and change every tenant, so run it only where the data is.
 
 Credentials (API tokens, enrolment tokens) are printed once, when made; the
-server keeps only a hash of them.
+server keeps only a hash of them. Passwords are read from standard input,
+never from the command line, where other users of the machine could see them.
 
 ` + toolExitCodesHelp,
 		Example: `  handwash admin provider create "Careful IT Ltd"
   handwash admin token create --provider prov_… --role provider_admin --name "Sam's laptop"
   handwash admin org create --provider prov_… "Rose House Care Home"
-  handwash admin enroll-token --org "Rose House Care Home" --uses 20`,
+  handwash admin enroll-token --org "Rose House Care Home" --uses 20
+  printf '%s\n' 'three random words' | handwash admin user set-password --email jo@rose.example`,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			for _, n := range adminFlags {
 				f := cmd.Flags().Lookup(n)
@@ -81,7 +85,7 @@ server keeps only a hash of them.
 		adminGroup("site", "Sites (places) of an organisation",
 			newSiteCreateCommand(o), newSiteListCommand(o)),
 		adminGroup("user", "People who will sign in to the dashboard",
-			newUserCreateCommand(o), newUserListCommand(o)),
+			newUserCreateCommand(o), newUserListCommand(o), newUserSetPasswordCommand(o)),
 		adminGroup("token", "API tokens, for scripts and tools",
 			newTokenCreateCommand(o), newTokenListCommand(o), newTokenRevokeCommand(o)),
 		newEnrollTokenCommand(o),
@@ -446,9 +450,15 @@ func (t *tenancyFlags) resolve(ctx context.Context, s handwash.Store) (handwash.
 func newUserCreateCommand(o *adminOptions) *cobra.Command {
 	var t tenancyFlags
 	var email, name string
+	var passwordStdin bool
 	c := &cobra.Command{
-		Use:   "create --provider ID [--org ID] --role ROLE --email E --name N",
+		Use:   "create --provider ID [--org ID] --role ROLE --email E --name N [--password-stdin]",
 		Short: "Create a user",
+		Long: `Create makes a user who can sign in to the dashboard with their email
+address. With --password-stdin it also sets their first password, read from
+standard input (see handwash admin user set-password); without it, set one
+later with set-password before they can sign in.`,
+		Example: `  printf '%s\n' 'three random words' | handwash admin user create --provider "Careful IT" --role provider_admin --email sam@careful.example --name Sam --password-stdin`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := required("email", email); err != nil {
 				return err
@@ -459,6 +469,15 @@ func newUserCreateCommand(o *adminOptions) *cobra.Command {
 			if !strings.Contains(email, "@") {
 				return handwash.Errorf(handwash.EINVALID, "--email %q: give an email address", email)
 			}
+			// The password is read, checked and hashed before anything is
+			// made, so a refused one leaves no user behind.
+			var hash string
+			if passwordStdin {
+				var err error
+				if hash, err = readNewPassword(cmd, "--password-stdin", "user create … --password-stdin"); err != nil {
+					return err
+				}
+			}
 			return o.withStore(cmd, func(ctx context.Context, s handwash.Store) error {
 				scope, role, err := t.resolve(ctx, s)
 				if err != nil {
@@ -468,14 +487,160 @@ func newUserCreateCommand(o *adminOptions) *cobra.Command {
 				if err := s.CreateUser(ctx, scope, u); err != nil {
 					return err
 				}
-				return o.created(cmd.OutOrStdout(), u, fmt.Sprintf("Created user %s (%s, %s).", u.ID, u.Email, u.Role))
+				detail, with := "created without a password", ""
+				if hash != "" {
+					if err := s.SetPassword(ctx, u.ID, hash, now().UTC()); err != nil {
+						return fmt.Errorf("user %s was created, but their password could not be set (set it with handwash admin user set-password --email %s): %w", u.ID, u.Email, err)
+					}
+					detail, with = "created with a password", " with a password"
+				}
+				if err := adminAudit(ctx, s, u, "user.create", detail); err != nil {
+					return err
+				}
+				return o.created(cmd.OutOrStdout(), u, fmt.Sprintf("Created user %s (%s, %s)%s.", u.ID, u.Email, u.Role, with))
 			})
 		},
 	}
 	t.add(c, "the user")
 	c.Flags().StringVar(&email, "email", "", "the user's email address")
 	c.Flags().StringVar(&name, "name", "", "the user's name")
+	c.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the user's first password from standard input")
 	return c
+}
+
+func newUserSetPasswordCommand(o *adminOptions) *cobra.Command {
+	var email string
+	c := &cobra.Command{
+		Use:   "set-password --email ADDRESS",
+		Short: "Set a user's password, read from standard input",
+		Long: `Set-password gives a user a new dashboard password, read from the first line
+of standard input, and signs them out everywhere: every browser they were
+signed in with must sign in again. The change is recorded in the audit log as
+done by handwash admin and the operating system user who ran it.
+
+The password must have at least 8 characters; three random words make a good
+one. It is read from standard input only when that is a pipe or a file, never
+typed at a terminal, where it would show on the screen.`,
+		Example: `  printf '%s\n' 'three random words' | handwash admin user set-password --email jo@rose.example
+  handwash admin user set-password --email jo@rose.example < new-password.txt`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required("email", email); err != nil {
+				return err
+			}
+			hash, err := readNewPassword(cmd, "standard input", "user set-password --email "+shellQuote(strings.TrimSpace(email)))
+			if err != nil {
+				return err
+			}
+			return o.withStore(cmd, func(ctx context.Context, s handwash.Store) error {
+				u, err := s.UserByEmail(ctx, email)
+				if handwash.ErrorCode(err) == handwash.ENOTFOUND {
+					return handwash.Errorf(handwash.ENOTFOUND, "--email %q: no user has that email address; list them with handwash admin user list", strings.TrimSpace(email))
+				}
+				if err != nil {
+					return err
+				}
+				if err := s.SetPassword(ctx, u.ID, hash, now().UTC()); err != nil {
+					return err
+				}
+				ended, err := s.DeleteUserSessions(ctx, u.ID, "")
+				if err != nil {
+					return fmt.Errorf("the password of %s was set, but their sessions could not be ended (run this again): %w", u.Email, err)
+				}
+				if err := adminAudit(ctx, s, u, "user.set_password", fmt.Sprintf("set a new password; %d session(s) ended", ended)); err != nil {
+					return err
+				}
+				text := fmt.Sprintf("Set a new password for %s (%s) and ended %d session(s): they must sign in again.", u.Email, u.ID, ended)
+				if u.Disabled {
+					text += "\nThis user is disabled: they cannot sign in until they are enabled again."
+				}
+				return o.created(cmd.OutOrStdout(), struct {
+					UserID        string `json:"user_id"`
+					Email         string `json:"email"`
+					SessionsEnded int    `json:"sessions_ended"`
+				}{u.ID, u.Email, ended}, text)
+			})
+		},
+	}
+	c.Flags().StringVar(&email, "email", "", "the user's email address")
+	return c
+}
+
+// maxPasswordInput bounds what readNewPassword reads: a password of
+// passhash.MaxPasswordBytes and a line ending, with room to say that one
+// is too long rather than cut it short.
+const maxPasswordInput = 64 << 10
+
+// readNewPassword reads a new password from the first line of standard
+// input, checks it against the password policy and returns its hash. from
+// names the source in errors, and example is the admin command to show in
+// the advice to pipe the password in.
+//
+// It refuses to read from a terminal: turning echo off needs
+// golang.org/x/term, which Handwash does not use, and a password typed with
+// echo on shows on the screen and stays in the terminal's scroll-back.
+// Any character device counts as a terminal here (the standard library
+// cannot tell them apart), so /dev/null is refused too, which loses nothing.
+func readNewPassword(cmd *cobra.Command, from, example string) (string, error) {
+	in := cmd.InOrStdin()
+	if f, ok := in.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return "", handwash.Errorf(handwash.EINVALID,
+				"%s: standard input is a terminal, where the password would show as you type it. Pipe it in instead, for example:\n  printf '%%s\\n' 'three random words' | handwash admin %s\nor read it from a file only you can read:\n  handwash admin %s < new-password.txt", from, example, example)
+		}
+	}
+	b, err := io.ReadAll(io.LimitReader(in, maxPasswordInput+1))
+	if err != nil {
+		return "", handwash.Errorf(handwash.EINVALID, "%s: could not read the password: %v", from, err)
+	}
+	if len(b) > maxPasswordInput {
+		return "", handwash.Errorf(handwash.EINVALID, "%s: over 64 KiB was given: give only the password, on one line", from)
+	}
+	line, rest, _ := strings.Cut(string(b), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if strings.TrimSpace(rest) != "" {
+		return "", handwash.Errorf(handwash.EINVALID, "%s: more than one line was given: give only the password, on one line", from)
+	}
+	if line == "" {
+		return "", handwash.Errorf(handwash.EINVALID, "%s: no password was given: pipe it in, for example printf '%%s\\n' 'three random words' | handwash admin %s", from, example)
+	}
+	if err := passhash.CheckNew(line, nil); err != nil {
+		return "", handwash.Errorf(handwash.EINVALID, "%s: %s", from, handwash.ErrorMessage(err))
+	}
+	hash, err := passhash.Hash(line)
+	if err != nil {
+		return "", fmt.Errorf("hash the password: %w", err)
+	}
+	return hash, nil
+}
+
+// adminActor is how the audit log names this command: handwash admin, and
+// the operating system user who ran it, since the command works on the
+// database directly, without signing in.
+const adminActor = "handwash admin"
+
+// adminAudit records an action of handwash admin on a user in the audit
+// log of the user's provider and organisation.
+func adminAudit(ctx context.Context, s handwash.Store, u *handwash.User, action, detail string) error {
+	e := &handwash.AuditEntry{ProviderID: u.ProviderID, OrgID: u.OrgID, At: now().UTC(),
+		ActorID: adminActor, ActorName: adminActor + " (operating system user " + osUserName() + ")",
+		Action: action, Target: u.ID, Detail: detail}
+	if err := s.AddAudit(ctx, e); err != nil {
+		return fmt.Errorf("%s was done, but the audit log could not be written: %w", action, err)
+	}
+	return nil
+}
+
+// osUserName names who ran the command, as well as the system can say.
+func osUserName() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, v := range []string{"USER", "USERNAME"} {
+		if n := os.Getenv(v); n != "" {
+			return n
+		}
+	}
+	return "unknown"
 }
 
 func newUserListCommand(o *adminOptions) *cobra.Command {
