@@ -1,0 +1,403 @@
+package evidence
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/handwash/handwash"
+)
+
+func TestBuildNeedsAReport(t *testing.T) {
+	_, err := Build(nil)
+	if handwash.ErrorCode(err) != handwash.EINVALID {
+		t.Errorf("Build(nil) = %v, want an EINVALID error", err)
+	}
+}
+
+// ctl is a control citing the given references, written "ce:A6.4",
+// "dspt:6.2.1" or "dspt:" followed by text without an item number.
+func ctl(id string, area handwash.Area, sev handwash.Severity, refs ...string) *handwash.Control {
+	c := &handwash.Control{ID: id, Area: area, Severity: sev, Title: "Title of " + id, Why: "Why " + id + " matters."}
+	for _, r := range refs {
+		scheme, rest, _ := strings.Cut(r, ":")
+		ref := handwash.Reference{Scheme: scheme, Text: "Text of " + rest}
+		if scheme == "dspt" && strings.HasPrefix(rest, "(") {
+			ref.Text = "Backups kept apart " + rest
+		} else {
+			ref.ID = rest
+		}
+		c.References = append(c.References, ref)
+	}
+	return c
+}
+
+// small is a report of three devices judged by a handful of controls, with
+// results chosen to give every kind of requirement result.
+func small() *Report {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	seen := func(d time.Duration) *time.Time { t := at.Add(-d); return &t }
+	r := &Report{
+		Org:         handwash.Org{ID: "o", Name: "Ash Lodge"},
+		GeneratedAt: at,
+		Controls: []*handwash.Control{
+			ctl("malware.firewall-on", handwash.AreaMalware, handwash.SeverityCritical, "ce:firewalls"),
+			ctl("malware.antimalware-on", handwash.AreaMalware, handwash.SeverityCritical, "ce:malware-protection", "dspt:6.2.1"),
+			ctl("malware.realtime", handwash.AreaMalware, handwash.SeverityHigh, "ce:malware-protection", "dspt:6.2.1"),
+			ctl("updates.security-pending", handwash.AreaUpdates, handwash.SeverityCritical, "ce:A6.4", "dspt:8.3.1"),
+			ctl("devices.screen-lock", handwash.AreaDevices, handwash.SeverityHigh, "ce:secure-configuration"),
+			ctl("passwords.ssh-root", handwash.AreaPasswords, handwash.SeverityHigh, "ce:user-access-control"),
+			ctl("backup.separate", handwash.AreaBackup, handwash.SeverityMedium, "dspt:(DSPT standard 7; item number to be confirmed)"),
+			ctl("backup.offline", handwash.AreaBackup, handwash.SeverityMedium, "dspt:(DSPT standard 7, business continuity; item number to be confirmed)"),
+			ctl("backup.tested", handwash.AreaBackup, handwash.SeverityLow, "dspt:6.10.1"),
+		},
+		Devices: []*handwash.Device{
+			{ID: "d1", Hostname: "alpha", Platform: handwash.PlatformWindows, Score: 40, LastSeenAt: seen(time.Hour)},
+			{ID: "d2", Hostname: "Bravo", Platform: handwash.PlatformMacOS, Score: 90, LastSeenAt: seen(10 * 24 * time.Hour)},
+			{ID: "d3", Hostname: "charlie", Platform: handwash.PlatformLinux, Score: 70, LastSeenAt: seen(2 * time.Hour)},
+			{ID: "d4", Hostname: "delta", Platform: handwash.PlatformWindows, Score: -1, EnrolledAt: at.Add(-time.Hour)},
+		},
+		Exceptions: []*handwash.StoredException{
+			{ID: "e2", Control: "malware.realtime", DeviceID: "d3", Reason: "Scanner clash", Owner: "Ann", Expires: at.Add(30 * 24 * time.Hour)},
+			{ID: "e1", Control: "devices.screen-lock", Reason: "Kiosk", Owner: "Bob", Expires: at.Add(-24 * time.Hour)},
+			{ID: "e3", Control: "gone.control", DeviceID: "d9", Reason: "Old", Owner: "Cy", Expires: at.Add(24 * time.Hour)},
+		},
+	}
+	find := func(dev, id string, st handwash.Status) {
+		var c *handwash.Control
+		for _, x := range r.Controls {
+			if x.ID == id {
+				c = x
+			}
+		}
+		f := handwash.Finding{ControlID: id, Status: st, Title: "Finding title " + id, Area: handwash.AreaUpdates, Severity: handwash.SeverityLow}
+		if c != nil {
+			f.Title, f.Area, f.Severity = c.Title, c.Area, c.Severity
+		}
+		r.Findings = append(r.Findings, &handwash.DeviceFinding{DeviceID: dev, Finding: f})
+	}
+	// Firewalls: d1 fails. Malware protection: all pass, d3 by an exception.
+	// Security updates: d2 unknown, others pass. Secure configuration: not
+	// applicable everywhere. User access control: no findings at all.
+	for _, d := range []string{"d1", "d2", "d3"} {
+		find(d, "malware.firewall-on", map[string]handwash.Status{"d1": handwash.StatusFail}[d])
+		find(d, "malware.antimalware-on", handwash.StatusPass)
+		find(d, "devices.screen-lock", handwash.StatusNotApplicable)
+		find(d, "backup.separate", handwash.StatusFail)
+	}
+	for i, f := range r.Findings {
+		if f.Status == "" {
+			r.Findings[i].Status = handwash.StatusPass
+		}
+	}
+	find("d1", "malware.realtime", handwash.StatusPass)
+	find("d2", "malware.realtime", handwash.StatusPass)
+	find("d3", "malware.realtime", handwash.StatusExcepted)
+	find("d1", "updates.security-pending", handwash.StatusPass)
+	find("d2", "updates.security-pending", handwash.StatusUnknown)
+	find("d3", "updates.security-pending", handwash.StatusPass)
+	find("d1", "backup.offline", handwash.StatusPass)
+	// A finding of a device no longer enrolled, and of a control no longer
+	// in the catalogue: the first is ignored, the second still listed.
+	find("d9", "malware.firewall-on", handwash.StatusFail)
+	find("d2", "retired.control", handwash.StatusFail)
+	return r
+}
+
+// rows returns a mapping table as "ID|group|result|fail/unknown/excepted/pass|controls" lines.
+func rows(reqs []*Requirement) []string {
+	var out []string
+	for _, r := range reqs {
+		var ids []string
+		for _, c := range r.Controls {
+			ids = append(ids, c.ID)
+		}
+		out = append(out, fmt.Sprintf("%s|%s|%s|%d/%d/%d/%d|%s", r.ID, r.Group, r.Result, r.Fail, r.Unknown, r.Excepted, r.Pass, strings.Join(ids, ",")))
+	}
+	return out
+}
+
+func TestMappingCyberEssentials(t *testing.T) {
+	d, err := Build(small())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"|Firewalls|not-met|1/0/0/2|malware.firewall-on",
+		"A4.6|Firewalls|self-assessed|0/0/0/0|",
+		"|Firewalls|self-assessed|0/0/0/0|",
+		"|Secure configuration|not-checked|0/0/0/0|devices.screen-lock",
+		"|Security update management|partly|0/1/0/2|updates.security-pending",
+		"A6.4|Security update management|partly|0/1/0/2|updates.security-pending",
+		"|User access control|not-checked|0/0/0/0|passwords.ssh-root",
+		"A7.16, A7.17|User access control|self-assessed|0/0/0/0|",
+		"|User access control|self-assessed|0/0/0/0|",
+		"|Malware protection|met|0/0/1/2|malware.antimalware-on,malware.realtime",
+	}
+	if diff := cmp.Diff(want, rows(d.CyberEssentials)); diff != "" {
+		t.Errorf("Cyber Essentials rows (-want +got):\n%s", diff)
+	}
+	texts := map[string]string{}
+	for _, r := range d.CyberEssentials {
+		texts[r.Group+" "+r.ID+" "+string(r.Result)] = r.ResultText
+	}
+	for key, want := range map[string]string{
+		"Firewalls  not-met":                     "Fails on 1 of 3 devices checked.",
+		"Malware protection  met":                "Passes on all 3 devices checked, 1 of them by an accepted exception.",
+		"Security update management  partly":     "No failures, but 1 of 3 devices could not be checked.",
+		"Secure configuration  not-checked":      "These checks do not apply to any of the devices.",
+		"User access control  not-checked":       "No device has a result for these checks yet.",
+		"Firewalls A4.6 self-assessed":           "Handwash cannot check this: answer it in your self-assessment.",
+		"Security update management A6.4 partly": "No failures, but 1 of 3 devices could not be checked.",
+	} {
+		if got := texts[key]; got != want {
+			t.Errorf("%s: result text %q, want %q", key, got, want)
+		}
+	}
+}
+
+func TestMappingDSPT(t *testing.T) {
+	d, err := Build(small())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Items in number order (6.2.1 before 6.10.1), a standard without an
+	// item number after its items, the two wordings of standard 7 in one
+	// row, and the self-assessed items no control cites.
+	want := []string{
+		"3.2.1|Standard 3|self-assessed|0/0/0/0|",
+		"4.3.1|Standard 4|self-assessed|0/0/0/0|",
+		"4.5.3|Standard 4|self-assessed|0/0/0/0|",
+		"6.1.1|Standard 6|self-assessed|0/0/0/0|",
+		"6.2.1|Standard 6|met|0/0/1/2|malware.antimalware-on,malware.realtime",
+		"6.10.1|Standard 6|not-checked|0/0/0/0|backup.tested",
+		"7.1.1|Standard 7|self-assessed|0/0/0/0|",
+		"Standard 7|Standard 7|not-met|3/0/0/0|backup.separate,backup.offline",
+		"8.3.1|Standard 8|partly|0/1/0/2|updates.security-pending",
+		"9.1.1|Standard 9|self-assessed|0/0/0/0|",
+	}
+	if diff := cmp.Diff(want, rows(d.DSPT)); diff != "" {
+		t.Errorf("DSPT rows (-want +got):\n%s", diff)
+	}
+	for _, r := range d.DSPT {
+		if r.ID == "Standard 7" {
+			if r.Text != "Backups kept apart" || r.Note != "item number to be confirmed" {
+				t.Errorf("standard 7 row: text %q, note %q; want the reference text without its bracket, and the note", r.Text, r.Note)
+			}
+		}
+	}
+}
+
+// Without passes a requirement is never called met: a control with no
+// finding on a device counts as not checked there.
+func TestMappingNeedsPassesToCallItMet(t *testing.T) {
+	r := small()
+	var problems []*handwash.DeviceFinding
+	for _, f := range r.Findings {
+		if f.Status != handwash.StatusPass && f.Status != handwash.StatusNotApplicable {
+			problems = append(problems, f)
+		}
+	}
+	r.Findings = problems
+	d, err := Build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range d.CyberEssentials {
+		if req.Group == "Malware protection" && req.Whole {
+			if req.Result != ResultMet || req.Checked != 1 {
+				t.Errorf("malware protection with only an exception: %s on %d devices, want met on the 1 device with a result", req.Result, req.Checked)
+			}
+		}
+		if req.Group == "Firewalls" && req.Whole && (req.Result != ResultNotMet || req.Checked != 1) {
+			t.Errorf("firewalls with only failures: %s on %d devices, want not met on 1", req.Result, req.Checked)
+		}
+	}
+}
+
+func TestFindingsPerArea(t *testing.T) {
+	d, err := Build(small())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[handwash.Area][]string{}
+	for _, a := range d.Areas {
+		for _, c := range a.Controls {
+			got[a.Area] = append(got[a.Area], fmt.Sprintf("%s fail %s unknown %d accepted %d: %s", c.ID, c.FailText(), c.Unknown, c.Excepted, c.FailingNames()))
+		}
+	}
+	want := map[handwash.Area][]string{
+		handwash.AreaBackup:  {"backup.separate fail 3 of 3 unknown 0 accepted 0: alpha, Bravo, charlie"},
+		handwash.AreaMalware: {"malware.firewall-on fail 1 of 3 unknown 0 accepted 0: alpha", "malware.realtime fail none unknown 0 accepted 1: "},
+		handwash.AreaUpdates: {"retired.control fail 1 of 3 unknown 0 accepted 0: Bravo", "updates.security-pending fail none unknown 1 accepted 0: "},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings per area (-want +got):\n%s", diff)
+	}
+	var fix []string
+	for _, c := range d.FixFirst {
+		fix = append(fix, c.ID)
+	}
+	// Most severe first, then the most devices.
+	if diff := cmp.Diff([]string{"malware.firewall-on", "backup.separate", "retired.control"}, fix); diff != "" {
+		t.Errorf("fix first (-want +got):\n%s", diff)
+	}
+	if d.Failing != 3 {
+		t.Errorf("Failing = %d, want 3", d.Failing)
+	}
+}
+
+func TestFailingDevicesAreCapped(t *testing.T) {
+	r := small()
+	r.Devices, r.Findings = nil, nil
+	for i := range 13 {
+		id := fmt.Sprintf("d%02d", i)
+		r.Devices = append(r.Devices, &handwash.Device{ID: id, Hostname: "pc-" + id, Score: 10})
+		r.Findings = append(r.Findings, &handwash.DeviceFinding{DeviceID: id, Finding: handwash.Finding{ControlID: "malware.firewall-on", Status: handwash.StatusFail}})
+	}
+	d, err := Build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.FixFirst[0]
+	want := "pc-d00, pc-d01, pc-d02, pc-d03, pc-d04, pc-d05, pc-d06, pc-d07, pc-d08, pc-d09 and 3 more"
+	if got := c.FailingNames(); got != want || c.FailText() != "13 of 13" {
+		t.Errorf("failing devices %q (%s), want %q (13 of 13)", got, c.FailText(), want)
+	}
+}
+
+func TestDevicesAndExceptions(t *testing.T) {
+	d, err := Build(small())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var devs []string
+	for _, r := range d.DeviceRows {
+		devs = append(devs, fmt.Sprintf("%s %s %s %s %v %s %d", r.Name, r.Platform, r.Score, r.LastSeen, r.Stale, r.Status, r.Failing))
+	}
+	want := []string{
+		"alpha Windows 40/100 30 November 2026 false Reporting 2",
+		"Bravo macOS 90/100 20 November 2026 true Not seen for 10 days 2",
+		"charlie Linux 70/100 30 November 2026 false Reporting 1",
+		"delta Windows Not assessed yet Never false Waiting for its first report 0",
+	}
+	if diff := cmp.Diff(want, devs); diff != "" {
+		t.Errorf("device rows (-want +got):\n%s", diff)
+	}
+	if d.Devices != 4 || d.Assessed != 3 || d.Stale != 1 || d.StaleAfter != "7 days" {
+		t.Errorf("devices %d, assessed %d, stale %d after %s; want 4, 3, 1 after 7 days", d.Devices, d.Assessed, d.Stale, d.StaleAfter)
+	}
+
+	var ex []string
+	for _, e := range d.Exceptions {
+		ex = append(ex, fmt.Sprintf("%s|%s|%s|%s|%v", e.ControlTitle, e.Device, e.Owner, e.Expires, e.Expired))
+	}
+	wantEx := []string{
+		"Title of devices.screen-lock|Every device|Bob|29 November 2026|true",
+		"gone.control|Device d9 (no longer enrolled)|Cy|1 December 2026|false",
+		"Title of malware.realtime|charlie|Ann|30 December 2026|false",
+	}
+	if diff := cmp.Diff(wantEx, ex); diff != "" {
+		t.Errorf("exceptions (-want +got):\n%s", diff)
+	}
+	if d.ExpiredExceptions != 1 {
+		t.Errorf("ExpiredExceptions = %d, want 1", d.ExpiredExceptions)
+	}
+
+	r := small()
+	r.StaleAfter = 12 * 24 * time.Hour
+	d, _ = Build(r)
+	if d.Stale != 0 || d.StaleAfter != "12 days" {
+		t.Errorf("with StaleAfter 12 days: %d stale after %s, want 0 after 12 days", d.Stale, d.StaleAfter)
+	}
+}
+
+func TestAreasAndNotes(t *testing.T) {
+	r := small()
+	r.Scores.Areas = []handwash.AreaScore{
+		{Area: handwash.AreaMalware, Score: handwash.Score{Value: 83, Assessed: true, Pass: 5, Fail: 1, Excepted: 1}},
+		{Area: handwash.AreaBackup, Score: handwash.Score{Value: 40, Assessed: true, Pass: 1, Fail: 3, Unknown: 1}},
+	}
+	r.NotAssessed = []Note{{Area: handwash.AreaPhishing, Text: "Mail checks run separately."}}
+	d, err := Build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[handwash.Area]string{}
+	for _, a := range d.Areas {
+		got[a.Area] = a.Band + "|" + a.Results + "|" + a.Note
+	}
+	want := map[handwash.Area]string{
+		handwash.AreaBackup:    "poor|1 check passed, 3 failed, 1 could not be checked|",
+		handwash.AreaMalware:   "good|5 checks passed, 1 failed, 1 accepted as an exception|",
+		handwash.AreaDevices:   "||No device check in this area could be judged yet.",
+		handwash.AreaPasswords: "||No device check in this area could be judged yet.",
+		handwash.AreaPhishing:  "||Mail checks run separately.",
+		handwash.AreaUpdates:   "||No device check in this area could be judged yet.",
+		handwash.AreaPeople:    "||" + peopleNote,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("areas (-want +got):\n%s", diff)
+	}
+}
+
+func TestClip(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"  plain  ", 10, "plain"},
+		{"abcdefghij", 10, "abcdefghij"},
+		{"abcdefghijk", 10, "abcdefghi…"},
+		{"séjour’s — 🙂", 20, "séjour’s — 🙂"},
+		{"tab\there\r\nnull\x00bell\x07", 40, "tab here \nnull\uFFFDbell\uFFFD"},
+		{"bad \xff utf-8", 20, "bad \uFFFD utf-8"},
+		{"c1 \u0085 control", 20, "c1 \uFFFD control"},
+		{"🙂🙂🙂🙂", 3, "🙂🙂…"},
+	} {
+		if got := clip(c.in, c.max); got != c.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}
+
+func TestCompareItems(t *testing.T) {
+	ordered := []string{"1.1.5", "6.2.1", "6.10.1", "Standard 6", "7.1.1", "A4.1.1", "A4.6", "A6.4", "A6.5", "A7.16, A7.17", ""}
+	for i := range ordered {
+		for j := range ordered {
+			got := compareItems(ordered[i], ordered[j])
+			want := 0
+			if i < j {
+				want = -1
+			} else if i > j {
+				want = 1
+			}
+			// Items of different schemes never meet in one table; only the
+			// order within each matters.
+			if (strings.HasPrefix(ordered[i], "A") != strings.HasPrefix(ordered[j], "A")) && ordered[i] != "" && ordered[j] != "" {
+				continue
+			}
+			if got != want {
+				t.Errorf("compareItems(%q, %q) = %d, want %d", ordered[i], ordered[j], got, want)
+			}
+		}
+	}
+}
+
+func TestFilename(t *testing.T) {
+	for _, c := range []struct{ org, ext, want string }{
+		{"Rosewood Care Homes Ltd", "pdf", "handwash-evidence-rosewood-care-homes-ltd-2026-11-30.pdf"},
+		{"St. Mary’s Surgery — Zoë 🙂", "html", "handwash-evidence-st-mary-s-surgery-zoe-2026-11-30.html"},
+		{"../../etc/passwd", "pdf", "handwash-evidence-etc-passwd-2026-11-30.pdf"},
+		{"", "pdf", "handwash-evidence-2026-11-30.pdf"},
+	} {
+		r := &Report{Org: handwash.Org{Name: c.org}, GeneratedAt: time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)}
+		if got := Filename(r, c.ext); got != c.want {
+			t.Errorf("Filename(%q, %q) = %q, want %q", c.org, c.ext, got, c.want)
+		}
+	}
+}

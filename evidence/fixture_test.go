@@ -1,0 +1,220 @@
+package evidence
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/schema"
+)
+
+// judgedAt is when the fixture's devices were judged: the clock the
+// collectors' recordings use. generatedAt is when the report is made.
+var (
+	judgedAt    = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	generatedAt = time.Date(2026, 11, 30, 14, 5, 0, 0, time.UTC)
+)
+
+// Strings with characters outside Windows-1252, which the PDF's core fonts
+// cannot show: a right single quotation mark and an em dash (inside it), an
+// accented letter (inside it), an arrow and an emoji (outside it).
+const (
+	unicodeHost   = "Salle-de-séjour’s PC — 2→3 🙂"
+	unicodeReason = "The résumé printer’s driver needs SMBv1 — replace it → March 🙂"
+)
+
+// fixtureDevice is one enrolled device of the fixture, judged from a
+// recording of a real machine.
+type fixtureDevice struct {
+	id, facts, hostname string
+	lastSeen            time.Duration // before generatedAt; 0 means never seen
+}
+
+var fixtureDevices = []fixtureDevice{
+	{"dev-01", "windows/neglected", "", 2 * time.Hour},
+	{"dev-02", "windows/non-admin", "", 26 * time.Hour},
+	{"dev-03", "windows/well-kept", "", 3 * time.Hour},
+	{"dev-04", "macos/neglected", "", 20 * 24 * time.Hour}, // stale
+	{"dev-05", "macos/well-kept", "", 5 * time.Hour},
+	{"dev-06", "macos/non-admin", "", 30 * time.Hour},
+	{"dev-07", "linux/well-kept", "nurse-station-ubuntu", 4 * time.Hour},
+	{"dev-08", "linux/fedora-server", "rosewood-files", time.Hour},
+	{"dev-09", "linux/neglected", unicodeHost, 9 * 24 * time.Hour}, // stale
+}
+
+// exceptions accepted in the fixture: one for every device, one for a
+// device that has expired, and one with a reason outside Windows-1252.
+func fixtureExceptions() []*handwash.StoredException {
+	created := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	return []*handwash.StoredException{
+		{ID: "ex-1", ProviderID: "prov-1", OrgID: "org-1", Control: "malware.usb-controlled",
+			Reason: "Care plans are printed from USB sticks on the nurses' station until the new printer arrives.",
+			Owner:  "Jane Smith, Registered Manager", Expires: time.Date(2027, 3, 31, 23, 59, 59, 0, time.UTC), CreatedAt: created, CreatedBy: "jane@rosewood.example"},
+		{ID: "ex-2", ProviderID: "prov-1", OrgID: "org-1", DeviceID: "dev-01", Control: "malware.rdp-off",
+			Reason: "The pharmacy supplier connects by Remote Desktop.", Owner: "Sam Patel",
+			Expires: time.Date(2026, 10, 31, 23, 59, 59, 0, time.UTC), CreatedAt: created, CreatedBy: "sam@meadow-it.example"},
+		{ID: "ex-3", ProviderID: "prov-1", OrgID: "org-1", DeviceID: "dev-09", Control: "updates.smbv1-off",
+			Reason: unicodeReason, Owner: "Zoë Müller", Expires: time.Date(2027, 1, 15, 23, 59, 59, 0, time.UTC), CreatedAt: created, CreatedBy: "zoe@rosewood.example"},
+	}
+}
+
+var (
+	catalogueOnce sync.Once
+	catalogue     *policy.Catalogue
+	catalogueErr  error
+)
+
+func testCatalogue(tb testing.TB) *policy.Catalogue {
+	tb.Helper()
+	catalogueOnce.Do(func() { catalogue, catalogueErr = policy.Default() })
+	if catalogueErr != nil {
+		tb.Fatal(catalogueErr)
+	}
+	return catalogue
+}
+
+// judgeDevice evaluates a recording as the server would for an enrolled device,
+// with the exceptions that bear on it.
+func judgeDevice(tb testing.TB, fd fixtureDevice, ex []*handwash.StoredException) (*handwash.Device, *handwash.Assessment) {
+	tb.Helper()
+	file := filepath.Join("..", "collect", "testdata", filepath.FromSlash(fd.facts)+".facts.json")
+	f, err := os.Open(file)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	facts, err := schema.DecodeFacts(f, file)
+	f.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if fd.hostname != "" {
+		facts.Device.Hostname = fd.hostname
+	}
+	var applied []handwash.Exception
+	for _, e := range ex {
+		if e.DeviceID == "" || e.DeviceID == fd.id {
+			applied = append(applied, handwash.Exception{Control: e.Control, Reason: e.Reason, Owner: e.Owner, Expires: e.Expires})
+		}
+	}
+	a := testCatalogue(tb).Evaluate(facts, policy.Options{Now: judgedAt, Exceptions: applied})
+	at := judgedAt
+	dev := &handwash.Device{
+		ID: fd.id, ProviderID: "prov-1", OrgID: "org-1",
+		Hostname: facts.Device.Hostname, Platform: facts.Device.Platform, OS: a.Facts.OS,
+		EnrolledAt: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC), Score: a.Overall.Value, EvaluatedAt: &at,
+	}
+	if fd.lastSeen > 0 {
+		seen := generatedAt.Add(-fd.lastSeen)
+		dev.LastSeenAt = &seen
+	}
+	return dev, a
+}
+
+// fixture is a realistic report: a care home group's computers on three
+// platforms, well kept and neglected, judged by the built-in catalogue,
+// plus one enrolled laptop that has never reported.
+func fixture(tb testing.TB) *Report {
+	tb.Helper()
+	ex := fixtureExceptions()
+	r := &Report{
+		ProviderName:     "Meadow IT Services",
+		Org:              handwash.Org{ID: "org-1", ProviderID: "prov-1", Name: "Rosewood Care Homes Ltd", CreatedAt: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)},
+		GeneratedAt:      generatedAt,
+		CatalogueVersion: testCatalogue(tb).Version,
+		Version:          "1.4.0",
+		Exceptions:       ex,
+		Controls:         testCatalogue(tb).Controls,
+	}
+	var assessments []*handwash.Assessment
+	for _, fd := range fixtureDevices {
+		dev, a := judgeDevice(tb, fd, ex)
+		r.Devices = append(r.Devices, dev)
+		assessments = append(assessments, a)
+		for _, f := range a.Findings {
+			r.Findings = append(r.Findings, &handwash.DeviceFinding{DeviceID: dev.ID, Hostname: dev.Hostname, Since: judgedAt, Finding: f})
+		}
+	}
+	r.Devices = append(r.Devices, &handwash.Device{
+		ID: "dev-10", ProviderID: "prov-1", OrgID: "org-1", Hostname: "NEW-LAPTOP-12", Platform: handwash.PlatformWindows,
+		EnrolledAt: generatedAt.Add(-2 * time.Hour), Score: -1,
+	})
+	r.Scores = orgScores("org-1", assessments)
+	return r
+}
+
+// orgScores sums assessments as the store's OrgScores does.
+func orgScores(orgID string, as []*handwash.Assessment) handwash.OrgScores {
+	out := handwash.OrgScores{OrgID: orgID, Devices: len(as)}
+	byArea := map[handwash.Area]*handwash.Score{}
+	for _, a := range as {
+		addScore(&out.Overall, a.Overall)
+		for _, s := range a.Areas {
+			if byArea[s.Area] == nil {
+				byArea[s.Area] = &handwash.Score{}
+			}
+			addScore(byArea[s.Area], s.Score)
+		}
+	}
+	finishScore(&out.Overall)
+	for _, area := range handwash.Areas {
+		s := handwash.Score{}
+		if byArea[area] != nil {
+			s = *byArea[area]
+		}
+		finishScore(&s)
+		out.Areas = append(out.Areas, handwash.AreaScore{Area: area, Title: area.Title(), Score: s})
+	}
+	return out
+}
+
+func addScore(sum *handwash.Score, s handwash.Score) {
+	sum.Earned += s.Earned
+	sum.Max += s.Max
+	sum.Pass += s.Pass
+	sum.Fail += s.Fail
+	sum.Unknown += s.Unknown
+	sum.Excepted += s.Excepted
+	sum.NotApplicable += s.NotApplicable
+}
+
+func finishScore(s *handwash.Score) {
+	s.Assessed = s.Max > 0
+	if !s.Assessed {
+		s.Value = -1
+		return
+	}
+	s.Value = int(math.Round(100 * float64(s.Earned) / float64(s.Max)))
+}
+
+// large is a report of n devices, each judged like one of the fixture's
+// recordings, for benchmarks: every device has a finding for every control.
+func large(tb testing.TB, n int) *Report {
+	tb.Helper()
+	base := fixture(tb)
+	byDevice := map[string][]*handwash.DeviceFinding{}
+	for _, f := range base.Findings {
+		byDevice[f.DeviceID] = append(byDevice[f.DeviceID], f)
+	}
+	r := *base
+	r.Devices, r.Findings = nil, nil
+	judged := base.Devices[:len(fixtureDevices)]
+	for i := range n {
+		src := judged[i%len(judged)]
+		dev := *src
+		dev.ID = fmt.Sprintf("dev-%04d", i)
+		dev.Hostname = fmt.Sprintf("%s-%04d", src.Hostname, i)
+		r.Devices = append(r.Devices, &dev)
+		for _, f := range byDevice[src.ID] {
+			g := *f
+			g.DeviceID, g.Hostname = dev.ID, dev.Hostname
+			r.Findings = append(r.Findings, &g)
+		}
+	}
+	return &r
+}

@@ -1,0 +1,243 @@
+package evidence
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handwash/handwash"
+)
+
+func renderPDF(t testing.TB, r *Report) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := RenderPDF(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestRenderPDFNeedsAReport(t *testing.T) {
+	if err := RenderPDF(io.Discard, nil); handwash.ErrorCode(err) != handwash.EINVALID {
+		t.Errorf("RenderPDF(nil) = %v, want an EINVALID error", err)
+	}
+}
+
+// The same report gives the same bytes, so a stored report can be checked
+// against a fresh one, and a different moment gives different bytes (the
+// dates come from the report, not the clock).
+func TestPDFIsDeterministic(t *testing.T) {
+	first := renderPDF(t, fixture(t))
+	if !bytes.HasPrefix(first, []byte("%PDF-1.")) {
+		t.Fatalf("output starts %q, want %%PDF-1.", first[:min(len(first), 8)])
+	}
+	if !bytes.HasSuffix(bytes.TrimSpace(first), []byte("%%EOF")) {
+		t.Errorf("output does not end with %s", "%%EOF")
+	}
+	// Rendering in between with other input must not leak into the next.
+	renderPDF(t, small())
+	second := renderPDF(t, fixture(t))
+	if !bytes.Equal(first, second) {
+		t.Errorf("two renderings of the same report differ (%d and %d bytes)", len(first), len(second))
+	}
+	for _, date := range []string{"/CreationDate (D:20261130140500)", "/ModDate (D:20261130140500)"} {
+		if !bytes.Contains(first, []byte(date)) {
+			t.Errorf("the PDF lacks %s: its dates must be the report's GeneratedAt", date)
+		}
+	}
+	later := fixture(t)
+	later.GeneratedAt = later.GeneratedAt.Add(time.Minute)
+	if bytes.Equal(first, renderPDF(t, later)) {
+		t.Error("a report made a minute later renders the same bytes: GeneratedAt is not used")
+	}
+}
+
+func TestPDFFold(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain ASCII", "plain ASCII"},
+		{"’é—€…“”•–™ £ ½ ß", "’é—€…“”•–™ £ ½ ß"},
+		{"2→3, a ⇒ b, 1 ≤ 2 ≥ 0, x − y", "2->3, a => b, 1 <= 2 >= 0, x - y"},
+		{"Łódź, Kraków, Ștefan, Dvořák, Đorđe, Ōtsuka", "Lódz, Kraków, Stefan, Dvorák, Dorde, Otsuka"},
+		{"ﬁle Ａ１ x²", "file A1 x²"},
+		{"e\u0301 combining", "é combining"},
+		{"smile 🙂 ok", "smile ? ok"},
+		{"thumbs 👍🏽 family 👨‍👩‍👧 flag 🏳️‍🌈 end", "thumbs ? family ? flag ? end"},
+		{"zero\u200bwidth\ufeff soft\u00adhyphen", "zerowidth softhyphen"},
+		{"tab\tcr\r\nnewline", "tab cr \nnewline"},
+		{"bell\x07 c1\u0080 nbsp\u00a0 thin\u2009space next\u0085line", "bell c1 nbsp\u00a0 thin space next line"},
+		{"漢字 and ‽", "?? and ?"},
+		{"\uFFFD", "?"},
+	} {
+		got := pdfFold(c.in)
+		if got != c.want {
+			t.Errorf("pdfFold(%q) = %q, want %q", c.in, got, c.want)
+		}
+		for _, r := range got {
+			if !inCP1252(r) {
+				t.Errorf("pdfFold(%q) keeps %q, which Windows-1252 lacks", c.in, r)
+			}
+		}
+	}
+}
+
+// pdfToText extracts a PDF's text with poppler's pdftotext, skipping the
+// test when it is not installed (failing under HANDWASH_TEST_ALL=1).
+func pdfToText(t *testing.T, pdf []byte, args ...string) string {
+	t.Helper()
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		msg := "pdftotext is not installed, so the PDF's text cannot be checked: install it with apt-get install poppler-utils"
+		if os.Getenv("HANDWASH_TEST_ALL") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	file := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, append(append([]string{"-enc", "UTF-8"}, args...), file, "-")...).Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func TestPDFText(t *testing.T) {
+	text := pdfToText(t, renderPDF(t, fixture(t)))
+	// pdftotext breaks lines where the PDF does; words are what matter.
+	flat := strings.Join(strings.Fields(text), " ")
+	want := []string{
+		"Cyber hygiene evidence report", "Rosewood Care Homes Ltd", "Meadow IT Services",
+		"30 November 2026 at 14:05 UTC", "controls version 2026.11.2",
+		"Summary", "Scores by area", "Findings by area", "Accepted risks (exceptions)",
+		"Cyber Essentials requirements and the Handwash checks that evidence them",
+		"DSPT evidence items and the Handwash checks that evidence them",
+		"Data Security and Protection Toolkit", "What this report does not cover",
+		"Requirement Checked by Handwash Result across devices",
+		"Firewall switched on for every network", "Operating system still gets security updates",
+		"NOT MET", "SELF-ASSESSED", "Security update management", "A6.4", "6.2.1",
+		"EXPIRED", "31 October 2026", "Not seen for 20 days", "NEW-LAPTOP-12",
+		"Page 1 of ",
+		// The Unicode strings, as the core fonts can show them.
+		"Salle-de-séjour’s PC — 2->3 ?",
+		"The résumé printer’s driver needs SMBv1 — replace it -> March ?",
+		"Zoë Müller",
+	}
+	for _, a := range handwash.Areas {
+		want = append(want, a.Title())
+	}
+	for _, w := range want {
+		if !strings.Contains(flat, w) {
+			t.Errorf("the PDF's text lacks %q", w)
+		}
+	}
+	if strings.Contains(text, "{nb}") {
+		t.Error(`the page count alias "{nb}" was not replaced`)
+	}
+}
+
+// A table longer than a page carries on over the next pages, each
+// starting with the table's caption, marked continued, and its headings.
+func TestPDFTablesBreakAcrossPages(t *testing.T) {
+	r := large(t, 120)
+	pdf := renderPDF(t, r)
+	text := pdfToText(t, pdf)
+	pages := strings.Split(text, "\f")
+	continued := 0
+	for i, page := range pages {
+		flat := strings.Join(strings.Fields(page), " ")
+		if !strings.Contains(flat, "Enrolled devices (120), by name (continued)") {
+			continue
+		}
+		continued++
+		// pdftotext reads the headings in varying order; each must be there.
+		for _, h := range []string{"Device", "Platform", "Operating system", "Score", "Checks", "failing", "Last seen", "Status"} {
+			if !strings.Contains(flat, h) {
+				t.Errorf("page %d continues the device list without its heading %q", i+1, h)
+			}
+		}
+		if !strings.Contains(flat, "Page ") || !strings.Contains(flat, " of ") {
+			t.Errorf("page %d has no page number", i+1)
+		}
+	}
+	if continued < 2 {
+		t.Errorf("the list of 120 devices continued on %d pages, want at least 2", continued)
+	}
+	// Every device is listed, however the pages fall and its name wraps
+	// (pdftotext joins a line that ends in a hyphen to the next without it).
+	squash := strings.NewReplacer("-", "", " ", "", "\n", "", "\f", "")
+	flat := squash.Replace(text)
+	for _, d := range r.Devices {
+		if name := squash.Replace(pdfFold(d.Hostname)); !strings.Contains(flat, name) {
+			t.Errorf("device %q is not in the PDF", d.Hostname)
+		}
+	}
+}
+
+func TestPDFMetadata(t *testing.T) {
+	tool, err := exec.LookPath("pdfinfo")
+	if err != nil {
+		msg := "pdfinfo is not installed: install it with apt-get install poppler-utils"
+		if os.Getenv("HANDWASH_TEST_ALL") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	r := fixture(t)
+	r.Org.Name = "Zoë’s Care — Home 🙂"
+	file := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(file, renderPDF(t, r), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, "-enc", "UTF-8", "-isodates", file).Output()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v", err)
+	}
+	info := string(out)
+	for _, want := range []string{
+		// fpdf writes metadata as UTF-16 without surrogate pairs: characters
+		// beyond the Basic Multilingual Plane become "?".
+		"Title:           Cyber hygiene evidence: Zoë’s Care — Home ?",
+		"Author:          Handwash",
+		"Creator:         Handwash 1.4.0",
+		"CreationDate:    2026-11-30T14:05:00",
+		"Page size:       595.28 x 841.89 pts (A4)",
+	} {
+		if !strings.Contains(info, want) {
+			t.Errorf("pdfinfo lacks %q:\n%s", want, info)
+		}
+	}
+}
+
+// A row taller than a page (a requirement that many checks evidence) is
+// split between pages rather than running off the end of one.
+func TestPDFRowTallerThanAPage(t *testing.T) {
+	r := small()
+	r.Controls, r.Findings = nil, nil
+	for i := range 90 {
+		c := ctl(fmt.Sprintf("malware.check-%02d", i), handwash.AreaMalware, handwash.SeverityHigh, "ce:firewalls")
+		c.Title = fmt.Sprintf("Firewall check number %02d with a title long enough to wrap onto a second line", i)
+		r.Controls = append(r.Controls, c)
+		r.Findings = append(r.Findings, &handwash.DeviceFinding{DeviceID: "d1", Finding: handwash.Finding{ControlID: c.ID, Status: handwash.StatusPass}})
+	}
+	text := pdfToText(t, renderPDF(t, r))
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, c := range r.Controls {
+		if !strings.Contains(flat, "Firewall check number "+c.ID[len(c.ID)-2:]) {
+			t.Errorf("%s is missing from the Cyber Essentials table", c.ID)
+		}
+	}
+	if pages := strings.Count(text, "\f"); pages > 12 {
+		t.Errorf("the report has %d pages, want at most 12: a tall row made empty pages", pages)
+	}
+	if !strings.Contains(flat, "Cyber Essentials requirements and the Handwash checks that evidence them (continued)") {
+		t.Error("the split row's table does not carry on under its caption")
+	}
+}
