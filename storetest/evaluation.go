@@ -553,3 +553,38 @@ func sorted(s []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func testFailureCounts(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	extra := w.enroll(t, w.a, w.orgA1.ID, "", "second", handwash.PlatformLinux)
+	for _, d := range []*handwash.Device{w.devA1, extra, w.devA2} {
+		w.snap(t, d, "s1", "facts", t0)
+	}
+	must(t, s.PutAssessment(w.ctx, w.devA1.ID, digest("facts"), assessment(t0,
+		fnd("b1", handwash.StatusFail), fnd("b2", handwash.StatusFail), fnd("b3", handwash.StatusPass))))
+	must(t, s.PutAssessment(w.ctx, extra.ID, digest("facts"), assessment(t0,
+		fnd("b1", handwash.StatusFail), fnd("b2", handwash.StatusExcepted), fnd("b3", handwash.StatusUnknown))))
+	// Another organisation's failures never count.
+	must(t, s.PutAssessment(w.ctx, w.devA2.ID, digest("facts"), assessment(t0, fnd("b1", handwash.StatusFail), fnd("b3", handwash.StatusFail))))
+
+	got, err := s.FailureCounts(w.ctx, w.a, w.orgA1.ID)
+	must(t, err)
+	diff(t, "FailureCounts", got, []handwash.ControlCount{{ControlID: "b1", Devices: 2}, {ControlID: "b2", Devices: 1}})
+	got, err = s.FailureCounts(w.ctx, w.a1, w.orgA1.ID)
+	must(t, err)
+	diff(t, "FailureCounts within the organisation's own scope", got, []handwash.ControlCount{{ControlID: "b1", Devices: 2}, {ControlID: "b2", Devices: 1}})
+
+	empty := &handwash.Org{Name: "Empty"}
+	must(t, s.CreateOrg(w.ctx, w.a, empty))
+	got, err = s.FailureCounts(w.ctx, w.a, empty.ID)
+	must(t, err)
+	if len(got) != 0 {
+		t.Errorf("FailureCounts of an empty organisation = %+v", got)
+	}
+	_, err = s.FailureCounts(w.ctx, w.a2, w.orgA1.ID)
+	wantCode(t, "through another organisation", err, handwash.ENOTFOUND)
+	_, err = s.FailureCounts(w.ctx, w.b, w.orgA1.ID)
+	wantCode(t, "through another provider", err, handwash.ENOTFOUND)
+	_, err = s.FailureCounts(w.ctx, w.a, "")
+	wantCode(t, "without an organisation", err, handwash.EINVALID)
+}

@@ -70,6 +70,7 @@ var tests = []struct {
 	{"Findings", testFindings},
 	{"FindingsSince", testFindingsSince},
 	{"OrgScores", testOrgScores},
+	{"FailureCounts", testFailureCounts},
 	{"Exceptions", testExceptions},
 	{"ExceptionsMarkDevices", testExceptionsMarkDevices},
 	{"Leases", testLeases},
