@@ -32,6 +32,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/dashboard"
 	"github.com/handwash/handwash/judge"
 	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/postgres"
@@ -218,7 +219,12 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter}, judge.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})
-	handler := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer})
+	api := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer})
+	dash, err := dashboard.New(dashboard.Config{StaleAfter: o.staleAfter}, dashboard.Deps{Store: store, Catalogue: cat, Logger: log})
+	if err != nil {
+		return fmt.Errorf("loading the dashboard: %w", err)
+	}
+	handler := serverRoutes(api, dash)
 	srv := &http.Server{
 		Handler:           handler,
 		TLSConfig:         tlsConfig,
@@ -286,6 +292,18 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		return serveErr
 	}
 	return nil
+}
+
+// serverRoutes puts the API and the operations endpoints beside the
+// dashboard, which has every other path.
+func serverRoutes(api, dash http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+		mux.Handle(p, api)
+	}
+	mux.Handle("/", dash)
+	return mux
 }
 
 // openStore opens PostgreSQL when database is a postgres:// URL, and
@@ -422,14 +440,19 @@ func printFirstSteps(ctx context.Context, w io.Writer, store handwash.Store, o s
 	}
 	fmt.Fprintf(w, `
 Nobody can use this server yet. Create your provider (your IT company, or your
-care organisation if you run Handwash yourself) and an administrator's API token:
+care organisation if you run Handwash yourself) and its first administrator, who
+signs in to the dashboard at this address and sets up an authenticator app:
 
   handwash admin %[1]s provider create "Your IT company"
-  handwash admin %[1]s token create --provider <the provider ID printed above> --role provider_admin --name "first administrator"
+  printf '%%s\n' 'three random words' | handwash admin %[1]s user create --provider "Your IT company" --role provider_admin --email you@example.org --name "Your name" --password-stdin
 
-then an organisation and an enrolment token for its computers:
+Scripts use an API token instead of a person's password:
 
-  handwash admin %[1]s org create --provider <provider ID> "Rose House Care Home"
+  handwash admin %[1]s token create --provider "Your IT company" --role provider_admin --name "first script"
+
+Then add an organisation and an enrolment token for its computers:
+
+  handwash admin %[1]s org create --provider "Your IT company" "Rose House Care Home"
   handwash admin %[1]s enroll-token --org "Rose House Care Home"
 
 `, where)

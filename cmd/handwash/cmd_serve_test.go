@@ -314,6 +314,14 @@ func TestServeSelfSignedCertificate(t *testing.T) {
 	if s := get(t, c, srv.url+"/healthz", "", nil); s != http.StatusOK {
 		t.Errorf("healthz over TLS: %d", s)
 	}
+	// The dashboard has every path but the API's and the operations
+	// endpoints: signed out, it asks people to sign in.
+	if s := get(t, c, srv.url+"/signin", "", nil); s != http.StatusOK {
+		t.Errorf("dashboard sign-in page over TLS: %d", s)
+	}
+	if s := get(t, c, srv.url+"/api/v1/nothing", "", nil); s != http.StatusNotFound {
+		t.Errorf("an unknown API path: %d, want the API's 404", s)
+	}
 	// Plain HTTP to the TLS port gets nothing useful.
 	if res, err := http.Get(strings.Replace(srv.url, "https", "http", 1) + "/healthz"); err == nil {
 		res.Body.Close()

@@ -1,0 +1,119 @@
+package dashboard_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/handwash/handwash/internal/browsertest"
+	"github.com/handwash/handwash/internal/totp"
+)
+
+// In a real browser: an administrator signs in with a password and a code
+// from their app, looks at the organisation and a device, and reads the
+// audit log; every page passes the accessibility check.
+func TestBrowserSignInAndPages(t *testing.T) {
+	w := newWorld(t)
+	ctx := browsertest.New(t)
+	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	var body string
+	text := func() string {
+		t.Helper()
+		var err error
+		if body, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"))); err != nil {
+			t.Fatalf("read the page: %v", err)
+		}
+		return body
+	}
+
+	run("open the dashboard", chromedp.Navigate(w.srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("email")))
+	browsertest.AssertAccessible(t, ctx)
+
+	run("a wrong password",
+		chromedp.SendKeys(chromedp.ID("email"), w.roseAdmin.user.Email),
+		chromedp.SendKeys(chromedp.ID("password"), "not my password"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(".error-summary")))
+	if !strings.Contains(text(), "not right") {
+		t.Errorf("after a wrong password: %q", body)
+	}
+	browsertest.AssertAccessible(t, ctx)
+
+	run("the right password",
+		chromedp.SendKeys(chromedp.ID("password"), w.roseAdmin.password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("code")))
+	browsertest.AssertAccessible(t, ctx)
+
+	code, err := totp.Code(w.roseAdmin.secret, w.clock.now())
+	must(t, err)
+	run("the code from the app",
+		chromedp.SendKeys(chromedp.ID("code"), code),
+		chromedp.Submit(chromedp.ID("code")),
+		chromedp.WaitVisible(chromedp.ID("fix-h")))
+	page := text()
+	for _, want := range []string{"Rose House", "Fix these first", "RECEPTION-PC"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("organisation page lacks %q", want)
+		}
+	}
+	browsertest.AssertAccessible(t, ctx)
+
+	run("a device", chromedp.Click(chromedp.Search(`//a[text()="RECEPTION-PC"]`)), chromedp.WaitVisible(chromedp.ID("history-h")))
+	if strings.Contains(text(), "How to fix it") {
+		t.Errorf("the device page opens with every finding expanded")
+	}
+	run("open a failed finding", chromedp.Click(chromedp.CSS("details.status-fail summary")), chromedp.WaitVisible(chromedp.CSS("details.status-fail[open] .fix")))
+	if !strings.Contains(text(), "How to fix it") {
+		t.Errorf("an opened finding does not show how to fix it")
+	}
+	browsertest.AssertAccessible(t, ctx)
+
+	run("the audit log", chromedp.Navigate(w.srv.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("table")))
+	if !strings.Contains(text(), "signin") {
+		t.Errorf("audit log lacks the sign-in: %q", body)
+	}
+	browsertest.AssertAccessible(t, ctx)
+
+	run("sign out", chromedp.Click(chromedp.CSS("button.link")), chromedp.WaitVisible(chromedp.ID("email")))
+}
+
+// In a real browser: an administrator without an authenticator app is
+// shown how to set one up, and then their recovery codes.
+func TestBrowserMFASetup(t *testing.T) {
+	w := newWorld(t)
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(w.srv.URL+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), w.newAdmin.user.Email),
+		chromedp.SendKeys(chromedp.ID("password"), w.newAdmin.password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("secret")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("secret")))
+	must(t, err)
+	browsertest.AssertAccessible(t, ctx)
+	code, err := totp.Code(strings.ReplaceAll(secret, " ", ""), w.clock.now())
+	must(t, err)
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("code"), code),
+		chromedp.Submit(chromedp.ID("code")),
+		chromedp.WaitVisible(chromedp.CSS(".codes")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	codes, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".codes code")].map(e => e.textContent)`))
+	must(t, err)
+	if len(codes) != 10 {
+		t.Errorf("%d recovery codes shown, want 10", len(codes))
+	}
+	browsertest.AssertAccessible(t, ctx)
+}

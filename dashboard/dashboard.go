@@ -1,0 +1,199 @@
+// Package dashboard is the web dashboard: server-rendered pages where a
+// registered manager, a practice manager or their IT provider signs in and
+// sees, fixes and proves an organisation's cyber hygiene.
+//
+// Pages are html/template with their assets embedded, work without
+// JavaScript, and are tested in a real browser. People sign in with a
+// password (argon2id) and, for administrators always and for everyone who
+// turns it on, a code from an authenticator app; at most 10 failed
+// attempts in 5 minutes are allowed per account and per address, the rule
+// Cyber Essentials asks of care providers' own systems. Sessions live in a
+// Secure, HttpOnly, SameSite cookie with idle and absolute timeouts, and
+// every state-changing request must come from the dashboard's own pages
+// (Fetch metadata or Origin checks, plus a per-session form token).
+package dashboard
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/throttle"
+	"github.com/handwash/handwash/policy"
+)
+
+//go:embed templates/*.html static
+var files embed.FS
+
+// Config holds the dashboard's settings.
+type Config struct {
+	// IdleTimeout signs a browser out after this long without a request
+	// (default 30 minutes).
+	IdleTimeout time.Duration
+	// SessionLifetime signs a browser out this long after signing in,
+	// however active (default 12 hours: one shift).
+	SessionLifetime time.Duration
+	// InsecureCookies drops the Secure flag and the __Host- prefix from
+	// the session cookie, for plain HTTP on loopback during development
+	// and tests. Never behind a proxy on a network.
+	InsecureCookies bool
+	// StaleAfter is how long a device may go unseen before it counts as
+	// stale (default 7 days).
+	StaleAfter time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	if c.SessionLifetime <= 0 {
+		c.SessionLifetime = 12 * time.Hour
+	}
+	if c.StaleAfter <= 0 {
+		c.StaleAfter = 7 * 24 * time.Hour
+	}
+}
+
+// Deps are what the dashboard works with.
+type Deps struct {
+	Store     handwash.Store
+	Catalogue *policy.Catalogue
+	// Logger receives internal errors; nil discards them. Passwords, codes
+	// and cookies are never logged.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Failed sign-in attempts allowed per account and per address, and the
+// window they are counted in (Cyber Essentials: "no more than 10 guesses
+// in 5 minutes").
+const (
+	signInLimit  = 10
+	signInWindow = 5 * time.Minute
+)
+
+// server is what the handlers share.
+type server struct {
+	cfg       Config
+	store     handwash.Store
+	cat       *policy.Catalogue
+	log       *slog.Logger
+	now       func() time.Time
+	pages     map[string]*template.Template
+	byAccount *throttle.Limiter
+	byAddress *throttle.Limiter
+}
+
+// New returns the dashboard's HTTP handler. It serves every path it is
+// given; the caller mounts the API beside it.
+func New(cfg Config, deps Deps) (http.Handler, error) {
+	cfg.defaults()
+	s := &server{cfg: cfg, store: deps.Store, cat: deps.Catalogue, log: deps.Logger, now: deps.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.byAccount = throttle.New(signInLimit, signInWindow, s.now)
+	s.byAddress = throttle.New(signInLimit, signInWindow, s.now)
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, handwash.Errorf(handwash.EFORBIDDEN, "A page of another website tried to change something here, so it was refused. If you pressed a button on a Handwash page, reload the page and try again."))
+	}))
+	return securityHeaders(cop.Handler(mux)), nil
+}
+
+// routes lists every page.
+func (s *server) routes(mux *http.ServeMux) {
+	static, _ := fs.Sub(files, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(static)))
+
+	mux.HandleFunc("GET /signin", s.handleSignInPage)
+	mux.HandleFunc("POST /signin", s.handleSignIn)
+	mux.Handle("GET /signin/code", s.partial(s.handleCodePage))
+	mux.Handle("POST /signin/code", s.partial(s.handleCode))
+	mux.Handle("GET /account/mfa", s.partial(s.handleMFASetupPage))
+	mux.Handle("POST /account/mfa", s.partial(s.handleMFASetup))
+	mux.Handle("POST /signout", s.partial(s.handleSignOut))
+
+	mux.Handle("GET /{$}", s.signedIn(s.handleHome))
+	mux.Handle("GET /orgs/{org}", s.signedIn(s.handleOrg))
+	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
+	mux.Handle("GET /audit", s.signedIn(s.handleAudit))
+	mux.Handle("/", s.signedIn(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, handwash.Errorf(handwash.ENOTFOUND, "There is no page at this address. Go back to the home page and follow the links from there."))
+	}))
+}
+
+// securityHeaders sets the headers every answer carries: nothing may be
+// loaded from elsewhere, framed, or sniffed, and pages are not cached.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if hd.Get("Cache-Control") == "" {
+			hd.Set("Cache-Control", "no-store")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// staticFiles serves the embedded stylesheet and icons, cacheable for a
+// day (they change only with the binary).
+func staticFiles(fsys fs.FS) http.Handler {
+	fh := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		fh.ServeHTTP(w, r)
+	})
+}
+
+// ctxKey keys what the session middleware puts in a request's context.
+type ctxKey int
+
+const visitorKey ctxKey = iota
+
+// visitor is who is signed in on this request, if anyone.
+type visitor struct {
+	user    *handwash.User
+	session *handwash.Session
+	signIn  *handwash.SignIn
+	// csrf is the form token of this session.
+	csrf string
+}
+
+func visitorOf(r *http.Request) *visitor {
+	v, _ := r.Context().Value(visitorKey).(*visitor)
+	return v
+}
+
+func withVisitor(ctx context.Context, v *visitor) context.Context {
+	return context.WithValue(ctx, visitorKey, v)
+}
+
+// principal is the signed-in user as the store's scope rules see them.
+func (v *visitor) principal() handwash.Principal {
+	return handwash.Principal{
+		Kind:  handwash.PrincipalUser,
+		ID:    v.user.ID,
+		Role:  v.user.Role,
+		Scope: handwash.Scope{ProviderID: v.user.ProviderID, OrgID: v.user.OrgID},
+	}
+}

@@ -1,0 +1,321 @@
+package dashboard_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/passhash"
+	"github.com/handwash/handwash/internal/totp"
+)
+
+// Nothing but the sign-in page and the stylesheet is served to someone who
+// has not signed in, and the page asked for is where signing in leads.
+func TestSignInRequired(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser()
+	for _, path := range []string{"/", "/orgs/" + w.rose.ID, "/devices/" + w.roseWindows.ID, "/audit", "/no-such-page"} {
+		status, _, loc := b.get(path)
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin?next=") {
+			t.Errorf("GET %s signed out: %d to %q, want 303 to /signin", path, status, loc)
+		}
+	}
+	if status, page, _ := b.get("/signin"); status != http.StatusOK || !strings.Contains(page, `autocomplete="current-password"`) {
+		t.Errorf("sign-in page: %d", status)
+	}
+	if status, _, _ := b.get("/static/style.css"); status != http.StatusOK {
+		t.Errorf("stylesheet: %d", status)
+	}
+	// Where signing in leads is always a path on this site.
+	status, _, loc := b.post("/signin", url.Values{"email": {w.roseViewer.user.Email}, "password": {w.roseViewer.password}, "next": {"https://evil.example/"}})
+	if status != http.StatusSeeOther || loc != "/" {
+		t.Errorf("sign in with next=https://evil.example/: %d to %q, want 303 to /", status, loc)
+	}
+}
+
+// A wrong password and an unknown address get the same answer, and after
+// 10 failures in 5 minutes even the right password waits.
+func TestSignInFailuresAndThrottling(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser()
+	_, wrong, _ := b.post("/signin", url.Values{"email": {w.roseViewer.user.Email}, "password": {"not it"}})
+	_, unknown, _ := b.post("/signin", url.Values{"email": {"nobody@rosehouse.example"}, "password": {"not it"}})
+	if !strings.Contains(wrong, "email address or password is not right") || text(wrong) != strings.ReplaceAll(text(unknown), "nobody@rosehouse.example", w.roseViewer.user.Email) {
+		t.Errorf("a wrong password and an unknown address are answered differently:\n%s\n%s", text(wrong), text(unknown))
+	}
+	if strings.Contains(wrong, "not it") {
+		t.Error("the page repeats the password typed")
+	}
+	if status, page, _ := b.post("/signin", url.Values{"email": {""}, "password": {""}}); status != http.StatusBadRequest || !strings.Contains(page, "Type your email address") {
+		t.Errorf("empty form: %d", status)
+	}
+	for i := 0; i < 8; i++ {
+		b.post("/signin", url.Values{"email": {w.roseViewer.user.Email}, "password": {"still not it"}})
+	}
+	status, page, _ := b.post("/signin", url.Values{"email": {w.roseViewer.user.Email}, "password": {w.roseViewer.password}})
+	if status != http.StatusTooManyRequests || !strings.Contains(page, "too many attempts") {
+		t.Fatalf("the right password after 10 failures: %d, want 429: %s", status, text(page))
+	}
+	// Another address may not try this account either.
+	other := w.browser()
+	if status, _, _ := other.do(http.MethodPost, "/signin", url.Values{"email": {strings.ToUpper(w.roseViewer.user.Email)}, "password": {w.roseViewer.password}}); status != http.StatusTooManyRequests {
+		t.Errorf("the same account in upper case: %d, want 429", status)
+	}
+	w.clock.advance(5*time.Minute + time.Second)
+	b.signIn(w.roseViewer)
+
+	entries, _, err := w.store.Audit(context.Background(), handwash.Scope{ProviderID: w.provider.ID}, handwash.AuditFilter{Action: "signin.fail"})
+	must(t, err)
+	if len(entries) < 9 {
+		t.Errorf("%d failed sign-ins in the audit log, want at least 9", len(entries))
+	}
+}
+
+// An administrator must give a code from their app; a code is accepted
+// once, and a recovery code once.
+func TestSecondFactor(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser()
+	status, _, loc := b.post("/signin", url.Values{"email": {w.roseAdmin.user.Email}, "password": {w.roseAdmin.password}, "next": {"/audit"}})
+	if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin/code") {
+		t.Fatalf("password of an administrator with MFA: %d to %q, want the code page", status, loc)
+	}
+	// Half signed in: every page leads back to the code.
+	if status, _, loc := b.get("/orgs/" + w.rose.ID); status != http.StatusSeeOther || loc != "/signin/code" {
+		t.Errorf("a page before the code: %d to %q", status, loc)
+	}
+	b.get("/signin/code?next=%2Faudit")
+	if status, page, _ := b.post("/signin/code", url.Values{"code": {"000000"}, "next": {"/audit"}}); status != http.StatusUnauthorized || !strings.Contains(page, "not right") {
+		t.Errorf("a wrong code: %d", status)
+	}
+	code, err := totp.Code(w.roseAdmin.secret, w.clock.now())
+	must(t, err)
+	status, _, loc = b.post("/signin/code", url.Values{"code": {code}, "next": {"/audit"}})
+	if status != http.StatusSeeOther || loc != "/audit" {
+		t.Fatalf("the right code: %d to %q, want 303 to /audit", status, loc)
+	}
+	if status, page, _ := b.get("/audit"); status != http.StatusOK || !strings.Contains(page, "signin") {
+		t.Errorf("audit log after signing in: %d", status)
+	}
+
+	// The same code cannot sign in a second browser.
+	b2 := w.browser()
+	b2.post("/signin", url.Values{"email": {w.roseAdmin.user.Email}, "password": {w.roseAdmin.password}})
+	b2.get("/signin/code")
+	if status, _, _ := b2.post("/signin/code", url.Values{"code": {code}}); status != http.StatusUnauthorized {
+		t.Errorf("a code used before: %d, want 401", status)
+	}
+
+	// Recovery codes: give the administrator known ones.
+	plain, hashed, err := passhash.NewRecoveryCodes(passhash.RecoveryCodeCount)
+	must(t, err)
+	must(t, w.store.SetMFA(context.Background(), w.roseAdmin.user.ID, w.roseAdmin.secret, hashed))
+	b3 := w.browser()
+	b3.post("/signin", url.Values{"email": {w.roseAdmin.user.Email}, "password": {w.roseAdmin.password}})
+	b3.get("/signin/code")
+	if status, _, _ := b3.post("/signin/code", url.Values{"code": {strings.ToUpper(plain[3])}}); status != http.StatusSeeOther {
+		t.Fatalf("a recovery code: %d, want 303", status)
+	}
+	b4 := w.browser()
+	b4.post("/signin", url.Values{"email": {w.roseAdmin.user.Email}, "password": {w.roseAdmin.password}})
+	b4.get("/signin/code")
+	if status, _, _ := b4.post("/signin/code", url.Values{"code": {plain[3]}}); status != http.StatusUnauthorized {
+		t.Errorf("a recovery code used before: %d, want 401", status)
+	}
+}
+
+var regexpSecret = regexp.MustCompile(`name="secret" value="([^"]+)"`)
+
+// An administrator without an authenticator app must set one up before
+// anything else, and then has recovery codes.
+func TestAdministratorMustSetUpMFA(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser()
+	status, _, loc := b.post("/signin", url.Values{"email": {w.newAdmin.user.Email}, "password": {w.newAdmin.password}})
+	if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/account/mfa") {
+		t.Fatalf("an administrator without MFA: %d to %q, want /account/mfa", status, loc)
+	}
+	if status, _, loc := b.get("/"); status != http.StatusSeeOther || loc != "/account/mfa" {
+		t.Errorf("home before MFA is set up: %d to %q", status, loc)
+	}
+	_, page, _ := b.get("/account/mfa")
+	m := regexpSecret.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no set-up key on the page: %s", text(page))
+	}
+	secret := strings.ReplaceAll(m[1], " ", "")
+	if status, _, _ := b.post("/account/mfa", url.Values{"secret": {secret}, "code": {"123456"}}); status != http.StatusBadRequest {
+		t.Errorf("a wrong code when setting up: %d, want 400", status)
+	}
+	code, err := totp.Code(secret, w.clock.now())
+	must(t, err)
+	status, page, _ = b.post("/account/mfa", url.Values{"secret": {secret}, "code": {code}})
+	if status != http.StatusOK || strings.Count(page, "<li><code>") != passhash.RecoveryCodeCount {
+		t.Fatalf("setting up: %d, %d recovery codes shown", status, strings.Count(page, "<li><code>"))
+	}
+	if status, _, loc := b.get("/"); status != http.StatusSeeOther || loc != "/orgs/"+w.rose.ID {
+		t.Errorf("home after setting up MFA: %d to %q, want 303 to the organisation", status, loc)
+	}
+	rec, err := w.store.SignIn(context.Background(), w.newAdmin.user.ID)
+	must(t, err)
+	if rec.TOTPSecret != secret || len(rec.RecoveryCodes) != passhash.RecoveryCodeCount {
+		t.Errorf("stored: secret %v, %d recovery codes", rec.TOTPSecret == secret, len(rec.RecoveryCodes))
+	}
+}
+
+// Each person sees only their own organisation's pages; viewers do not see
+// the audit log.
+func TestScope(t *testing.T) {
+	w := newWorld(t)
+	viewer := w.browser()
+	viewer.signIn(w.roseViewer)
+	if status, _, loc := viewer.get("/"); status != http.StatusSeeOther || loc != "/orgs/"+w.rose.ID {
+		t.Errorf("home of an organisation's user: %d to %q", status, loc)
+	}
+	cases := []struct {
+		path string
+		want int
+	}{
+		{"/orgs/" + w.rose.ID, http.StatusOK},
+		{"/devices/" + w.roseWindows.ID, http.StatusOK},
+		{"/orgs/" + w.oak.ID, http.StatusNotFound},
+		{"/devices/" + w.oakPC.ID, http.StatusNotFound},
+		{"/audit", http.StatusForbidden},
+		{"/orgs/" + w.rose.ID + "?platform=amiga", http.StatusBadRequest},
+	}
+	for _, c := range cases {
+		status, page, _ := viewer.get(c.path)
+		if status != c.want {
+			t.Errorf("viewer of Rose House: GET %s = %d, want %d", c.path, status, c.want)
+		}
+		if strings.Contains(page, "Oak Lodge") || strings.Contains(page, "OAK-PC-1") {
+			t.Errorf("viewer of Rose House: GET %s shows Oak Lodge", c.path)
+		}
+	}
+	oak := w.browser()
+	oak.signIn(w.oakAdmin)
+	if status, _, _ := oak.get("/devices/" + w.roseMac.ID); status != http.StatusNotFound {
+		t.Errorf("Oak Lodge's administrator: a Rose House device = %d, want 404", status)
+	}
+	provider := w.browser()
+	provider.signIn(w.providerAdmin)
+	status, page, _ := provider.get("/")
+	if status != http.StatusOK || !strings.Contains(page, "Rose House") || !strings.Contains(page, "Oak Lodge") {
+		t.Errorf("provider home: %d: %s", status, text(page))
+	}
+}
+
+// The organisation page shows its scores, what to fix first and its
+// devices; the device page its findings with the fix for its platform.
+func TestOrgAndDevicePages(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser()
+	b.signIn(w.roseAdmin)
+	status, page, _ := b.get("/orgs/" + w.rose.ID)
+	if status != http.StatusOK {
+		t.Fatalf("org page: %d", status)
+	}
+	for _, want := range []string{"Rose House", "Scores per area", "<svg", "Fix these first", "RECEPTION-PC", "office-mac", "2 devices"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("org page lacks %q", want)
+		}
+	}
+	// The neglected Windows PC fails critical checks, listed before
+	// lower severities.
+	fix := page[strings.Index(page, "Fix these first"):strings.Index(page, `id="devices"`)]
+	if c, l := strings.Index(fix, "sev-critical"), strings.LastIndex(fix, "sev-low"); c < 0 || (l >= 0 && l < c) {
+		t.Errorf("fix-first list is not ordered by severity")
+	}
+	if _, page, _ := b.get("/orgs/" + w.rose.ID + "?platform=macos"); strings.Contains(page, "RECEPTION-PC") || !strings.Contains(page, "office-mac") {
+		t.Errorf("platform filter: %s", text(page))
+	}
+	status, page, _ = b.get("/devices/" + w.roseWindows.ID)
+	if status != http.StatusOK {
+		t.Fatalf("device page: %d", status)
+	}
+	for _, want := range []string{"RECEPTION-PC", "Why it matters", "How to fix it", "Settings", "Failed", "Score over time"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("device page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "systemctl") {
+		t.Error("a Windows device's page shows Linux fix steps")
+	}
+}
+
+// Forms must come from the dashboard's own pages of the same session.
+func TestFormsNeedTheirToken(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser()
+	b.signIn(w.roseViewer)
+	if status, _, _ := b.post("/signout", url.Values{"csrf": {"forged"}}); status != http.StatusForbidden {
+		t.Errorf("sign out with a forged form token: %d, want 403", status)
+	}
+	b.get("/orgs/" + w.rose.ID)
+	if status, _, _ := b.do(http.MethodPost, "/signout", url.Values{"csrf": {b.csrf}}, "Sec-Fetch-Site", "cross-site"); status != http.StatusForbidden {
+		t.Errorf("sign out from another site: %d, want 403", status)
+	}
+	if status, _, _ := b.get("/orgs/" + w.rose.ID); status != http.StatusOK {
+		t.Fatal("the refused sign-outs signed the browser out")
+	}
+	if status, _, loc := b.post("/signout", url.Values{}); status != http.StatusSeeOther || loc != "/signin" {
+		t.Errorf("sign out: %d to %q", status, loc)
+	}
+	if status, _, _ := b.get("/orgs/" + w.rose.ID); status != http.StatusSeeOther {
+		t.Errorf("after signing out: %d, want 303", status)
+	}
+}
+
+// Sessions end after 30 idle minutes, and after 12 hours however active.
+func TestSessionTimeouts(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser()
+	b.signIn(w.roseViewer)
+	w.clock.advance(29 * time.Minute)
+	if status, _, _ := b.get("/orgs/" + w.rose.ID); status != http.StatusOK {
+		t.Fatalf("after 29 idle minutes: %d, want 200", status)
+	}
+	w.clock.advance(31 * time.Minute)
+	if status, _, _ := b.get("/orgs/" + w.rose.ID); status != http.StatusSeeOther {
+		t.Errorf("after 31 idle minutes: %d, want 303 to sign in", status)
+	}
+	b.signIn(w.roseViewer)
+	for range 25 {
+		w.clock.advance(29 * time.Minute)
+		b.get("/orgs/" + w.rose.ID)
+	}
+	if status, _, _ := b.get("/orgs/" + w.rose.ID); status != http.StatusSeeOther {
+		t.Errorf("after 12 busy hours: %d, want 303 to sign in", status)
+	}
+}
+
+// Every answer forbids framing, sniffing and loading from elsewhere, and
+// the session cookie cannot be read by scripts.
+func TestSecurityHeaders(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser()
+	req, _ := http.NewRequest(http.MethodPost, w.srv.URL+"/signin", strings.NewReader(url.Values{"email": {w.roseViewer.user.Email}, "password": {w.roseViewer.password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := b.client.Do(req)
+	must(t, err)
+	res.Body.Close()
+	for h, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Cache-Control":           "no-store",
+	} {
+		if !strings.Contains(res.Header.Get(h), want) {
+			t.Errorf("%s = %q, want %q", h, res.Header.Get(h), want)
+		}
+	}
+	cookies := res.Cookies()
+	if len(cookies) != 1 || !cookies[0].HttpOnly || cookies[0].SameSite != http.SameSiteLaxMode {
+		t.Errorf("session cookie: %+v", cookies)
+	}
+}
