@@ -131,6 +131,11 @@ func (s *server) routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /{$}", s.signedIn(s.handleHome))
 	mux.Handle("GET /orgs/{org}", s.signedIn(s.handleOrg))
+	mux.Handle("GET /orgs/{org}/controls/{control}", s.signedIn(s.handleControl))
+	mux.Handle("GET /orgs/{org}/evidence", s.signedIn(s.handleEvidence(false)))
+	mux.Handle("GET /orgs/{org}/evidence.pdf", s.signedIn(s.handleEvidence(true)))
+	mux.Handle("GET /orgs/{org}/devices.csv", s.signedIn(s.handleDevicesCSV))
+	mux.Handle("GET /orgs/{org}/findings.csv", s.signedIn(s.handleFindingsCSV))
 	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
 	mux.Handle("GET /audit", s.signedIn(s.handleAudit))
 	mux.Handle("/", s.signedIn(func(w http.ResponseWriter, r *http.Request) {

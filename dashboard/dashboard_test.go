@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -317,5 +318,64 @@ func TestSecurityHeaders(t *testing.T) {
 	cookies := res.Cookies()
 	if len(cookies) != 1 || !cookies[0].HttpOnly || cookies[0].SameSite != http.SameSiteLaxMode {
 		t.Errorf("session cookie: %+v", cookies)
+	}
+}
+
+// An organisation's evidence report (page and PDF), its spreadsheets and
+// one control across its devices; none of them for another organisation.
+func TestReportsExportsAndControlPage(t *testing.T) {
+	w := newWorld(t)
+	w.device(w.rose, "=HYPERLINK(\"http://evil.example\")", "../collect/testdata/linux/neglected.facts.json")
+	b := w.browser()
+	b.signIn(w.roseAdmin)
+	org := "/orgs/" + w.rose.ID
+
+	res := b.raw(org + "/evidence")
+	if res.status != http.StatusOK || !strings.HasPrefix(res.header.Get("Content-Type"), "text/html") || !strings.Contains(res.body, "Rose House") {
+		t.Errorf("evidence page: %d %s", res.status, res.header.Get("Content-Type"))
+	}
+	res = b.raw(org + "/evidence.pdf")
+	if res.status != http.StatusOK || res.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.body, "%PDF") ||
+		!strings.Contains(res.header.Get("Content-Disposition"), "rose-house") {
+		t.Errorf("evidence PDF: %d %s %q", res.status, res.header.Get("Content-Type"), res.header.Get("Content-Disposition"))
+	}
+
+	res = b.raw(org + "/devices.csv")
+	rows, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
+	if err != nil || res.header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("devices.csv: %v, %s", err, res.header.Get("Content-Type"))
+	}
+	if len(rows) != 4 || rows[0][1] != "hostname" {
+		t.Errorf("devices.csv: %d rows, header %v; want a header and 3 devices", len(rows), rows[0])
+	}
+	if !strings.Contains(res.body, `'=HYPERLINK(`) || strings.Contains(res.body, "\n=HYPERLINK") || strings.Contains(res.body, ",=HYPERLINK") {
+		t.Errorf("a hostname that is a formula is not made plain text:\n%s", res.body)
+	}
+	res = b.raw(org + "/findings.csv")
+	rows, err = csv.NewReader(strings.NewReader(res.body)).ReadAll()
+	must(t, err)
+	_, total, err := w.store.Findings(context.Background(), handwash.Scope{ProviderID: w.provider.ID}, handwash.FindingFilter{OrgID: w.rose.ID})
+	must(t, err)
+	if len(rows) != total+1 || total == 0 {
+		t.Errorf("findings.csv: %d rows, want %d findings and a header", len(rows), total)
+	}
+
+	status, page, _ := b.get(org + "/controls/malware.firewall-on")
+	if status != http.StatusOK || !strings.Contains(page, "RECEPTION-PC") || !strings.Contains(page, "Why it matters") {
+		t.Errorf("control page: %d: %s", status, text(page))
+	}
+	if strings.Contains(page, "office-mac") {
+		t.Error("the control page lists a device that passes")
+	}
+	if status, _, _ := b.get(org + "/controls/no.such-control"); status != http.StatusNotFound {
+		t.Errorf("an unknown control: %d, want 404", status)
+	}
+
+	oak := w.browser()
+	oak.signIn(w.oakAdmin)
+	for _, path := range []string{"/evidence", "/evidence.pdf", "/devices.csv", "/findings.csv", "/controls/malware.firewall-on"} {
+		if res := oak.raw(org + path); res.status != http.StatusNotFound || strings.Contains(res.body, "RECEPTION-PC") {
+			t.Errorf("Oak Lodge's administrator: GET %s of Rose House = %d, want 404", path, res.status)
+		}
 	}
 }

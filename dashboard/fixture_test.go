@@ -265,3 +265,21 @@ func gzipped(t testing.TB, b []byte) []byte {
 	must(t, zw.Close())
 	return buf.Bytes()
 }
+
+// response is a whole answer, headers included.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// raw fetches a path and returns the whole answer.
+func (b *browser) raw(path string) response {
+	b.t.Helper()
+	res, err := b.client.Get(b.w.srv.URL + path)
+	must(b.t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	must(b.t, err)
+	return response{res.StatusCode, res.Header, string(body)}
+}

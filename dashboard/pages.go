@@ -83,6 +83,7 @@ func (s *server) orgRow(ctx context.Context, scope handwash.Scope, o *handwash.O
 }
 
 type fixFirst struct {
+	OrgID     string
 	ControlID string
 	Title     string
 	Area      handwash.Area
@@ -211,7 +212,7 @@ func (s *server) fixFirst(ctx context.Context, scope handwash.Scope, orgID strin
 	}
 	var out []fixFirst
 	for _, c := range counts {
-		ff := fixFirst{ControlID: c.ControlID, Devices: c.Devices, Title: c.ControlID}
+		ff := fixFirst{OrgID: orgID, ControlID: c.ControlID, Devices: c.Devices, Title: c.ControlID}
 		if ctl, ok := s.cat.Control(c.ControlID); ok {
 			ff.Title, ff.Area, ff.Severity = ctl.Title, ctl.Area, ctl.Severity
 		}

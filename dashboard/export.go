@@ -1,0 +1,227 @@
+package dashboard
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/evidence"
+)
+
+// handleEvidence gives an organisation's evidence report, the document a
+// manager hands to an assessor: a printable page, or with .pdf a PDF.
+func (s *server) handleEvidence(pdf bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := visitorOf(r)
+		ctx, scope := r.Context(), v.principal().Scope
+		o, err := s.store.Org(ctx, scope, r.PathValue("org"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		rep := &evidence.Report{Org: *o, GeneratedAt: s.now(), CatalogueVersion: s.cat.Version, Controls: s.cat.Controls, StaleAfter: s.cfg.StaleAfter}
+		if ps, err := s.store.Providers(ctx); err == nil {
+			for _, p := range ps {
+				if p.ID == o.ProviderID {
+					rep.ProviderName = p.Name
+				}
+			}
+		}
+		scores, err := s.store.OrgScores(ctx, scope, o.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		rep.Scores = *scores
+		if rep.Devices, _, err = s.store.Devices(ctx, scope, handwash.DeviceFilter{OrgID: o.ID}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if rep.Findings, _, err = s.store.Findings(ctx, scope, handwash.FindingFilter{OrgID: o.ID}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if rep.Exceptions, err = s.store.Exceptions(ctx, scope, o.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var b bytes.Buffer
+		if pdf {
+			err = evidence.RenderPDF(&b, rep)
+		} else {
+			err = evidence.RenderHTML(&b, rep)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if pdf {
+			w.Header().Set("Content-Type", "application/pdf")
+			w.Header().Set("Content-Disposition", `attachment; filename="`+evidence.Filename(rep, "pdf")+`"`)
+		} else {
+			// The report is one self-contained page with its own styles.
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		}
+		w.Write(b.Bytes())
+	}
+}
+
+// handleDevicesCSV exports an organisation's devices as CSV.
+func (s *server) handleDevicesCSV(w http.ResponseWriter, r *http.Request) {
+	v := visitorOf(r)
+	ctx, scope := r.Context(), v.principal().Scope
+	o, err := s.store.Org(ctx, scope, r.PathValue("org"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	devices, _, err := s.store.Devices(ctx, scope, handwash.DeviceFilter{OrgID: o.ID})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.now()
+	rows := [][]string{{"device_id", "hostname", "platform", "os", "site_id", "score", "last_seen", "stale", "enrolled"}}
+	for _, d := range devices {
+		score := ""
+		if d.Score >= 0 {
+			score = strconv.Itoa(d.Score)
+		}
+		rows = append(rows, []string{d.ID, d.Hostname, string(d.Platform), d.OS, d.SiteID, score,
+			timeText(d.LastSeenAt), strconv.FormatBool(d.Stale(now, s.cfg.StaleAfter)), d.EnrolledAt.UTC().Format(time.RFC3339)})
+	}
+	s.writeCSV(w, r, o, "devices", rows)
+}
+
+// handleFindingsCSV exports the current findings of an organisation's
+// devices as CSV, one row per device and control.
+func (s *server) handleFindingsCSV(w http.ResponseWriter, r *http.Request) {
+	v := visitorOf(r)
+	ctx, scope := r.Context(), v.principal().Scope
+	o, err := s.store.Org(ctx, scope, r.PathValue("org"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	findings, _, err := s.store.Findings(ctx, scope, handwash.FindingFilter{OrgID: o.ID})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rows := [][]string{{"device_id", "hostname", "control_id", "title", "area", "severity", "status", "since", "summary"}}
+	for _, f := range findings {
+		rows = append(rows, []string{f.DeviceID, f.Hostname, f.ControlID, f.Title, string(f.Area), string(f.Severity),
+			string(f.Status), f.Since.UTC().Format(time.RFC3339), f.Summary})
+	}
+	s.writeCSV(w, r, o, "findings", rows)
+}
+
+// writeCSV sends rows as a CSV download. Cells that a spreadsheet would
+// run as a formula are made plain text first.
+func (s *server) writeCSV(w http.ResponseWriter, r *http.Request, o *handwash.Org, what string, rows [][]string) {
+	var b bytes.Buffer
+	cw := csv.NewWriter(&b)
+	for _, row := range rows {
+		for i, cell := range row {
+			row[i] = spreadsheetSafe(cell)
+		}
+		if err := cw.Write(row); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := fmt.Sprintf("handwash-%s-%s-%s.csv", what, slug(o.Name), s.now().UTC().Format("2006-01-02"))
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Write(b.Bytes())
+}
+
+// spreadsheetSafe keeps a cell from being read as a formula by Excel or
+// LibreOffice (CSV injection): a hostname like "=HYPERLINK(…)" comes from a
+// device, and a manager opens the file.
+func spreadsheetSafe(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// slug makes a name safe in a file name.
+func slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(name) {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			b.WriteRune(c)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 60 {
+			break
+		}
+	}
+	out := strings.TrimSuffix(b.String(), "-")
+	if out == "" {
+		return "organisation"
+	}
+	return out
+}
+
+func timeText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+type controlPage struct {
+	Control  *handwash.Control
+	Org      *handwash.Org
+	Findings []*handwash.DeviceFinding
+	Total    int
+}
+
+// handleControl shows one control across an organisation's devices: which
+// fail it (or could not be checked) and since when.
+func (s *server) handleControl(w http.ResponseWriter, r *http.Request) {
+	v := visitorOf(r)
+	ctx, scope := r.Context(), v.principal().Scope
+	ctl, ok := s.cat.Control(r.PathValue("control"))
+	if !ok {
+		s.fail(w, r, handwash.Errorf(handwash.ENOTFOUND, "There is no check with that name. Go back and follow a link from an organisation's page."))
+		return
+	}
+	o, err := s.store.Org(ctx, scope, r.PathValue("org"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := controlPage{Control: ctl, Org: o}
+	all, _, err := s.store.Findings(ctx, scope, handwash.FindingFilter{OrgID: o.ID, ControlID: ctl.ID})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Total = len(all)
+	for _, f := range all {
+		switch f.Status {
+		case handwash.StatusFail, handwash.StatusUnknown, handwash.StatusExcepted:
+			p.Findings = append(p.Findings, f)
+		}
+	}
+	s.render(w, r, http.StatusOK, "control", ctl.Title, p)
+}
