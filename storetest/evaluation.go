@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"sort"
 	"sync"
 	"testing"
@@ -587,4 +590,105 @@ func testFailureCounts(t *testing.T, s handwash.Store) {
 	wantCode(t, "through another provider", err, handwash.ENOTFOUND)
 	_, err = s.FailureCounts(w.ctx, w.a, "")
 	wantCode(t, "without an organisation", err, handwash.EINVALID)
+}
+
+// The organisation's totals (OrgScores, FailureCounts) follow every
+// assessment and every device deleted: after a mixed history they equal the
+// sums of the devices' own newest assessments.
+func testOrgTotalsFollowChanges(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	var devices []*handwash.Device
+	for i := range 5 {
+		d := w.enroll(t, w.a, w.orgA1.ID, "", fmt.Sprintf("pc-%d", i), handwash.PlatformWindows)
+		w.snap(t, d, "s1", "facts", t0)
+		devices = append(devices, d)
+	}
+	statuses := []handwash.Status{handwash.StatusPass, handwash.StatusFail, handwash.StatusUnknown, handwash.StatusExcepted, handwash.StatusNotApplicable}
+	areas := []handwash.Area{handwash.AreaBackup, handwash.AreaMalware, handwash.AreaUpdates}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 12 {
+		for i, d := range devices {
+			if (i+round)%3 == 0 {
+				continue // not every device is judged every round
+			}
+			var fs []handwash.Finding
+			for c := range 4 + rng.IntN(4) { // controls come and go
+				f := fnd(fmt.Sprintf("c%d", c), statuses[rng.IntN(len(statuses))])
+				fs = append(fs, inArea(f, areas[c%len(areas)], handwash.SeverityHigh))
+			}
+			a := assessment(t0.Add(time.Duration(round)*time.Hour), fs...)
+			if round%4 == 3 {
+				a.Areas = a.Areas[:2] // an area no longer scored
+			}
+			must(t, s.PutAssessment(w.ctx, d.ID, digest("facts"), a))
+		}
+		if round == 6 {
+			must(t, s.DeleteDevice(w.ctx, w.a, devices[1].ID))
+			devices = append(devices[:1], devices[2:]...)
+		}
+	}
+
+	want := &handwash.OrgScores{OrgID: w.orgA1.ID}
+	var overall, none handwash.Score
+	byArea := map[handwash.Area]*handwash.Score{}
+	failing := map[string]int{}
+	add := func(dst *handwash.Score, sc handwash.Score) {
+		dst.Earned += sc.Earned
+		dst.Max += sc.Max
+		dst.Pass += sc.Pass
+		dst.Fail += sc.Fail
+		dst.Unknown += sc.Unknown
+		dst.Excepted += sc.Excepted
+		dst.NotApplicable += sc.NotApplicable
+	}
+	finish := func(sc *handwash.Score) {
+		sc.Assessed = sc.Max > 0
+		sc.Value = -1
+		if sc.Assessed {
+			sc.Value = int(math.Round(100 * float64(sc.Earned) / float64(sc.Max)))
+		}
+	}
+	for _, d := range devices {
+		a, err := s.Assessment(w.ctx, w.a, d.ID)
+		if handwash.ErrorCode(err) == handwash.ENOTFOUND {
+			continue
+		}
+		must(t, err)
+		want.Devices++
+		add(&overall, a.Overall)
+		for _, as := range a.Areas {
+			if byArea[as.Area] == nil {
+				byArea[as.Area] = &handwash.Score{}
+			}
+			add(byArea[as.Area], as.Score)
+		}
+		for _, f := range a.Findings {
+			if f.Status == handwash.StatusFail {
+				failing[f.ControlID]++
+			}
+		}
+	}
+	finish(&overall)
+	finish(&none)
+	want.Overall = overall
+	for _, area := range handwash.Areas {
+		sc := none
+		if x := byArea[area]; x != nil {
+			sc = *x
+			finish(&sc)
+		}
+		want.Areas = append(want.Areas, handwash.AreaScore{Area: area, Title: area.Title(), Score: sc})
+	}
+	got, err := s.OrgScores(w.ctx, w.a, w.orgA1.ID)
+	must(t, err)
+	diff(t, "OrgScores against the devices' own assessments", got, want)
+
+	var wantFailing []handwash.ControlCount
+	for id, n := range failing {
+		wantFailing = append(wantFailing, handwash.ControlCount{ControlID: id, Devices: n})
+	}
+	sort.Slice(wantFailing, func(i, j int) bool { return wantFailing[i].ControlID < wantFailing[j].ControlID })
+	gotFailing, err := s.FailureCounts(w.ctx, w.a, w.orgA1.ID)
+	must(t, err)
+	diff(t, "FailureCounts against the devices' own findings", gotFailing, wantFailing)
 }

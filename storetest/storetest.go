@@ -71,6 +71,7 @@ var tests = []struct {
 	{"FindingsSince", testFindingsSince},
 	{"OrgScores", testOrgScores},
 	{"FailureCounts", testFailureCounts},
+	{"OrgTotalsFollowChanges", testOrgTotalsFollowChanges},
 	{"Exceptions", testExceptions},
 	{"ExceptionsMarkDevices", testExceptionsMarkDevices},
 	{"Leases", testLeases},

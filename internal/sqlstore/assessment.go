@@ -123,6 +123,14 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("device", deviceID)
 		}
+		var orgID string
+		if err := tx.QueryRowContext(ctx, `SELECT org_id FROM devices WHERE id = $1`, deviceID).Scan(&orgID); err != nil {
+			return err
+		}
+		old, had, err := storedSums(ctx, tx, deviceID)
+		if err != nil {
+			return err
+		}
 		o := a.Overall
 		_, err = tx.ExecContext(ctx, `INSERT INTO assessments (device_id, digest, catalogue_version, evaluated_at,
 			value, earned, max, pass, fail, unknown, excepted, not_applicable, assessed, data)
@@ -136,10 +144,17 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		if err != nil {
 			return err
 		}
-		if err := putAreaScores(ctx, tx, s, deviceID, a.Areas); err != nil {
+		added := int64(1)
+		if had {
+			added = 0
+		}
+		if err := addOrgScore(ctx, tx, orgID, "", added, sumsOf(o).minus(old)); err != nil {
 			return err
 		}
-		if err := putFindings(ctx, tx, deviceID, at, gen, findings); err != nil {
+		if err := putAreaScores(ctx, tx, orgID, deviceID, a.Areas); err != nil {
+			return err
+		}
+		if err := putFindings(ctx, tx, orgID, deviceID, at, gen, findings); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO score_history (device_id, at, overall, areas) VALUES ($1, $2, $3, $4)`,
@@ -162,11 +177,7 @@ type findingRow struct {
 // writing only the rows that changed: most judgements of a device change
 // few of its scores, and every row written costs pages in the write-ahead
 // log.
-func putAreaScores(ctx context.Context, tx *sql.Tx, s *Store, deviceID string, areas []handwash.AreaScore) error {
-	type counts struct {
-		value, earned, max, pass, fail, unknown, excepted, notApplicable int
-		assessed                                                         bool
-	}
+func putAreaScores(ctx context.Context, tx *sql.Tx, orgID, deviceID string, areas []handwash.AreaScore) error {
 	rows, err := tx.QueryContext(ctx, `SELECT area, value, earned, max, pass, fail, unknown, excepted, not_applicable, assessed
 		FROM area_scores WHERE device_id = $1`, deviceID)
 	if err != nil {
@@ -186,15 +197,22 @@ func putAreaScores(ctx context.Context, tx *sql.Tx, s *Store, deviceID string, a
 		return err
 	}
 	seen := map[handwash.Area]bool{}
+	var totals []areaChange
 	for _, as := range areas {
 		if seen[as.Area] {
 			return invalid("assessment has two scores for area %q", as.Area)
 		}
 		seen[as.Area] = true
 		want := counts{as.Value, as.Earned, as.Max, as.Pass, as.Fail, as.Unknown, as.Excepted, as.NotApplicable, as.Assessed}
-		if c, ok := have[as.Area]; ok && c == want {
+		c, ok := have[as.Area]
+		if ok && c == want {
 			continue
 		}
+		added := int64(1)
+		if ok {
+			added = 0
+		}
+		totals = append(totals, areaChange{as.Area, added, sumsOf(as.Score).minus(c.sums())})
 		_, err := tx.ExecContext(ctx, `INSERT INTO area_scores (device_id, area, value, earned, max, pass, fail, unknown, excepted, not_applicable, assessed)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (device_id, area) DO UPDATE SET value = excluded.value, earned = excluded.earned, max = excluded.max,
@@ -205,21 +223,37 @@ func putAreaScores(ctx context.Context, tx *sql.Tx, s *Store, deviceID string, a
 			return err
 		}
 	}
-	for area := range have {
+	for area, c := range have {
 		if !seen[area] {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM area_scores WHERE device_id = $1 AND area = $2`, deviceID, string(area)); err != nil {
 				return err
 			}
+			totals = append(totals, areaChange{area, -1, scoreSums{}.minus(c.sums())})
+		}
+	}
+	// In area order, so that two transactions take the organisation's
+	// rows in the same order.
+	sort.Slice(totals, func(i, j int) bool { return totals[i].area < totals[j].area })
+	for _, t := range totals {
+		if err := addOrgScore(ctx, tx, orgID, t.area, t.devices, t.sums); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// areaChange is a change to an organisation's sums for one area.
+type areaChange struct {
+	area    handwash.Area
+	devices int64
+	sums    scoreSums
 }
 
 // putFindings brings a device's finding rows in line with a new
 // assessment, writing only the findings that changed and deleting those of
 // controls no longer judged. A finding keeps its since while its status
 // stays the same.
-func putFindings(ctx context.Context, tx *sql.Tx, deviceID string, at, gen int64, findings []findingRow) error {
+func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, gen int64, findings []findingRow) error {
 	rows, err := tx.QueryContext(ctx, `SELECT control_id, status, data FROM findings WHERE device_id = $1`, deviceID)
 	if err != nil {
 		return err
@@ -241,11 +275,20 @@ func putFindings(ctx context.Context, tx *sql.Tx, deviceID string, at, gen int64
 	if err := rows.Close(); err != nil {
 		return err
 	}
+	fail := string(handwash.StatusFail)
+	failing := map[string]int64{}
 	var stmt *sql.Stmt
 	for _, r := range findings {
 		f := r.f
-		if st, ok := have[f.ControlID]; ok && st.status == string(f.Status) && bytes.Equal(st.data, r.data) {
+		st, ok := have[f.ControlID]
+		if ok && st.status == string(f.Status) && bytes.Equal(st.data, r.data) {
 			continue
+		}
+		switch was, is := ok && st.status == fail, string(f.Status) == fail; {
+		case is && !was:
+			failing[f.ControlID]++
+		case was && !is:
+			failing[f.ControlID]--
 		}
 		if stmt == nil {
 			if stmt, err = tx.PrepareContext(ctx, `INSERT INTO findings (device_id, control_id, area, severity, severity_rank, status, since, gen, data)
@@ -267,14 +310,17 @@ func putFindings(ctx context.Context, tx *sql.Tx, deviceID string, at, gen int64
 	for _, r := range findings {
 		judged[r.f.ControlID] = true
 	}
-	for id := range have {
+	for id, st := range have {
 		if !judged[id] {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE device_id = $1 AND control_id = $2`, deviceID, id); err != nil {
 				return err
 			}
+			if st.status == fail {
+				failing[id]--
+			}
 		}
 	}
-	return nil
+	return addOrgFailures(ctx, tx, orgID, failing)
 }
 
 // Assessment returns a device's newest assessment.
@@ -378,50 +424,41 @@ func (s *Store) Findings(ctx context.Context, scope handwash.Scope, f handwash.F
 	return fs, total, s.dbErr("list findings", rows.Err())
 }
 
-// OrgScores adds up the newest scores of an organisation's assessed
-// devices, area by area, and scores the sums as policy.Score does.
+// OrgScores gives the sums of the newest scores of an organisation's
+// assessed devices, area by area, scored as policy.Score does. The sums are
+// kept up to date as assessments are stored (org_scores), so this reads a
+// few rows however many devices there are.
 func (s *Store) OrgScores(ctx context.Context, scope handwash.Scope, orgID string) (*handwash.OrgScores, error) {
 	if err := s.orgInScope(ctx, s.read, scope, orgID); err != nil {
 		return nil, err
 	}
-	sums := `COALESCE(SUM(x.earned), 0), COALESCE(SUM(x.max), 0), COALESCE(SUM(x.pass), 0), COALESCE(SUM(x.fail), 0),
-		COALESCE(SUM(x.unknown), 0), COALESCE(SUM(x.excepted), 0), COALESCE(SUM(x.not_applicable), 0)`
-	scan := func(r scanner, dest ...any) (handwash.Score, error) {
-		var sc handwash.Score
-		err := r.Scan(append(dest, &sc.Earned, &sc.Max, &sc.Pass, &sc.Fail, &sc.Unknown, &sc.Excepted, &sc.NotApplicable)...)
-		finishScore(&sc)
-		return sc, err
-	}
-	out := &handwash.OrgScores{OrgID: orgID}
-	var err error
-	out.Overall, err = scan(s.read.QueryRowContext(ctx, `SELECT COUNT(*), `+sums+`
-		FROM assessments x JOIN devices d ON d.id = x.device_id WHERE d.org_id = $1 AND d.provider_id = $2`,
-		orgID, scope.ProviderID), &out.Devices)
+	rows, err := s.read.QueryContext(ctx, `SELECT area, devices, earned, max, pass, fail, unknown, excepted, not_applicable
+		FROM org_scores WHERE org_id = $1 AND devices > 0`, orgID)
 	if err != nil {
-		return nil, s.dbErr("sum scores", err)
-	}
-	rows, err := s.read.QueryContext(ctx, `SELECT x.area, `+sums+`
-		FROM area_scores x JOIN devices d ON d.id = x.device_id WHERE d.org_id = $1 AND d.provider_id = $2
-		GROUP BY x.area`, orgID, scope.ProviderID)
-	if err != nil {
-		return nil, s.dbErr("sum area scores", err)
+		return nil, s.dbErr("read scores", err)
 	}
 	defer rows.Close()
+	out := &handwash.OrgScores{OrgID: orgID, Overall: scoreSums{}.score()}
 	byArea := map[handwash.Area]handwash.Score{}
 	var extra []handwash.Area
 	for rows.Next() {
 		var area handwash.Area
-		sc, err := scan(rows, &area)
-		if err != nil {
-			return nil, s.dbErr("sum area scores", err)
+		var devices int64
+		var x scoreSums
+		if err := rows.Scan(&area, &devices, &x.earned, &x.max, &x.pass, &x.fail, &x.unknown, &x.excepted, &x.notApplicable); err != nil {
+			return nil, s.dbErr("read scores", err)
 		}
-		byArea[area] = sc
+		if area == "" {
+			out.Devices, out.Overall = int(devices), x.score()
+			continue
+		}
+		byArea[area] = x.score()
 		if !area.Valid() {
 			extra = append(extra, area)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s.dbErr("sum area scores", err)
+		return nil, s.dbErr("read scores", err)
 	}
 	sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
 	for _, area := range append(append([]handwash.Area{}, handwash.Areas...), extra...) {

@@ -98,14 +98,25 @@ func (s *Store) DeleteDevice(ctx context.Context, scope handwash.Scope, id strin
 	var q query
 	q.where("id = ?", id)
 	q.scoped(scope, "devices")
-	res, err := s.write.ExecContext(ctx, `DELETE FROM devices`+q.clause(), q.args...)
-	if err != nil {
-		return s.dbErr("delete device", err)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var orgID string
+		err := tx.QueryRowContext(ctx, `SELECT org_id FROM devices`+q.clause(), q.args...).Scan(&orgID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("device", id)
+		}
+		if err != nil {
+			return err
+		}
+		if err := removeFromOrgTotals(ctx, tx, orgID, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM devices WHERE id = $1`, id)
+		return err
+	})
+	if handwash.ErrorCode(err) == handwash.ENOTFOUND {
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("device", id)
-	}
-	return nil
+	return s.dbErr("delete device", err)
 }
 
 // CountDevices counts every device, and those not heard from since
