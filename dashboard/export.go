@@ -17,13 +17,11 @@ import (
 // manager hands to an assessor: a printable page, or with .pdf a PDF.
 func (s *server) handleEvidence(pdf bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		v := visitorOf(r)
-		ctx, scope := r.Context(), v.principal().Scope
-		o, err := s.store.Org(ctx, scope, r.PathValue("org"))
-		if err != nil {
-			s.fail(w, r, err)
+		o, scope, ok := s.pathOrg(w, r)
+		if !ok {
 			return
 		}
+		ctx := r.Context()
 		rep := &evidence.Report{Org: *o, GeneratedAt: s.now(), CatalogueVersion: s.cat.Version, Controls: s.cat.Controls, StaleAfter: s.cfg.StaleAfter}
 		if ps, err := s.store.Providers(ctx); err == nil {
 			for _, p := range ps {
@@ -74,13 +72,11 @@ func (s *server) handleEvidence(pdf bool) http.HandlerFunc {
 
 // handleDevicesCSV exports an organisation's devices as CSV.
 func (s *server) handleDevicesCSV(w http.ResponseWriter, r *http.Request) {
-	v := visitorOf(r)
-	ctx, scope := r.Context(), v.principal().Scope
-	o, err := s.store.Org(ctx, scope, r.PathValue("org"))
-	if err != nil {
-		s.fail(w, r, err)
+	o, scope, ok := s.pathOrg(w, r)
+	if !ok {
 		return
 	}
+	ctx := r.Context()
 	devices, _, err := s.store.Devices(ctx, scope, handwash.DeviceFilter{OrgID: o.ID})
 	if err != nil {
 		s.fail(w, r, err)
@@ -102,13 +98,11 @@ func (s *server) handleDevicesCSV(w http.ResponseWriter, r *http.Request) {
 // handleFindingsCSV exports the current findings of an organisation's
 // devices as CSV, one row per device and control.
 func (s *server) handleFindingsCSV(w http.ResponseWriter, r *http.Request) {
-	v := visitorOf(r)
-	ctx, scope := r.Context(), v.principal().Scope
-	o, err := s.store.Org(ctx, scope, r.PathValue("org"))
-	if err != nil {
-		s.fail(w, r, err)
+	o, scope, ok := s.pathOrg(w, r)
+	if !ok {
 		return
 	}
+	ctx := r.Context()
 	findings, _, err := s.store.Findings(ctx, scope, handwash.FindingFilter{OrgID: o.ID})
 	if err != nil {
 		s.fail(w, r, err)
@@ -198,18 +192,16 @@ type controlPage struct {
 // handleControl shows one control across an organisation's devices: which
 // fail it (or could not be checked) and since when.
 func (s *server) handleControl(w http.ResponseWriter, r *http.Request) {
-	v := visitorOf(r)
-	ctx, scope := r.Context(), v.principal().Scope
 	ctl, ok := s.cat.Control(r.PathValue("control"))
 	if !ok {
 		s.fail(w, r, handwash.Errorf(handwash.ENOTFOUND, "There is no check with that name. Go back and follow a link from an organisation's page."))
 		return
 	}
-	o, err := s.store.Org(ctx, scope, r.PathValue("org"))
-	if err != nil {
-		s.fail(w, r, err)
+	o, scope, ok := s.pathOrg(w, r)
+	if !ok {
 		return
 	}
+	ctx := r.Context()
 	p := controlPage{Control: ctl, Org: o}
 	all, _, err := s.store.Findings(ctx, scope, handwash.FindingFilter{OrgID: o.ID, ControlID: ctl.ID})
 	if err != nil {

@@ -82,6 +82,19 @@ func (s *server) orgRow(ctx context.Context, scope handwash.Scope, o *handwash.O
 	return row, nil
 }
 
+// pathOrg returns the organisation the path names, within the visitor's
+// scope; otherwise it shows the error (another organisation's is "not
+// found") and reports false.
+func (s *server) pathOrg(w http.ResponseWriter, r *http.Request) (*handwash.Org, handwash.Scope, bool) {
+	scope := visitorOf(r).principal().Scope
+	o, err := s.store.Org(r.Context(), scope, r.PathValue("org"))
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, scope, false
+	}
+	return o, scope, true
+}
+
 type fixFirst struct {
 	OrgID     string
 	ControlID string
@@ -116,13 +129,11 @@ type deviceFilterView struct {
 // handleOrg shows one organisation: scores per area, what to fix first
 // across its devices, and its devices with filters.
 func (s *server) handleOrg(w http.ResponseWriter, r *http.Request) {
-	v := visitorOf(r)
-	ctx, scope := r.Context(), v.principal().Scope
-	o, err := s.store.Org(ctx, scope, r.PathValue("org"))
-	if err != nil {
-		s.fail(w, r, err)
+	o, scope, ok := s.pathOrg(w, r)
+	if !ok {
 		return
 	}
+	ctx := r.Context()
 	row, err := s.orgRow(ctx, scope, o)
 	if err != nil {
 		s.fail(w, r, err)
