@@ -75,8 +75,24 @@ func TestBrowserSignInAndPages(t *testing.T) {
 	}
 	browsertest.AssertAccessible(t, ctx)
 
+	run("accept a risk with a date in the past",
+		chromedp.SendKeys(chromedp.ID("reason"), "The label printer needs it until March."),
+		chromedp.SendKeys(chromedp.ID("owner"), "Jo Brown"),
+		chromedp.SetValue(chromedp.ID("expires"), "2020-01-01"),
+		chromedp.Submit(chromedp.ID("owner")),
+		chromedp.WaitVisible(chromedp.CSS(".error-summary")))
+	browsertest.AssertAccessible(t, ctx)
+	run("accept a risk",
+		chromedp.SetValue(chromedp.ID("expires"), w.clock.now().AddDate(0, 2, 0).Format("2006-01-02")),
+		chromedp.Submit(chromedp.ID("owner")),
+		chromedp.WaitVisible(chromedp.Search(`//button[starts-with(text(), "Revoke")]`)))
+	if !strings.Contains(text(), "label printer") {
+		t.Errorf("the accepted risk is not listed: %q", body)
+	}
+	browsertest.AssertAccessible(t, ctx)
+
 	run("the audit log", chromedp.Navigate(w.srv.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("table")))
-	if !strings.Contains(text(), "signin") {
+	if page := text(); !strings.Contains(page, "signin") || !strings.Contains(page, "exception.grant") {
 		t.Errorf("audit log lacks the sign-in: %q", body)
 	}
 	browsertest.AssertAccessible(t, ctx)

@@ -68,6 +68,10 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Stored, when set, is called after a change that devices must be
+	// judged again for (an exception granted or revoked), so this
+	// process's judge starts at once.
+	Stored func()
 }
 
 // Failed sign-in attempts allowed per account and per address, and the
@@ -86,6 +90,7 @@ type server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	pages     map[string]*template.Template
+	stored    func()
 	byAccount *throttle.Limiter
 	byAddress *throttle.Limiter
 }
@@ -100,6 +105,9 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.stored = deps.Stored; s.stored == nil {
+		s.stored = func() {}
 	}
 	s.byAccount = throttle.New(signInLimit, signInWindow, s.now)
 	s.byAddress = throttle.New(signInLimit, signInWindow, s.now)
@@ -137,6 +145,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /orgs/{org}/devices.csv", s.signedIn(s.handleDevicesCSV))
 	mux.Handle("GET /orgs/{org}/findings.csv", s.signedIn(s.handleFindingsCSV))
 	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
+	mux.Handle("POST /devices/{device}/exceptions", s.signedIn(s.handleGrantException))
+	mux.Handle("POST /exceptions/{id}/revoke", s.signedIn(s.handleRevokeException))
 	mux.Handle("GET /audit", s.signedIn(s.handleAudit))
 	mux.Handle("/", s.signedIn(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, handwash.Errorf(handwash.ENOTFOUND, "There is no page at this address. Go back to the home page and follow the links from there."))

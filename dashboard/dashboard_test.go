@@ -379,3 +379,79 @@ func TestReportsExportsAndControlPage(t *testing.T) {
 		}
 	}
 }
+
+// An administrator accepts a failed check's risk with a reason, an owner
+// and a date, and revokes it; a viewer and another organisation cannot;
+// a form with a problem says which field and keeps what was typed.
+func TestExceptionsGrantAndRevoke(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	scope := handwash.Scope{ProviderID: w.provider.ID}
+	device := "/devices/" + w.roseWindows.ID
+	grant := url.Values{"control": {"malware.firewall-on"}, "reason": {"The label printer's driver needs it off until it is replaced in March."},
+		"owner": {"Jo Brown"}, "expires": {w.clock.now().AddDate(0, 3, 0).Format("2006-01-02")}, "scope": {"device"}}
+
+	viewer := w.browser()
+	viewer.signIn(w.roseViewer)
+	if _, page, _ := viewer.get(device); strings.Contains(page, "Accept the risk") {
+		t.Error("a viewer is offered the form to accept a risk")
+	}
+	if status, _, _ := viewer.post(device+"/exceptions", grant); status != http.StatusForbidden {
+		t.Errorf("a viewer accepting a risk: %d, want 403", status)
+	}
+	oak := w.browser()
+	oak.signIn(w.oakAdmin)
+	oak.get("/orgs/" + w.oak.ID)
+	if status, _, _ := oak.post(device+"/exceptions", grant); status != http.StatusNotFound {
+		t.Errorf("another organisation's administrator: %d, want 404", status)
+	}
+
+	admin := w.browser()
+	admin.signIn(w.roseAdmin)
+	admin.get(device)
+	bad := url.Values{}
+	for k, v := range grant {
+		bad[k] = v
+	}
+	bad.Set("expires", "2020-01-01")
+	status, page, _ := admin.post(device+"/exceptions", bad)
+	if status != http.StatusBadRequest || !strings.Contains(page, "Look at it again by: 2020-01-01 has passed") || !strings.Contains(page, "label printer") {
+		t.Errorf("a date in the past: %d: %s", status, text(page))
+	}
+	if es, _ := w.store.Exceptions(ctx, scope, w.rose.ID); len(es) != 0 || w.stored.Load() != 0 {
+		t.Fatalf("refused forms stored %d exceptions and woke the judge %d times", len(es), w.stored.Load())
+	}
+
+	admin.get(device)
+	if status, _, loc := admin.post(device+"/exceptions", grant); status != http.StatusSeeOther || !strings.HasPrefix(loc, device) {
+		t.Fatalf("accepting a risk: %d to %q", status, loc)
+	}
+	es, err := w.store.Exceptions(ctx, scope, w.rose.ID)
+	must(t, err)
+	if len(es) != 1 || es[0].DeviceID != w.roseWindows.ID || es[0].Owner != "Jo Brown" || w.stored.Load() != 1 {
+		t.Fatalf("stored: %+v, judge woken %d times", es, w.stored.Load())
+	}
+	if _, page, _ := admin.get(device); !strings.Contains(page, "label printer") || !strings.Contains(page, "Revoke") {
+		t.Error("the device page does not list the exception with a way to revoke it")
+	}
+	entries, _, err := w.store.Audit(ctx, scope, handwash.AuditFilter{Action: "exception.grant"})
+	must(t, err)
+	if len(entries) != 1 || entries[0].ActorID != w.roseAdmin.user.ID || entries[0].OrgID != w.rose.ID || !strings.Contains(entries[0].Detail, "malware.firewall-on") {
+		t.Errorf("audit: %+v", entries)
+	}
+
+	revoke := "/exceptions/" + es[0].ID + "/revoke"
+	if status, _, _ := viewer.post(revoke, url.Values{}); status != http.StatusForbidden {
+		t.Errorf("a viewer revoking: %d, want 403", status)
+	}
+	if status, _, _ := oak.post(revoke, url.Values{}); status != http.StatusNotFound {
+		t.Errorf("another organisation revoking: %d, want 404", status)
+	}
+	admin.get(device)
+	if status, _, loc := admin.post(revoke, url.Values{"next": {device}}); status != http.StatusSeeOther || loc != device {
+		t.Errorf("revoking: %d to %q", status, loc)
+	}
+	if es, _ := w.store.Exceptions(ctx, scope, w.rose.ID); len(es) != 0 || w.stored.Load() != 2 {
+		t.Errorf("after revoking: %d exceptions, judge woken %d times", len(es), w.stored.Load())
+	}
+}

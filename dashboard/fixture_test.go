@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,6 +64,8 @@ type world struct {
 	cat   *policy.Catalogue
 	clock *clock
 	srv   *httptest.Server
+	// stored counts the dashboard's calls to wake the judge.
+	stored atomic.Int32
 
 	provider                    *handwash.Provider
 	rose, oak                   *handwash.Org
@@ -103,7 +106,7 @@ func newWorld(t *testing.T) *world {
 	w.roseMac = w.device(w.rose, "office-mac", "../collect/testdata/macos/well-kept.facts.json")
 	w.oakPC = w.device(w.oak, "OAK-PC-1", "../collect/testdata/windows/well-kept.facts.json")
 
-	h, err := dashboard.New(dashboard.Config{InsecureCookies: true}, dashboard.Deps{Store: store, Catalogue: cat, Now: w.clock.now})
+	h, err := dashboard.New(dashboard.Config{InsecureCookies: true}, dashboard.Deps{Store: store, Catalogue: cat, Now: w.clock.now, Stored: func() { w.stored.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,10 +191,14 @@ func (b *browser) get(path string) (int, string, string) {
 // sets "csrf" itself.
 func (b *browser) post(path string, form url.Values) (int, string, string) {
 	b.t.Helper()
-	if _, ok := form["csrf"]; !ok && b.csrf != "" {
-		form.Set("csrf", b.csrf)
+	sent := url.Values{}
+	for k, v := range form {
+		sent[k] = v
 	}
-	return b.do(http.MethodPost, path, form)
+	if _, ok := form["csrf"]; !ok && b.csrf != "" {
+		sent.Set("csrf", b.csrf)
+	}
+	return b.do(http.MethodPost, path, sent)
 }
 
 func (b *browser) do(method, path string, form url.Values, headers ...string) (int, string, string) {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/handwash/handwash"
@@ -258,36 +259,61 @@ type devicePage struct {
 	Exceptions []*handwash.StoredException
 	Stale      bool
 	Now        time.Time
+	// CanWrite shows the forms that grant and revoke exceptions.
+	CanWrite bool
+	// Acceptable are the controls this device fails or could not be
+	// checked on: the ones an exception may be granted for.
+	Acceptable []handwash.Finding
+	Grant      grantForm
+}
+
+// grantForm is the form that grants an exception, as typed.
+type grantForm struct {
+	Control, Reason, Owner, Expires string
+	// WholeOrg grants it for every device of the organisation.
+	WholeOrg bool
+	Error    string
 }
 
 // handleDevice shows one device: a summary of its Facts, its findings by
 // area with why they matter and the fix for its platform, its score over
 // time and its exceptions.
 func (s *server) handleDevice(w http.ResponseWriter, r *http.Request) {
+	p, err := s.devicePage(r, grantForm{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "device", p.Device.Hostname, p)
+}
+
+// devicePage gathers what the device page shows.
+func (s *server) devicePage(r *http.Request, grant grantForm) (devicePage, error) {
 	v := visitorOf(r)
 	ctx, scope := r.Context(), v.principal().Scope
 	d, err := s.store.Device(ctx, scope, r.PathValue("device"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return devicePage{}, err
 	}
-	p := devicePage{Device: d, Now: s.now(), Stale: d.Stale(s.now(), s.cfg.StaleAfter)}
+	p := devicePage{Device: d, Now: s.now(), Stale: d.Stale(s.now(), s.cfg.StaleAfter), CanWrite: v.principal().CanWrite(), Grant: grant}
 	if p.Org, err = s.store.Org(ctx, scope, d.OrgID); err != nil {
-		s.fail(w, r, err)
-		return
+		return p, err
 	}
 	p.Assessment, err = s.store.Assessment(ctx, scope, d.ID)
 	if err != nil && handwash.ErrorCode(err) != handwash.ENOTFOUND {
-		s.fail(w, r, err)
-		return
+		return p, err
 	}
 	if p.Assessment != nil {
 		p.Areas = groupByArea(p.Assessment)
+		for _, f := range p.Assessment.Findings {
+			if f.Status == handwash.StatusFail || f.Status == handwash.StatusUnknown {
+				p.Acceptable = append(p.Acceptable, f)
+			}
+		}
 	}
 	history, err := s.store.ScoreHistory(ctx, scope, d.ID, s.now().AddDate(0, 0, -90))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return p, err
 	}
 	line := svgchart.LineChart{ID: "history", Title: "Overall score over the last 90 days", Max: 100,
 		Start: s.now().AddDate(0, 0, -90), End: s.now(), Location: time.Local}
@@ -297,11 +323,8 @@ func (s *server) handleDevice(w http.ResponseWriter, r *http.Request) {
 	}
 	line.Series = []svgchart.Series{series}
 	p.Chart, p.ChartTable = line.SVG(), line.Table()
-	if p.Exceptions, err = s.store.ExceptionsFor(ctx, d); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "device", d.Hostname, p)
+	p.Exceptions, err = s.store.ExceptionsFor(ctx, d)
+	return p, err
 }
 
 // groupByArea orders a device's findings by area, and within each area
@@ -372,4 +395,89 @@ func (s *server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		p.Next = fmt.Sprintf("?page=%d", pg+2)
 	}
 	s.render(w, r, http.StatusOK, "audit", "Audit log", p)
+}
+
+// handleGrantException accepts the risk of a failed control on a device,
+// or on every device of its organisation, with a reason, an owner and a
+// date to look at it again. Only administrators may.
+func (s *server) handleGrantException(w http.ResponseWriter, r *http.Request) {
+	v := visitorOf(r)
+	p := v.principal()
+	if !p.CanWrite() {
+		s.fail(w, r, errReadOnly)
+		return
+	}
+	ctx := r.Context()
+	d, err := s.store.Device(ctx, p.Scope, r.PathValue("device"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	form := grantForm{
+		Control: r.PostFormValue("control"), Reason: r.PostFormValue("reason"), Owner: r.PostFormValue("owner"),
+		Expires: r.PostFormValue("expires"), WholeOrg: r.PostFormValue("scope") == "org",
+	}
+	deviceID := d.ID
+	if form.WholeOrg {
+		deviceID = ""
+	}
+	known := func(id string) bool { _, ok := s.cat.Control(id); return ok }
+	e, err := handwash.NewStoredException(p, d.OrgID, deviceID, form.Control, form.Reason, form.Owner, form.Expires, s.now(), known)
+	if err == nil {
+		err = s.store.CreateException(ctx, p.Scope, e)
+	}
+	if err != nil {
+		if handwash.ErrorCode(err) != handwash.EINVALID {
+			s.fail(w, r, err)
+			return
+		}
+		form.Error = grantError(err)
+		page, perr := s.devicePage(r, form)
+		if perr != nil {
+			s.fail(w, r, perr)
+			return
+		}
+		s.render(w, r, http.StatusBadRequest, "device", d.Hostname, page)
+		return
+	}
+	covers := "device " + d.Hostname
+	if form.WholeOrg {
+		covers = "every device of the organisation"
+	}
+	s.auditAction(r, v, d.OrgID, "exception.grant", e.ID, fmt.Sprintf("accepted %s for %s until %s, owner %s: %s", e.Control, covers, e.Expires.Format(time.DateOnly), e.Owner, e.Reason))
+	s.stored()
+	http.Redirect(w, r, "/devices/"+url.PathEscape(d.ID)+"#exceptions-h", http.StatusSeeOther)
+}
+
+// handleRevokeException ends an exception: the failure counts again from
+// the device's next judgement, moments later.
+func (s *server) handleRevokeException(w http.ResponseWriter, r *http.Request) {
+	v := visitorOf(r)
+	p := v.principal()
+	if !p.CanWrite() {
+		s.fail(w, r, errReadOnly)
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.store.DeleteException(r.Context(), p.Scope, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.auditAction(r, v, p.OrgID, "exception.revoke", id, "revoked an exception")
+	s.stored()
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+var errReadOnly = handwash.Errorf(handwash.EFORBIDDEN, "You can look but not change things here: ask an administrator of your organisation.")
+
+// grantError turns a field error of an exception into a sentence for the
+// form.
+func grantError(err error) string {
+	msg := err.Error()
+	for field, label := range map[string]string{"control:": "Check", "reason:": "Reason", "owner:": "Who owns the risk", "expires:": "Look at it again by"} {
+		if rest, ok := strings.CutPrefix(msg, field); ok {
+			return label + ":" + rest
+		}
+	}
+	return msg
 }

@@ -303,6 +303,19 @@ func groupSecret(s string) string {
 	return b.String()
 }
 
+// auditAction records an administrator's change in an organisation
+// (orgID; empty for the whole provider) in the audit log.
+func (s *server) auditAction(r *http.Request, v *visitor, orgID, action, target, detail string) {
+	e := &handwash.AuditEntry{
+		ProviderID: v.user.ProviderID, OrgID: orgID, At: s.now(),
+		ActorID: v.user.ID, ActorName: v.user.Email, Action: action, Target: target, Detail: detail,
+		Address: clientAddress(r),
+	}
+	if err := s.store.AddAudit(r.Context(), e); err != nil {
+		s.log.ErrorContext(r.Context(), "could not write the audit log", "action", action, "err", err)
+	}
+}
+
 // audit records an action in the audit log. A failure to record is logged,
 // and does not undo the action.
 func (s *server) audit(r *http.Request, actor, subject *handwash.User, action, target, detail string) {

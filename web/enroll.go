@@ -25,7 +25,7 @@ type enrollResponse struct {
 
 func (e *enrollRequest) validate() error {
 	e.Hostname = strings.TrimSpace(e.Hostname)
-	if err := validText("hostname", e.Hostname, 253); err != nil {
+	if err := handwash.CheckText("hostname", e.Hostname, 253); err != nil {
 		return err
 	}
 	switch e.Platform {
@@ -97,18 +97,4 @@ func handleEnroll(s *server) http.Handler {
 			SiteID:     d.SiteID,
 		})
 	})
-}
-
-// validText accepts a required name of at most max bytes with no control
-// characters.
-func validText(field, v string, max int) error {
-	switch {
-	case v == "":
-		return invalid(field, "missing")
-	case len(v) > max:
-		return invalid(field, "longer than %d characters", max)
-	case strings.ContainsFunc(v, unicode.IsControl):
-		return invalid(field, "contains a control character")
-	}
-	return nil
 }

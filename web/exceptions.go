@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/handwash/handwash"
 )
@@ -43,8 +41,6 @@ func handleExceptionCreate(s *server) http.Handler {
 
 // exception checks an exception request, in the order a person fixes one.
 func (s *server) exception(r *http.Request, p handwash.Principal, req exceptionRequest) (*handwash.StoredException, error) {
-	req.Reason = strings.TrimSpace(req.Reason)
-	req.Owner = strings.TrimSpace(req.Owner)
 	if req.OrgID == "" {
 		return nil, invalid("org_id", "missing: say which organisation accepts the risk")
 	}
@@ -60,43 +56,11 @@ func (s *server) exception(r *http.Request, p handwash.Principal, req exceptionR
 			return nil, invalid("device_id", "device %s belongs to organisation %s, not %s", d.ID, d.OrgID, req.OrgID)
 		}
 	}
-	if req.Control == "" {
-		return nil, invalid("control", "missing: give the ID of the control whose failure is accepted")
-	}
+	var known func(string) bool
 	if s.controls != nil {
-		if _, ok := s.controls.Control(req.Control); !ok {
-			return nil, invalid("control", "no control has the ID %q: a device's assessment lists every control's ID", req.Control)
-		}
+		known = func(id string) bool { _, ok := s.controls.Control(id); return ok }
 	}
-	if err := validText("reason", req.Reason, 1000); err != nil {
-		return nil, err
-	}
-	if err := validText("owner", req.Owner, 200); err != nil {
-		return nil, err
-	}
-	if req.Expires == "" {
-		return nil, invalid("expires", "missing: every accepted risk needs a date to look at it again, such as 2027-03-31")
-	}
-	expires, err := time.Parse(time.DateOnly, req.Expires)
-	if err != nil {
-		return nil, invalid("expires", "expected a date such as 2027-03-31")
-	}
-	now := s.now()
-	if !expires.After(now) {
-		return nil, invalid("expires", "%s has passed: give a date in the future", req.Expires)
-	}
-	return &handwash.StoredException{
-		ID:         handwash.NewID("exc"),
-		ProviderID: p.ProviderID,
-		OrgID:      req.OrgID,
-		DeviceID:   req.DeviceID,
-		Control:    req.Control,
-		Reason:     req.Reason,
-		Owner:      req.Owner,
-		Expires:    expires,
-		CreatedAt:  now.UTC(),
-		CreatedBy:  p.Kind + ":" + p.ID,
-	}, nil
+	return handwash.NewStoredException(p, req.OrgID, req.DeviceID, req.Control, req.Reason, req.Owner, req.Expires, s.now(), known)
 }
 
 func handleExceptionDelete(s *server) http.Handler {

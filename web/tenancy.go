@@ -15,7 +15,7 @@ type nameRequest struct {
 
 func (n *nameRequest) validate() error {
 	n.Name = strings.TrimSpace(n.Name)
-	return validText("name", n.Name, 200)
+	return handwash.CheckText("name", n.Name, 200)
 }
 
 // handleScopedList answers a list of everything of one kind in the
@@ -199,7 +199,7 @@ type userRequest struct {
 }
 
 func validEmail(e string) error {
-	if err := validText("email", e, 254); err != nil {
+	if err := handwash.CheckText("email", e, 254); err != nil {
 		return err
 	}
 	a, err := mail.ParseAddress(e)
@@ -223,7 +223,7 @@ func handleUserCreate(s *server) http.Handler {
 			writeErr(w, r, err)
 			return
 		}
-		if err := validText("name", req.Name, 200); err != nil {
+		if err := handwash.CheckText("name", req.Name, 200); err != nil {
 			writeErr(w, r, err)
 			return
 		}
@@ -275,7 +275,7 @@ func handleUserUpdate(store handwash.Store) http.Handler {
 		}
 		if req.Name != nil {
 			u.Name = strings.TrimSpace(*req.Name)
-			if err := validText("name", u.Name, 200); err != nil {
+			if err := handwash.CheckText("name", u.Name, 200); err != nil {
 				writeErr(w, r, err)
 				return
 			}

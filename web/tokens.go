@@ -47,7 +47,7 @@ func handleTokenCreate(s *server) http.Handler {
 			return
 		}
 		req.Name = strings.TrimSpace(req.Name)
-		if err := validText("name", req.Name, maxTokenName); err != nil {
+		if err := handwash.CheckText("name", req.Name, maxTokenName); err != nil {
 			writeErr(w, r, err)
 			return
 		}

@@ -220,7 +220,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter}, judge.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})
 	api := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer})
-	dash, err := dashboard.New(dashboard.Config{StaleAfter: o.staleAfter}, dashboard.Deps{Store: store, Catalogue: cat, Logger: log})
+	dash, err := dashboard.New(dashboard.Config{StaleAfter: o.staleAfter}, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake})
 	if err != nil {
 		return fmt.Errorf("loading the dashboard: %w", err)
 	}
