@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/agent"
 	"github.com/handwash/handwash/internal/passhash"
 )
 
@@ -926,10 +927,6 @@ func printEnrollInstructions(w io.Writer, org *handwash.Org, t *handwash.EnrollT
 		}
 		server = "https://" + host + ":8443"
 	}
-	args := "--server " + shellQuote(server) + " --token " + cred
-	if fingerprint != "" {
-		args += " --fingerprint " + fingerprint
-	}
 	site := ""
 	if t.SiteID != "" {
 		site = ", site " + t.SiteID
@@ -942,19 +939,13 @@ Keep it secret: it is shown only now, and anyone who has it can add computers
 to %s until it is used up or expires.
 
 On each computer, as an administrator:
-
-Windows (PowerShell, "Run as administrator", in the folder with handwash.exe):
-  .\handwash.exe agent enroll %s
-  .\handwash.exe agent install
-
-macOS (Terminal):
-  sudo handwash agent enroll %s
-  sudo handwash agent install
-
-Linux:
-  sudo handwash agent enroll %s
-  sudo handwash agent install
-`, org.Name, org.ID, site, t.MaxUses, t.ExpiresAt.Format("2006-01-02 15:04 MST"), cred, org.Name, args, args, args)
+`, org.Name, org.ID, site, t.MaxUses, t.ExpiresAt.Format("2006-01-02 15:04 MST"), cred, org.Name)
+	for _, in := range agent.EnrollInstructions(server, cred, fingerprint) {
+		fmt.Fprintf(w, "\n%s (%s):\n", in.Platform.Title(), in.Where)
+		for _, c := range in.Commands {
+			fmt.Fprintf(w, "  %s\n", c)
+		}
+	}
 }
 
 func orDash(s string) string {
