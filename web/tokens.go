@@ -10,17 +10,11 @@ import (
 
 // Bounds of token lifetimes and uses.
 const (
-	defaultTokenLife  = 30 * 24 * time.Hour
-	maxTokenLife      = 365 * 24 * time.Hour
-	defaultEnrollLife = 24 * time.Hour
-	// maxEnrollLife keeps enrolment tokens short-lived: one that leaks
-	// lets strangers add devices only for so long.
-	maxEnrollLife  = 30 * 24 * time.Hour
-	maxEnrollUses  = 10000
-	minTokenLife   = time.Hour
-	minEnrollLife  = 5 * time.Minute
-	maxTokenName   = 200
-	credentialNote = "keep it secret: it is shown only now"
+	defaultTokenLife = 30 * 24 * time.Hour
+	maxTokenLife     = 365 * 24 * time.Hour
+	minTokenLife     = time.Hour
+	maxTokenName     = 200
+	credentialNote   = "keep it secret: it is shown only now"
 )
 
 type tokenRequest struct {
@@ -149,30 +143,19 @@ func handleEnrollTokenCreate(s *server) http.Handler {
 		uses := 1
 		if req.MaxUses != nil {
 			uses = *req.MaxUses
-			if uses < 1 || uses > maxEnrollUses {
-				writeErr(w, r, invalid("max_uses", "expected a number from 1 to %d", maxEnrollUses))
-				return
-			}
 		}
-		life := defaultEnrollLife
+		life := handwash.DefaultEnrollLife
 		if req.ExpiresIn != "" {
 			var err error
-			if life, err = parseDuration("expires_in", req.ExpiresIn, minEnrollLife, maxEnrollLife); err != nil {
+			if life, err = parseDuration("expires_in", req.ExpiresIn, handwash.MinEnrollLife, handwash.MaxEnrollLife); err != nil {
 				writeErr(w, r, err)
 				return
 			}
 		}
-		now := s.now().UTC()
-		secret := handwash.NewSecret()
-		t := &handwash.EnrollToken{
-			ID:         handwash.NewID("enr"),
-			ProviderID: p.ProviderID,
-			OrgID:      req.OrgID,
-			SiteID:     req.SiteID,
-			SecretHash: handwash.HashSecret(secret),
-			MaxUses:    uses,
-			ExpiresAt:  now.Add(life),
-			CreatedAt:  now,
+		t, secret, err := handwash.NewEnrollToken(p.ProviderID, req.OrgID, req.SiteID, uses, life, s.now())
+		if err != nil {
+			writeErr(w, r, err)
+			return
 		}
 		if err := s.store.CreateEnrollToken(r.Context(), p.Scope, t); err != nil {
 			writeErr(w, r, err)
