@@ -132,4 +132,27 @@ func TestBrowserMFASetup(t *testing.T) {
 		t.Errorf("%d recovery codes shown, want 10", len(codes))
 	}
 	browsertest.AssertAccessible(t, ctx)
+
+	// The new administrator adds computers: the token and the commands
+	// for each platform are shown once.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(w.srv.URL+"/orgs/"+w.rose.ID+"/enrol"),
+		chromedp.WaitVisible(chromedp.ID("uses")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.AssertAccessible(t, ctx)
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("uses"), "20"),
+		chromedp.Submit(chromedp.ID("uses")),
+		chromedp.WaitVisible(chromedp.ID("credential")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	cred, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("credential")))
+	must(t, err)
+	if !strings.HasPrefix(cred, "hwe_") {
+		t.Errorf("credential shown: %q", cred)
+	}
+	browsertest.AssertAccessible(t, ctx)
 }

@@ -45,6 +45,10 @@ type Config struct {
 	// StaleAfter is how long a device may go unseen before it counts as
 	// stale (default 7 days).
 	StaleAfter time.Duration
+	// Fingerprint is the SHA-256 fingerprint of the server's certificate,
+	// which the enrolment commands pin when it is self-signed; empty for
+	// a certificate that agents can check themselves.
+	Fingerprint string
 }
 
 func (c *Config) defaults() {
@@ -144,6 +148,9 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /orgs/{org}/evidence.pdf", s.signedIn(s.handleEvidence(true)))
 	mux.Handle("GET /orgs/{org}/devices.csv", s.signedIn(s.handleDevicesCSV))
 	mux.Handle("GET /orgs/{org}/findings.csv", s.signedIn(s.handleFindingsCSV))
+	mux.Handle("GET /orgs/{org}/enrol", s.signedIn(s.handleEnrol))
+	mux.Handle("POST /orgs/{org}/enrol", s.signedIn(s.handleEnrolCreate))
+	mux.Handle("POST /enroll-tokens/{id}/revoke", s.signedIn(s.handleEnrolRevoke))
 	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
 	mux.Handle("POST /devices/{device}/exceptions", s.signedIn(s.handleGrantException))
 	mux.Handle("POST /exceptions/{id}/revoke", s.signedIn(s.handleRevokeException))

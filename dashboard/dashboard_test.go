@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"context"
 	"encoding/csv"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -453,5 +454,89 @@ func TestExceptionsGrantAndRevoke(t *testing.T) {
 	}
 	if es, _ := w.store.Exceptions(ctx, scope, w.rose.ID); len(es) != 0 || w.stored.Load() != 2 {
 		t.Errorf("after revoking: %d exceptions, judge woken %d times", len(es), w.stored.Load())
+	}
+}
+
+// An administrator makes an enrolment token, sees it once with the
+// commands for each platform, and revokes it; viewers and other
+// organisations cannot.
+func TestEnrolmentTokens(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	scope := handwash.Scope{ProviderID: w.provider.ID}
+	enrol := "/orgs/" + w.rose.ID + "/enrol"
+
+	viewer := w.browser()
+	viewer.signIn(w.roseViewer)
+	if status, _, _ := viewer.get(enrol); status != http.StatusForbidden {
+		t.Errorf("a viewer's enrolment page: %d, want 403", status)
+	}
+	viewer.get("/orgs/" + w.rose.ID)
+	if status, _, _ := viewer.post(enrol, url.Values{"uses": {"5"}, "life": {"24h"}}); status != http.StatusForbidden {
+		t.Errorf("a viewer making a token: %d, want 403", status)
+	}
+	oak := w.browser()
+	oak.signIn(w.oakAdmin)
+	if status, _, _ := oak.get(enrol); status != http.StatusNotFound {
+		t.Errorf("another organisation's enrolment page: %d, want 404", status)
+	}
+
+	admin := w.browser()
+	admin.signIn(w.roseAdmin)
+	if status, page, _ := admin.get(enrol); status != http.StatusOK || strings.Contains(page, "hwe_") {
+		t.Fatalf("enrolment page: %d", status)
+	}
+	if status, page, _ := admin.post(enrol, url.Values{"uses": {"0"}, "life": {"24h"}}); status != http.StatusBadRequest || !strings.Contains(page, "give a number from 1 to 10000") {
+		t.Errorf("0 computers: %d: %s", status, text(page))
+	}
+	if status, _, _ := admin.post(enrol, url.Values{"uses": {"5"}, "life": {"99y"}}); status != http.StatusBadRequest {
+		t.Errorf("a lifetime not on the list: %d, want 400", status)
+	}
+	status, page, _ := admin.post(enrol, url.Values{"uses": {"5"}, "life": {"24h"}})
+	if status != http.StatusCreated {
+		t.Fatalf("making a token: %d: %s", status, text(page))
+	}
+	m := regexp.MustCompile(`hwe_[a-z0-9_]+`).FindString(page)
+	id, secret, ok := handwash.ParseCredential(handwash.PrefixEnrollToken, m)
+	if !ok {
+		t.Fatalf("no enrolment credential on the page: %s", text(page))
+	}
+	for _, want := range []string{`.\handwash.exe agent enroll --server ` + w.srv.URL + " --token " + m, "sudo handwash agent enroll --server " + w.srv.URL, "Windows", "macOS", "Linux"} {
+		if !strings.Contains(html.UnescapeString(page), want) {
+			t.Errorf("the new token's page lacks %q", want)
+		}
+	}
+	token := func() *handwash.EnrollToken {
+		t.Helper()
+		tokens, err := w.store.EnrollTokens(ctx, scope, w.rose.ID)
+		must(t, err)
+		for _, tok := range tokens {
+			if tok.ID == id {
+				return tok
+			}
+		}
+		t.Fatalf("token %s is not stored", id)
+		return nil
+	}
+	if tok := token(); tok.MaxUses != 5 || !handwash.SecretMatches(secret, tok.SecretHash) || tok.Revoked {
+		t.Fatalf("stored token: %+v", tok)
+	}
+	if _, page, _ := admin.get(enrol); strings.Contains(page, secret) {
+		t.Error("the token's secret is shown again")
+	}
+	if status, _, _ := oak.post("/enroll-tokens/"+id+"/revoke", url.Values{}); status != http.StatusNotFound {
+		t.Errorf("another organisation revoking: %d, want 404", status)
+	}
+	admin.get(enrol)
+	if status, _, loc := admin.post("/enroll-tokens/"+id+"/revoke", url.Values{"next": {enrol}}); status != http.StatusSeeOther || loc != enrol {
+		t.Errorf("revoking: %d to %q", status, loc)
+	}
+	if !token().Revoked {
+		t.Error("the token is not revoked")
+	}
+	for _, action := range []string{"enroll_token.create", "enroll_token.revoke"} {
+		if entries, _, err := w.store.Audit(ctx, scope, handwash.AuditFilter{Action: action}); err != nil || len(entries) != 1 {
+			t.Errorf("audit %s: %d entries, %v", action, len(entries), err)
+		}
 	}
 }

@@ -220,7 +220,14 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter}, judge.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})
 	api := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer})
-	dash, err := dashboard.New(dashboard.Config{StaleAfter: o.staleAfter}, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake})
+	pin := ""
+	if o.tlsCert == "" {
+		// A self-signed certificate: the enrolment commands pin it. One
+		// from a certificate authority is checked as usual, and renewing
+		// it must not strand the agents.
+		pin = fingerprint
+	}
+	dash, err := dashboard.New(dashboard.Config{StaleAfter: o.staleAfter, Fingerprint: pin}, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake})
 	if err != nil {
 		return fmt.Errorf("loading the dashboard: %w", err)
 	}
