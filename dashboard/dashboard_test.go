@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/dashboard"
 	"github.com/handwash/handwash/internal/passhash"
 	"github.com/handwash/handwash/internal/totp"
 )
@@ -538,5 +539,24 @@ func TestEnrolmentTokens(t *testing.T) {
 		if entries, _, err := w.store.Audit(ctx, scope, handwash.AuditFilter{Action: action}); err != nil || len(entries) != 1 {
 			t.Errorf("audit %s: %d entries, %v", action, len(entries), err)
 		}
+	}
+}
+
+// Ended sessions are deleted by the clean-up; live ones stay.
+func TestCleanUpSessions(t *testing.T) {
+	w := newWorld(t)
+	live, idle := w.browser(), w.browser()
+	live.signIn(w.roseViewer)
+	idle.signIn(w.oakAdmin)
+	w.clock.advance(20 * time.Minute)
+	live.get("/orgs/" + w.rose.ID)
+	w.clock.advance(15 * time.Minute) // idle's session is now 35 minutes idle
+	n, err := dashboard.CleanUpSessions(context.Background(), w.store, dashboard.Config{}, w.clock.now())
+	must(t, err)
+	if n != 1 {
+		t.Errorf("deleted %d sessions, want 1", n)
+	}
+	if status, _, _ := live.get("/orgs/" + w.rose.ID); status != http.StatusOK {
+		t.Errorf("the live session was ended: %d", status)
 	}
 }

@@ -227,7 +227,8 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		// it must not strand the agents.
 		pin = fingerprint
 	}
-	dash, err := dashboard.New(dashboard.Config{StaleAfter: o.staleAfter, Fingerprint: pin}, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake})
+	dashCfg := dashboard.Config{StaleAfter: o.staleAfter, Fingerprint: pin}
+	dash, err := dashboard.New(dashCfg, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake})
 	if err != nil {
 		return fmt.Errorf("loading the dashboard: %w", err)
 	}
@@ -268,6 +269,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		defer close(judged)
 		j.Run(judgeCtx)
 	}()
+	go dashboard.RunSessionCleanUp(judgeCtx, store, dashCfg, log, 10*time.Minute)
 	served := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {
