@@ -48,6 +48,21 @@ func (r Role) Valid() bool {
 	return r == RoleProviderAdmin || r == RoleOrgAdmin || r == RoleViewer
 }
 
+// Rank orders roles by what they may do: a viewer 1, an organisation
+// administrator 2, a provider administrator 3, anything else 0. Nobody
+// may give or change a role ranked above their own.
+func (r Role) Rank() int {
+	switch r {
+	case RoleViewer:
+		return 1
+	case RoleOrgAdmin:
+		return 2
+	case RoleProviderAdmin:
+		return 3
+	}
+	return 0
+}
+
 // User is a person who signs in to the server.
 type User struct {
 	ID         string `json:"id"`

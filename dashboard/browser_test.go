@@ -97,6 +97,12 @@ func TestBrowserSignInAndPages(t *testing.T) {
 	}
 	browsertest.AssertAccessible(t, ctx)
 
+	run("people and roles", chromedp.Navigate(w.srv.URL+"/users"), chromedp.WaitVisible(chromedp.CSS("table")))
+	if !strings.Contains(text(), w.roseViewer.user.Email) {
+		t.Errorf("the people page lacks the organisation's viewer")
+	}
+	browsertest.AssertAccessible(t, ctx)
+
 	run("sign out", chromedp.Click(chromedp.CSS("button.link")), chromedp.WaitVisible(chromedp.ID("email")))
 }
 

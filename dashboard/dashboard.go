@@ -155,6 +155,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /devices/{device}/exceptions", s.signedIn(s.handleGrantException))
 	mux.Handle("POST /exceptions/{id}/revoke", s.signedIn(s.handleRevokeException))
 	mux.Handle("GET /audit", s.signedIn(s.handleAudit))
+	mux.Handle("GET /users", s.signedIn(s.handleUsers))
+	mux.Handle("POST /users/{id}", s.signedIn(s.handleUserUpdate))
 	mux.Handle("/", s.signedIn(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, handwash.Errorf(handwash.ENOTFOUND, "There is no page at this address. Go back to the home page and follow the links from there."))
 	}))

@@ -560,3 +560,71 @@ func TestCleanUpSessions(t *testing.T) {
 		t.Errorf("the live session was ended: %d", status)
 	}
 }
+
+// Administrators change roles and stop people signing in, within their
+// own scope and never above their own role; a stopped person is signed
+// out at once.
+func TestUsersAndRoles(t *testing.T) {
+	w := newWorld(t)
+	viewer := w.browser()
+	viewer.signIn(w.roseViewer)
+	if status, _, _ := viewer.get("/users"); status != http.StatusForbidden {
+		t.Errorf("a viewer's people page: %d, want 403", status)
+	}
+
+	admin := w.browser()
+	admin.signIn(w.roseAdmin)
+	status, page, _ := admin.get("/users")
+	if status != http.StatusOK || !strings.Contains(page, w.roseViewer.user.Email) || strings.Contains(page, w.oakAdmin.user.Email) || strings.Contains(page, w.providerAdmin.user.Email) {
+		t.Fatalf("an organisation administrator's people page: %d: %s", status, text(page))
+	}
+	if strings.Contains(page, `action="/users/`+w.roseAdmin.user.ID+`"`) || strings.Contains(page, `value="provider_admin"`) {
+		t.Error("the page offers changing oneself or a role above one's own")
+	}
+	user := "/users/" + w.roseViewer.user.ID
+	if status, _, _ := admin.post("/users/"+w.roseAdmin.user.ID, url.Values{"role": {"viewer"}}); status != http.StatusForbidden {
+		t.Errorf("changing oneself: %d, want 403", status)
+	}
+	if status, _, _ := admin.post(user, url.Values{"role": {"provider_admin"}}); status != http.StatusForbidden {
+		t.Errorf("giving a role above one's own: %d, want 403", status)
+	}
+	if status, _, _ := admin.post(user, url.Values{"role": {"emperor"}}); status != http.StatusBadRequest {
+		t.Errorf("a role that does not exist: %d, want 400", status)
+	}
+	oak := w.browser()
+	oak.signIn(w.oakAdmin)
+	oak.get("/users")
+	if status, _, _ := oak.post(user, url.Values{"role": {"org_admin"}}); status != http.StatusNotFound {
+		t.Errorf("another organisation's administrator: %d, want 404", status)
+	}
+
+	admin.get("/users")
+	if status, _, _ := admin.post(user, url.Values{"role": {"viewer"}, "disabled": {"on"}}); status != http.StatusSeeOther {
+		t.Fatalf("stopping a viewer: %d", status)
+	}
+	if status, _, _ := viewer.get("/orgs/" + w.rose.ID); status != http.StatusSeeOther {
+		t.Errorf("a stopped person is still signed in: %d", status)
+	}
+	if status, _, _ := w.browser().post("/signin", url.Values{"email": {w.roseViewer.user.Email}, "password": {w.roseViewer.password}}); status != http.StatusUnauthorized {
+		t.Errorf("a stopped person signing in: %d, want 401", status)
+	}
+	admin.get("/users")
+	if status, _, _ := admin.post(user, url.Values{"role": {"org_admin"}}); status != http.StatusSeeOther {
+		t.Fatalf("making a viewer an administrator: %d", status)
+	}
+	u, err := w.store.User(context.Background(), handwash.Scope{ProviderID: w.provider.ID}, w.roseViewer.user.ID)
+	must(t, err)
+	if u.Role != handwash.RoleOrgAdmin || u.Disabled {
+		t.Errorf("stored: %+v", u)
+	}
+	// The new administrator must now set up an authenticator app.
+	again := w.browser()
+	if _, _, loc := again.post("/signin", url.Values{"email": {w.roseViewer.user.Email}, "password": {w.roseViewer.password}}); !strings.HasPrefix(loc, "/account/mfa") {
+		t.Errorf("a new administrator without an authenticator app went to %q", loc)
+	}
+	entries, _, err := w.store.Audit(context.Background(), handwash.Scope{ProviderID: w.provider.ID}, handwash.AuditFilter{Action: "user.update"})
+	must(t, err)
+	if len(entries) != 2 {
+		t.Errorf("%d user.update entries in the audit log, want 2", len(entries))
+	}
+}

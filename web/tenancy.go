@@ -148,19 +148,6 @@ func handleSiteCreate(s *server) http.Handler {
 	})
 }
 
-// roleRank orders roles by power, so nobody grants more than they hold.
-func roleRank(r handwash.Role) int {
-	switch r {
-	case handwash.RoleViewer:
-		return 1
-	case handwash.RoleOrgAdmin:
-		return 2
-	case handwash.RoleProviderAdmin:
-		return 3
-	}
-	return 0
-}
-
 // mayGrant checks that p may give someone role in orgID (empty: the whole
 // provider): a role no stronger than p's own, within p's scope, and only
 // roles that make sense at that level. A missing organisation is
@@ -169,7 +156,7 @@ func mayGrant(r *http.Request, store handwash.Store, p handwash.Principal, role 
 	if !role.Valid() {
 		return invalid("role", "%q is not a role: use provider_admin, org_admin or viewer", role)
 	}
-	if roleRank(role) > roleRank(p.Role) {
+	if role.Rank() > p.Role.Rank() {
 		return handwash.Errorf(handwash.EFORBIDDEN, "role %s is more than your own (%s) may grant", role, p.Role)
 	}
 	if orgID == "" {
@@ -269,7 +256,7 @@ func handleUserUpdate(store handwash.Store) http.Handler {
 			writeErr(w, r, err)
 			return
 		}
-		if roleRank(u.Role) > roleRank(p.Role) {
+		if u.Role.Rank() > p.Role.Rank() {
 			writeErr(w, r, handwash.Errorf(handwash.EFORBIDDEN, "%s is a %s, which your role (%s) may not change", u.ID, u.Role, p.Role))
 			return
 		}

@@ -93,7 +93,7 @@ func handleTokenRevoke(store handwash.Store) http.Handler {
 			writeErr(w, r, err)
 			return
 		}
-		if roleRank(t.Role) > roleRank(p.Role) {
+		if t.Role.Rank() > p.Role.Rank() {
 			writeErr(w, r, handwash.Errorf(handwash.EFORBIDDEN, "token %s has role %s, which your role (%s) may not revoke", t.ID, t.Role, p.Role))
 			return
 		}
