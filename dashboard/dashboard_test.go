@@ -628,3 +628,32 @@ func TestUsersAndRoles(t *testing.T) {
 		t.Errorf("%d user.update entries in the audit log, want 2", len(entries))
 	}
 }
+
+// The provider's home page says how each organisation's score moved since
+// last week, and the organisation page draws it over time.
+func TestScoreOverTime(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	// A week and a day ago Rose House's Mac was worse: its findings then
+	// were all failures.
+	a, err := w.store.Assessment(ctx, handwash.Scope{ProviderID: w.provider.ID}, w.roseMac.ID)
+	must(t, err)
+	now := *a
+	then := *a
+	then.EvaluatedAt = w.clock.now().AddDate(0, 0, -8)
+	then.Overall.Earned, then.Overall.Pass, then.Overall.Fail = 0, 0, then.Overall.Pass+then.Overall.Fail
+	must(t, w.store.PutAssessment(ctx, w.roseMac.ID, w.roseMac.FactsDigest, &then))
+	now.EvaluatedAt = w.clock.now()
+	must(t, w.store.PutAssessment(ctx, w.roseMac.ID, w.roseMac.FactsDigest, &now))
+
+	b := w.browser()
+	b.signIn(w.providerAdmin)
+	_, page, _ := b.get("/")
+	if !strings.Contains(page, "up ") {
+		t.Errorf("home page: no rise since last week shown: %s", text(page))
+	}
+	_, page, _ = b.get("/orgs/" + w.rose.ID)
+	if !strings.Contains(page, "Score over time") || !strings.Contains(page, "Since last week: <strong>up ") {
+		t.Errorf("organisation page: no score over time: %s", text(page))
+	}
+}

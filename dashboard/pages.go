@@ -31,6 +31,11 @@ type orgRow struct {
 	Devices  int
 	Stale    int
 	Failures int
+	// Trend says how the overall score moved since a week ago.
+	Trend string
+	// History is the overall score at the end of each day of the last
+	// 90 days on which a device was judged.
+	History []handwash.OrgScorePoint
 }
 
 type homePage struct {
@@ -80,6 +85,10 @@ func (s *server) orgRow(ctx context.Context, scope handwash.Scope, o *handwash.O
 	// Each device's assessment counts its failures: their sum needs no
 	// look at the findings themselves.
 	row.Failures = row.Scores.Overall.Fail
+	if row.History, err = s.store.OrgScoreHistory(ctx, scope, o.ID, s.now().AddDate(0, 0, -90)); err != nil {
+		return row, err
+	}
+	row.Trend = trend(row.Scores.Overall.Value, row.History, s.now().AddDate(0, 0, -7))
 	return row, nil
 }
 
@@ -109,16 +118,19 @@ type orgPage struct {
 	orgRow
 	Chart      template.HTML
 	ChartTable svgchart.Table
-	FixFirst   []fixFirst
-	FixLater   []fixFirst
-	List       []*handwash.Device
-	Total      int
-	Filter     deviceFilterView
-	Sites      []*handwash.Site
-	Platforms  []handwash.Platform
-	Prev, Next string
-	StaleAfter time.Duration
-	Now        time.Time
+	// OverTime is the chart of the overall score over time.
+	OverTime      template.HTML
+	OverTimeTable svgchart.Table
+	FixFirst      []fixFirst
+	FixLater      []fixFirst
+	List          []*handwash.Device
+	Total         int
+	Filter        deviceFilterView
+	Sites         []*handwash.Site
+	Platforms     []handwash.Platform
+	Prev, Next    string
+	StaleAfter    time.Duration
+	Now           time.Time
 }
 
 type deviceFilterView struct {
@@ -151,6 +163,18 @@ func (s *server) handleOrg(w http.ResponseWriter, r *http.Request) {
 		chart.Bars = append(chart.Bars, b)
 	}
 	p.Chart, p.ChartTable = chart.SVG(), chart.Table()
+	line := svgchart.LineChart{ID: "org-history", Title: "Overall score over the last 90 days", Max: 100,
+		Start: s.now().AddDate(0, 0, -90), End: s.now(), Location: time.Local}
+	series := svgchart.Series{Name: "Overall score"}
+	for _, pt := range row.History {
+		v := float64(pt.Value)
+		if pt.Value < 0 {
+			v = math.NaN()
+		}
+		series.Points = append(series.Points, svgchart.Point{Time: pt.Day, Value: v})
+	}
+	line.Series = []svgchart.Series{series}
+	p.OverTime, p.OverTimeTable = line.SVG(), line.Table()
 	if p.FixFirst, err = s.fixFirst(ctx, scope, o.ID); err != nil {
 		s.fail(w, r, err)
 		return
@@ -480,4 +504,25 @@ func grantError(err error) string {
 		}
 	}
 	return msg
+}
+
+// trend says in words how an overall score moved since the newest day at
+// or before weekAgo: "up 5", "down 3", "no change", or "" when there was
+// no score then.
+func trend(now int, history []handwash.OrgScorePoint, weekAgo time.Time) string {
+	then := -1
+	for _, p := range history {
+		if !p.Day.After(weekAgo) {
+			then = p.Value
+		}
+	}
+	switch {
+	case then < 0 || now < 0:
+		return ""
+	case now > then:
+		return fmt.Sprintf("up %d", now-then)
+	case now < then:
+		return fmt.Sprintf("down %d", then-now)
+	}
+	return "no change"
 }

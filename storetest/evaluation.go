@@ -692,3 +692,32 @@ func testOrgTotalsFollowChanges(t *testing.T, s handwash.Store) {
 	must(t, err)
 	diff(t, "FailureCounts against the devices' own findings", gotFailing, wantFailing)
 }
+
+// An organisation's overall score is recorded for each day its devices are
+// judged: the last score of the day counts.
+func testOrgScoreHistory(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	w.snap(t, w.devA1, "s1", "facts", t0)
+	day2 := t0.Add(24 * time.Hour)
+	must(t, s.PutAssessment(w.ctx, w.devA1.ID, digest("facts"), assessment(t0, fnd("c1", handwash.StatusFail), fnd("c2", handwash.StatusPass))))
+	must(t, s.PutAssessment(w.ctx, w.devA1.ID, digest("facts"), assessment(t0.Add(time.Hour), fnd("c1", handwash.StatusFail), fnd("c2", handwash.StatusFail))))
+	must(t, s.PutAssessment(w.ctx, w.devA1.ID, digest("facts"), assessment(day2, fnd("c1", handwash.StatusPass), fnd("c2", handwash.StatusPass))))
+	got, err := s.OrgScoreHistory(w.ctx, w.a, w.orgA1.ID, t0.Add(-48*time.Hour))
+	must(t, err)
+	midnight := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	diff(t, "OrgScoreHistory", got, []handwash.OrgScorePoint{{Day: midnight(t0), Value: 0, Devices: 1}, {Day: midnight(day2), Value: 100, Devices: 1}})
+	got, err = s.OrgScoreHistory(w.ctx, w.a1, w.orgA1.ID, day2)
+	must(t, err)
+	if len(got) != 1 || got[0].Value != 100 {
+		t.Errorf("since the second day: %+v", got)
+	}
+	got, err = s.OrgScoreHistory(w.ctx, w.a, w.orgA2.ID, t0.Add(-48*time.Hour))
+	must(t, err)
+	if len(got) != 0 {
+		t.Errorf("another organisation's history: %+v", got)
+	}
+	_, err = s.OrgScoreHistory(w.ctx, w.a2, w.orgA1.ID, t0)
+	wantCode(t, "through another organisation", err, handwash.ENOTFOUND)
+	_, err = s.OrgScoreHistory(w.ctx, w.b, w.orgA1.ID, t0)
+	wantCode(t, "through another provider", err, handwash.ENOTFOUND)
+}

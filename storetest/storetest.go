@@ -72,6 +72,7 @@ var tests = []struct {
 	{"OrgScores", testOrgScores},
 	{"FailureCounts", testFailureCounts},
 	{"OrgTotalsFollowChanges", testOrgTotalsFollowChanges},
+	{"OrgScoreHistory", testOrgScoreHistory},
 	{"Exceptions", testExceptions},
 	{"ExceptionsMarkDevices", testExceptionsMarkDevices},
 	{"Leases", testLeases},

@@ -157,6 +157,9 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		if err := putFindings(ctx, tx, orgID, deviceID, at, gen, findings); err != nil {
 			return err
 		}
+		if err := recordOrgDay(ctx, tx, orgID, evaluated); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO score_history (device_id, at, overall, areas) VALUES ($1, $2, $3, $4)`,
 			deviceID, at, a.Overall.Value, string(history))
 		return err

@@ -110,8 +110,10 @@ func (s *Store) DeleteDevice(ctx context.Context, scope handwash.Scope, id strin
 		if err := removeFromOrgTotals(ctx, tx, orgID, id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM devices WHERE id = $1`, id)
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return recordOrgDay(ctx, tx, orgID, s.nowOr(time.Time{}))
 	})
 	if handwash.ErrorCode(err) == handwash.ENOTFOUND {
 		return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sort"
+	"time"
 
 	"github.com/handwash/handwash"
 )
@@ -148,4 +149,25 @@ type counts struct {
 
 func (c counts) sums() scoreSums {
 	return scoreSums{int64(c.earned), int64(c.max), int64(c.pass), int64(c.fail), int64(c.unknown), int64(c.excepted), int64(c.notApplicable)}
+}
+
+// dayFormat is how org_score_history names a day.
+const dayFormat = "2006-01-02"
+
+// recordOrgDay writes an organisation's overall score, as its totals now
+// stand, as the score of day (UTC).
+func recordOrgDay(ctx context.Context, tx *sql.Tx, orgID string, at time.Time) error {
+	var devices int64
+	var s scoreSums
+	err := tx.QueryRowContext(ctx, `SELECT devices, earned, max FROM org_scores WHERE org_id = $1 AND area = ''`, orgID).Scan(&devices, &s.earned, &s.max)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO org_score_history (org_id, day, value, devices, earned, max) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (org_id, day) DO UPDATE SET value = excluded.value, devices = excluded.devices, earned = excluded.earned, max = excluded.max`,
+		orgID, at.UTC().Format(dayFormat), s.score().Value, devices, s.earned, s.max)
+	return err
 }
