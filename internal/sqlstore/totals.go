@@ -155,7 +155,8 @@ func (c counts) sums() scoreSums {
 const dayFormat = "2006-01-02"
 
 // recordOrgDay writes an organisation's overall score, as its totals now
-// stand, as the score of day (UTC).
+// stand, as the score of day (UTC); a day whose row already says so is
+// not written again, as most judgements change no sums.
 func recordOrgDay(ctx context.Context, tx *sql.Tx, orgID string, at time.Time) error {
 	var devices int64
 	var s scoreSums
@@ -167,7 +168,8 @@ func recordOrgDay(ctx context.Context, tx *sql.Tx, orgID string, at time.Time) e
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO org_score_history (org_id, day, value, devices, earned, max) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (org_id, day) DO UPDATE SET value = excluded.value, devices = excluded.devices, earned = excluded.earned, max = excluded.max`,
+		ON CONFLICT (org_id, day) DO UPDATE SET value = excluded.value, devices = excluded.devices, earned = excluded.earned, max = excluded.max
+		WHERE org_score_history.devices <> excluded.devices OR org_score_history.earned <> excluded.earned OR org_score_history.max <> excluded.max`,
 		orgID, at.UTC().Format(dayFormat), s.score().Value, devices, s.earned, s.max)
 	return err
 }
