@@ -150,10 +150,11 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /orgs/{org}/findings.csv", s.signedIn(s.handleFindingsCSV))
 	mux.Handle("GET /orgs/{org}/enrol", s.signedIn(s.handleEnrol))
 	mux.Handle("POST /orgs/{org}/enrol", s.signedIn(s.handleEnrolCreate))
-	mux.Handle("POST /enroll-tokens/{id}/revoke", s.signedIn(s.handleEnrolRevoke))
+	mux.Handle("POST /enroll-tokens/{id}/revoke", s.signedIn(s.handleRevoke("enroll_token.revoke", "revoked an enrolment token", s.store.RevokeEnrollToken, func() {})))
 	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
 	mux.Handle("POST /devices/{device}/exceptions", s.signedIn(s.handleGrantException))
-	mux.Handle("POST /exceptions/{id}/revoke", s.signedIn(s.handleRevokeException))
+	// Revoking an exception changes how the devices it covered are judged.
+	mux.Handle("POST /exceptions/{id}/revoke", s.signedIn(s.handleRevoke("exception.revoke", "revoked an exception", s.store.DeleteException, s.stored)))
 	mux.Handle("GET /audit", s.signedIn(s.handleAudit))
 	mux.Handle("GET /users", s.signedIn(s.handleUsers))
 	mux.Handle("POST /users/{id}", s.signedIn(s.handleUserUpdate))

@@ -122,23 +122,6 @@ func (s *server) handleEnrolCreate(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusCreated, "enrol", "Add computers to "+p.Org.Name, p)
 }
 
-// handleEnrolRevoke stops an enrolment token from adding more computers.
-func (s *server) handleEnrolRevoke(w http.ResponseWriter, r *http.Request) {
-	v := visitorOf(r)
-	p := v.principal()
-	if !p.CanWrite() {
-		s.fail(w, r, errReadOnly)
-		return
-	}
-	id := r.PathValue("id")
-	if err := s.store.RevokeEnrollToken(r.Context(), p.Scope, id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.auditAction(r, v, p.OrgID, "enroll_token.revoke", id, "revoked an enrolment token")
-	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
-}
-
 func hasSite(sites []*handwash.Site, id string) bool {
 	for _, s := range sites {
 		if s.ID == id {

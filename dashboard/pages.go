@@ -473,23 +473,27 @@ func (s *server) handleGrantException(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/devices/"+url.PathEscape(d.ID)+"#exceptions-h", http.StatusSeeOther)
 }
 
-// handleRevokeException ends an exception: the failure counts again from
-// the device's next judgement, moments later.
-func (s *server) handleRevokeException(w http.ResponseWriter, r *http.Request) {
-	v := visitorOf(r)
-	p := v.principal()
-	if !p.CanWrite() {
-		s.fail(w, r, errReadOnly)
-		return
+// handleRevoke makes the handler that ends something by the ID in the
+// path (an exception, an enrolment token), for administrators only,
+// records it in the audit log, calls after, and goes back to the page the
+// form came from.
+func (s *server) handleRevoke(action, detail string, revoke func(ctx context.Context, scope handwash.Scope, id string) error, after func()) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := visitorOf(r)
+		p := v.principal()
+		if !p.CanWrite() {
+			s.fail(w, r, errReadOnly)
+			return
+		}
+		id := r.PathValue("id")
+		if err := revoke(r.Context(), p.Scope, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.auditAction(r, v, p.OrgID, action, id, detail)
+		after()
+		http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 	}
-	id := r.PathValue("id")
-	if err := s.store.DeleteException(r.Context(), p.Scope, id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.auditAction(r, v, p.OrgID, "exception.revoke", id, "revoked an exception")
-	s.stored()
-	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 var errReadOnly = handwash.Errorf(handwash.EFORBIDDEN, "You can look but not change things here: ask an administrator of your organisation.")
