@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/handwash/handwash"
 )
 
@@ -245,6 +247,23 @@ func TestExceptions(t *testing.T) {
 	}
 	e.do("DELETE", "/api/v1/exceptions/"+ex.ID, admin, nil).want(http.StatusNoContent)
 	e.do("DELETE", "/api/v1/exceptions/"+ex.ID, admin, nil).wantError(http.StatusNotFound, handwash.ENOTFOUND)
+
+	// The changes made, and only those, are in the audit log, with the
+	// token that made them.
+	entries, _, err := e.store.Audit(context.Background(), handwash.Scope{ProviderID: tn.p.ID}, handwash.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, en := range entries {
+		if strings.HasPrefix(en.Action, "exception.") {
+			got = append(got, en.Action+" "+en.Target+" "+en.ActorID)
+		}
+	}
+	want := []string{"exception.revoke " + ex.ID + " " + tn.tokenIDs["A admin"], "exception.grant  " + tn.tokenIDs["A admin"], "exception.grant  " + tn.tokenIDs["A admin"]}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("audit log (-want +got):\n%s", diff)
+	}
 }
 
 func TestUsersAndTokens(t *testing.T) {
