@@ -144,12 +144,14 @@ func enrolError(err error) string {
 }
 
 // serverURL is the address agents reach this server at, as the browser
-// reached it: HTTPS, unless the dashboard runs on plain HTTP for
-// development.
+// reached it: HTTPS when the request came over TLS, or through a reverse
+// proxy that says it did (X-Forwarded-Proto); plain HTTP otherwise, as on
+// loopback. A forged header changes only the commands shown to the
+// person who forged it.
 func (s *server) serverURL(r *http.Request) string {
-	u := url.URL{Scheme: "https", Host: r.Host}
-	if s.cfg.InsecureCookies {
-		u.Scheme = "http"
+	u := url.URL{Scheme: "http", Host: r.Host}
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		u.Scheme = "https"
 	}
 	return u.String()
 }
