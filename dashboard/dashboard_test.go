@@ -241,7 +241,7 @@ func TestOrgAndDevicePages(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("device page: %d", status)
 	}
-	for _, want := range []string{"RECEPTION-PC", "Why it matters", "How to fix it", "Settings", "Failed", "Score over time"} {
+	for _, want := range []string{"RECEPTION-PC", "Why it matters", "How to fix it", "Settings", "Failed", "Score over time", "Programs and packages", "Facts collected"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("device page lacks %q", want)
 		}
