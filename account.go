@@ -51,6 +51,21 @@ type Session struct {
 	UserAgent string `json:"user_agent"`
 }
 
+// PrefixInvitation starts an invitation's credential, as the other
+// credentials have prefixes of their own.
+const PrefixInvitation = "hwi"
+
+// Invitation lets a person an administrator added set their first
+// password, once, through a link the administrator passes on. The store
+// keeps only the SHA-256 of its secret.
+type Invitation struct {
+	ID         string
+	UserID     string
+	SecretHash []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+}
+
 // AuditEntry records one action of an administrator (or a token) that
 // changed something: who, what, when and from where.
 type AuditEntry struct {
@@ -120,6 +135,14 @@ type AccountService interface {
 	// DeleteExpiredSessions removes sessions past their absolute end or
 	// idle since before idleBefore, for the background clean-up.
 	DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int, error)
+
+	// CreateInvitation stores an invitation for an existing user.
+	CreateInvitation(ctx context.Context, inv *Invitation) error
+	// InvitationForAuth returns an invitation by ID, for checking a link.
+	InvitationForAuth(ctx context.Context, id string) (*Invitation, error)
+	// UseInvitation deletes an invitation and reports whether this call
+	// did, so a link sets a password once even when opened twice at once.
+	UseInvitation(ctx context.Context, id string) (bool, error)
 
 	// AddAudit appends an entry to the audit log; entries are never
 	// changed or removed through the store.

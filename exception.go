@@ -2,6 +2,7 @@ package handwash
 
 import (
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -75,6 +76,19 @@ func CheckText(field, v string, max int) error {
 		return fieldError(field, "longer than %d characters", max)
 	case strings.ContainsFunc(v, unicode.IsControl):
 		return fieldError(field, "contains a control character")
+	}
+	return nil
+}
+
+// CheckEmail accepts a plain email address such as jo@rose.example: no
+// display name, no angle brackets.
+func CheckEmail(e string) error {
+	if err := CheckText("email", e, 254); err != nil {
+		return err
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || a.Name != "" {
+		return fieldError("email", "%q is not an email address", e)
 	}
 	return nil
 }

@@ -161,4 +161,23 @@ func TestBrowserMFASetup(t *testing.T) {
 		t.Errorf("credential shown: %q", cred)
 	}
 	browsertest.AssertAccessible(t, ctx)
+
+	// They add a colleague, whose invitation link opens the page where
+	// the colleague chooses a password.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(w.srv.URL+"/users"),
+		chromedp.SendKeys(chromedp.ID("add-name"), "Nia Ahmed"),
+		chromedp.SendKeys(chromedp.ID("add-email"), "nia@rosehouse.example"),
+		chromedp.Submit(chromedp.ID("add-email")),
+		chromedp.WaitVisible(chromedp.ID("invite-link")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.AssertAccessible(t, ctx)
+	link, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("invite-link")))
+	must(t, err)
+	if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("confirm"))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.AssertAccessible(t, ctx)
 }

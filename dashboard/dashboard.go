@@ -157,7 +157,10 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /exceptions/{id}/revoke", s.signedIn(s.handleRevoke("exception.revoke", "revoked an exception", s.store.DeleteException, s.stored)))
 	mux.Handle("GET /audit", s.signedIn(s.handleAudit))
 	mux.Handle("GET /users", s.signedIn(s.handleUsers))
+	mux.Handle("POST /users", s.signedIn(s.handleUserCreate))
 	mux.Handle("POST /users/{id}", s.signedIn(s.handleUserUpdate))
+	mux.HandleFunc("GET /welcome/{invitation}", s.handleWelcomePage)
+	mux.HandleFunc("POST /welcome/{invitation}", s.handleWelcome)
 	mux.Handle("/", s.signedIn(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, handwash.Errorf(handwash.ENOTFOUND, "There is no page at this address. Go back to the home page and follow the links from there."))
 	}))

@@ -657,3 +657,73 @@ func TestScoreOverTime(t *testing.T) {
 		t.Errorf("organisation page: no score over time: %s", text(page))
 	}
 }
+
+// An administrator adds a person and passes on a one-time link, with
+// which the person chooses their own password and then signs in.
+func TestInvitePeople(t *testing.T) {
+	w := newWorld(t)
+	admin := w.browser()
+	admin.signIn(w.roseAdmin)
+	admin.get("/users")
+	for _, c := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"bad email", url.Values{"name": {"Nia Ahmed"}, "email": {"nia at rose"}, "role": {"viewer"}}, "Email address"},
+		{"taken email", url.Values{"name": {"Ali again"}, "email": {w.roseViewer.user.Email}, "role": {"viewer"}}, "can already sign in"},
+		{"role above one's own", url.Values{"name": {"Nia Ahmed"}, "email": {"nia@rosehouse.example"}, "role": {"provider_admin"}}, "Role"},
+		{"no name", url.Values{"name": {" "}, "email": {"nia@rosehouse.example"}, "role": {"viewer"}}, "Name"},
+	} {
+		if status, page, _ := admin.post("/users", c.form); status != http.StatusBadRequest || !strings.Contains(page, c.want) {
+			t.Errorf("%s: %d: %s", c.name, status, text(page))
+		}
+	}
+	status, page, _ := admin.post("/users", url.Values{"name": {"Nia Ahmed"}, "email": {"nia@rosehouse.example"}, "role": {"viewer"}, "org": {w.oak.ID}})
+	if status != http.StatusCreated {
+		t.Fatalf("adding a person: %d: %s", status, text(page))
+	}
+	link := regexp.MustCompile(`http://[^<" ]+/welcome/hwi_[a-z0-9_]+`).FindString(page)
+	if link == "" {
+		t.Fatalf("no invitation link on the page: %s", text(page))
+	}
+	nia, err := w.store.UserByEmail(context.Background(), "nia@rosehouse.example")
+	must(t, err)
+	if nia.OrgID != w.rose.ID || nia.Role != handwash.RoleViewer {
+		t.Errorf("an organisation's administrator added %+v: not to their own organisation", nia)
+	}
+	path := strings.TrimPrefix(link, w.srv.URL)
+
+	guest := w.browser()
+	if status, page, _ := guest.get(path[:len(path)-3] + "aaa"); status != http.StatusNotFound || strings.Contains(page, "Nia") {
+		t.Errorf("a link with the wrong secret: %d", status)
+	}
+	if status, page, _ := guest.get(path); status != http.StatusOK || !strings.Contains(page, "Nia Ahmed") {
+		t.Fatalf("the invitation: %d: %s", status, text(page))
+	}
+	if status, page, _ := guest.post(path, url.Values{"password": {"coffee train fish"}, "confirm": {"coffee train fiish"}}); status != http.StatusBadRequest || !strings.Contains(page, "not the same") {
+		t.Errorf("two different passwords: %d", status)
+	}
+	if status, page, _ := guest.post(path, url.Values{"password": {"short"}, "confirm": {"short"}}); status != http.StatusBadRequest || !strings.Contains(page, "three random words") {
+		t.Errorf("a short password: %d: %s", status, text(page))
+	}
+	if status, _, loc := guest.post(path, url.Values{"password": {"coffee train fish"}, "confirm": {"coffee train fish"}}); status != http.StatusSeeOther || loc != "/signin" {
+		t.Fatalf("choosing a password: %d to %q", status, loc)
+	}
+	if status, _, _ := guest.get(path); status != http.StatusNotFound {
+		t.Errorf("the link a second time: %d, want 404", status)
+	}
+	guest.signIn(person{user: nia, password: "coffee train fish"})
+	if status, page, _ := guest.get("/orgs/" + w.rose.ID); status != http.StatusOK || !strings.Contains(page, "Rose House") {
+		t.Errorf("the new person's first page: %d", status)
+	}
+
+	// A link not used within 72 hours stops working.
+	admin.get("/users")
+	_, page, _ = admin.post("/users", url.Values{"name": {"Late Comer"}, "email": {"late@rosehouse.example"}, "role": {"viewer"}})
+	late := strings.TrimPrefix(regexp.MustCompile(`http://[^<" ]+/welcome/hwi_[a-z0-9_]+`).FindString(page), w.srv.URL)
+	w.clock.advance(73 * time.Hour)
+	if status, _, _ := w.browser().get(late); status != http.StatusNotFound {
+		t.Errorf("a link after 73 hours: %d, want 404", status)
+	}
+}

@@ -671,3 +671,46 @@ func testAuditLimit(t *testing.T, s handwash.Store) {
 		t.Errorf("the last page has %d entries, want %d", len(got), n-500)
 	}
 }
+
+func testInvitations(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	u := w.newUser(t, w.a1, "new.starter@rose.example", handwash.RoleViewer, w.orgA1.ID)
+	inv := &handwash.Invitation{ID: "inv_one", UserID: u.ID, SecretHash: handwash.HashSecret("secret"), CreatedAt: t0, ExpiresAt: t0.Add(72 * time.Hour)}
+	must(t, s.CreateInvitation(w.ctx, inv))
+	got, err := s.InvitationForAuth(w.ctx, "inv_one")
+	must(t, err)
+	diff(t, "invitation", got, inv, cmpopts.EquateApproxTime(time.Microsecond))
+	wantCode(t, "the same ID again", s.CreateInvitation(w.ctx, inv), handwash.ECONFLICT)
+
+	// Used once, however many try at once.
+	if n := race(t, 8, func() (bool, error) { return s.UseInvitation(w.ctx, "inv_one") }); n != 1 {
+		t.Errorf("the invitation was used %d times, want once", n)
+	}
+	_, err = s.InvitationForAuth(w.ctx, "inv_one")
+	wantCode(t, "after use", err, handwash.ENOTFOUND)
+
+	for _, c := range []struct {
+		name string
+		inv  handwash.Invitation
+		code string
+	}{
+		{"no ID", handwash.Invitation{UserID: u.ID, SecretHash: handwash.HashSecret("x"), ExpiresAt: t0}, handwash.EINVALID},
+		{"unknown user", handwash.Invitation{ID: "inv_x", UserID: "usr_nope", SecretHash: handwash.HashSecret("x"), ExpiresAt: t0}, handwash.ENOTFOUND},
+		{"plain secret", handwash.Invitation{ID: "inv_y", UserID: u.ID, SecretHash: []byte("secret"), ExpiresAt: t0}, handwash.EINVALID},
+		{"no end", handwash.Invitation{ID: "inv_z", UserID: u.ID, SecretHash: handwash.HashSecret("x")}, handwash.EINVALID},
+	} {
+		wantCode(t, c.name, s.CreateInvitation(w.ctx, &c.inv), c.code)
+	}
+
+	// An invitation goes with its user's organisation.
+	must(t, s.CreateInvitation(w.ctx, &handwash.Invitation{ID: "inv_two", UserID: u.ID, SecretHash: handwash.HashSecret("x"), ExpiresAt: t0.Add(time.Hour)}))
+	db, ok := s.(interface{ WriteDB() *sql.DB })
+	if !ok {
+		t.Skip("the store gives no database handle to delete an organisation with")
+	}
+	if _, err := db.WriteDB().ExecContext(w.ctx, `DELETE FROM orgs WHERE id = $1`, w.orgA1.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.InvitationForAuth(w.ctx, "inv_two")
+	wantCode(t, "after its organisation was deleted", err, handwash.ENOTFOUND)
+}

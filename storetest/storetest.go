@@ -89,6 +89,7 @@ var tests = []struct {
 	{"Sessions", testSessions},
 	{"SessionsExpire", testSessionsExpire},
 	{"AccountsCascade", testAccountsCascade},
+	{"Invitations", testInvitations},
 	{"Audit", testAudit},
 	{"AuditLimit", testAuditLimit},
 }

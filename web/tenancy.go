@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/mail"
 	"strings"
 
 	"github.com/handwash/handwash"
@@ -185,17 +184,6 @@ type userRequest struct {
 	OrgID string        `json:"org_id"`
 }
 
-func validEmail(e string) error {
-	if err := handwash.CheckText("email", e, 254); err != nil {
-		return err
-	}
-	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e || a.Name != "" {
-		return invalid("email", "%q is not an email address", e)
-	}
-	return nil
-}
-
 func handleUserCreate(s *server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalOf(r)
@@ -206,7 +194,7 @@ func handleUserCreate(s *server) http.Handler {
 		}
 		req.Email = strings.TrimSpace(req.Email)
 		req.Name = strings.TrimSpace(req.Name)
-		if err := validEmail(req.Email); err != nil {
+		if err := handwash.CheckEmail(req.Email); err != nil {
 			writeErr(w, r, err)
 			return
 		}

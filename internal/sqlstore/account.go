@@ -530,3 +530,64 @@ func (s *Store) Audit(ctx context.Context, scope handwash.Scope, f handwash.Audi
 	es, err := list(ctx, s, "list audit entries", scanAudit, stmt, q.args...)
 	return es, total, err
 }
+
+// CreateInvitation stores an invitation for an existing user.
+func (s *Store) CreateInvitation(ctx context.Context, inv *handwash.Invitation) error {
+	if err := checkID("invitation ID", inv.ID); err != nil {
+		return err
+	}
+	if err := checkID("invitation user ID", inv.UserID); err != nil {
+		return err
+	}
+	if err := checkHash(inv.SecretHash); err != nil {
+		return err
+	}
+	if inv.ExpiresAt.IsZero() {
+		return invalid("invitation has no expiry time")
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.userExists(ctx, tx, inv.UserID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO invitations (id, user_id, secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+			inv.ID, inv.UserID, inv.SecretHash, micros(s.nowOr(inv.CreatedAt)), micros(norm(inv.ExpiresAt)))
+		if s.d.IsUniqueViolation(err) {
+			return handwash.Errorf(handwash.ECONFLICT, "invitation %q exists already", inv.ID)
+		}
+		return err
+	})
+	return s.dbErr("store invitation", err)
+}
+
+// InvitationForAuth returns an invitation by ID, whatever its scope, for
+// checking a link.
+func (s *Store) InvitationForAuth(ctx context.Context, id string) (*handwash.Invitation, error) {
+	if err := checkID("invitation ID", id); err != nil {
+		return nil, err
+	}
+	var inv handwash.Invitation
+	var created, expires int64
+	err := s.read.QueryRowContext(ctx, `SELECT id, user_id, secret_hash, created_at, expires_at FROM invitations WHERE id = $1`, id).
+		Scan(&inv.ID, &inv.UserID, &inv.SecretHash, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("invitation", id)
+	}
+	if err != nil {
+		return nil, s.dbErr("find invitation", err)
+	}
+	inv.CreatedAt, inv.ExpiresAt = fromMicros(created), fromMicros(expires)
+	return &inv, nil
+}
+
+// UseInvitation deletes an invitation, and reports whether this call did.
+func (s *Store) UseInvitation(ctx context.Context, id string) (bool, error) {
+	if err := checkID("invitation ID", id); err != nil {
+		return false, err
+	}
+	res, err := s.write.ExecContext(ctx, `DELETE FROM invitations WHERE id = $1`, id)
+	if err != nil {
+		return false, s.dbErr("use invitation", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, s.dbErr("use invitation", err)
+}
