@@ -3,8 +3,10 @@ package dashboard_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -725,5 +727,66 @@ func TestInvitePeople(t *testing.T) {
 	w.clock.advance(73 * time.Hour)
 	if status, _, _ := w.browser().get(late); status != http.StatusNotFound {
 		t.Errorf("a link after 73 hours: %d, want 404", status)
+	}
+}
+
+// People who sign in from one address (a care home behind one router) do
+// not use up each other's attempts: only failures count.
+func TestSuccessfulSignInsDoNotCount(t *testing.T) {
+	w := newWorld(t)
+	for i := range 15 {
+		b := w.browser()
+		if status, page, _ := b.post("/signin", url.Values{"email": {w.roseViewer.user.Email}, "password": {w.roseViewer.password}}); status != http.StatusSeeOther {
+			t.Fatalf("sign-in %d from one address: %d: %s", i+1, status, text(page))
+		}
+	}
+	for range 3 {
+		w.browser().signIn(w.roseAdmin) // password and code
+		w.clock.advance(30 * time.Second) // a code is accepted once
+	}
+}
+
+// Wrong codes count against the account until a code is right, however
+// often the password is given again and from whatever address.
+func TestWrongCodesCountAcrossAddresses(t *testing.T) {
+	w := newWorld(t)
+	send := func(addr, path string, form url.Values, cookie *http.Cookie) *httptest.ResponseRecorder {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = addr + ":1234"
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		w.handler.ServeHTTP(rec, req)
+		return rec
+	}
+	get := func(addr, path string, cookie *http.Cookie) string {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.RemoteAddr = addr + ":1234"
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		w.handler.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	login := url.Values{"email": {w.roseAdmin.user.Email}, "password": {w.roseAdmin.password}}
+	for i := range 10 {
+		addr := fmt.Sprintf("192.0.2.%d", i+1) // a new address each time
+		rec := send(addr, "/signin", login, nil)
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("password %d: %d", i+1, rec.Code)
+		}
+		cookie := rec.Result().Cookies()[0]
+		m := csrfField.FindStringSubmatch(get(addr, "/signin/code", cookie))
+		if m == nil {
+			t.Fatal("no form token on the code page")
+		}
+		if rec := send(addr, "/signin/code", url.Values{"code": {"000000"}, "csrf": {m[1]}}, cookie); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong code %d: %d", i+1, rec.Code)
+		}
+	}
+	if rec := send("192.0.2.99", "/signin", login, nil); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("the right password after 10 wrong codes from 10 addresses: %d, want 429", rec.Code)
 	}
 }

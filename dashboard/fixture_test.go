@@ -64,6 +64,8 @@ type world struct {
 	cat   *policy.Catalogue
 	clock *clock
 	srv   *httptest.Server
+	// handler is the dashboard itself, for requests from other addresses.
+	handler http.Handler
 	// stored counts the dashboard's calls to wake the judge.
 	stored atomic.Int32
 
@@ -110,6 +112,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.handler = h
 	w.srv = httptest.NewServer(h)
 	t.Cleanup(w.srv.Close)
 	return w

@@ -91,7 +91,9 @@ func (s *server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, "signin", "Sign in", page)
 		return
 	}
-	s.byAccount.Reset(account)
+	// The attempt succeeded: it does not count against the address, which
+	// others may share (a care home behind one router).
+	s.byAddress.Succeed(address)
 	ss, err := s.startSession(w, r, u, false)
 	if err != nil {
 		s.fail(w, r, err)
@@ -99,10 +101,14 @@ func (s *server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	v := &visitor{user: u, session: ss, signIn: rec}
 	if v.complete() {
+		s.byAccount.Reset(account)
 		s.audit(r, u, u, "signin", u.ID, "signed in without a second factor (not set up)")
 		http.Redirect(w, r, page.Next, http.StatusSeeOther)
 		return
 	}
+	// Not signed in yet: wrong codes keep counting against the account
+	// until the second factor is given, however often the password is.
+	s.byAccount.Succeed(account)
 	http.Redirect(w, r, nextStep(v)+"?next="+urlQuery(page.Next), http.StatusSeeOther)
 }
 
@@ -187,6 +193,7 @@ func (s *server) handleCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.byAccount.Reset(account)
+	s.byAddress.Succeed(address)
 	if _, err := s.completeSession(w, r, v); err != nil {
 		s.fail(w, r, err)
 		return

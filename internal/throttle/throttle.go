@@ -91,8 +91,8 @@ func New(limit int, window time.Duration, now func() time.Time) *Limiter {
 // it succeeds: otherwise many requests sent at the same moment would all be
 // allowed before any of their failures was recorded. So call Allow exactly
 // once for each attempt, then Fail if it failed (which does not count it
-// again) or Reset if it succeeded. An attempt abandoned in between stays
-// counted, which errs on the safe side.
+// again), or Succeed or Reset if it succeeded. An attempt abandoned in
+// between stays counted, which errs on the safe side.
 func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	key = shorten(key)
 	l.mu.Lock()
@@ -122,6 +122,31 @@ func (l *Limiter) Fail(key string) {
 		return
 	}
 	e.add(now)
+}
+
+// Succeed takes back the attempt Allow counted for key, because it
+// succeeded, and keeps the failures: the limit is on guesses, so people who
+// sign in from one address (a care home behind one router) do not use up
+// each other's attempts, while a person who signs in does not wipe out the
+// failures of someone guessing from the same address.
+func (l *Limiter) Succeed(key string) {
+	key = shorten(key)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.keys[key]
+	if !ok {
+		e = l.overflow
+	}
+	if e == nil {
+		return
+	}
+	e.prune(l.elapsed(), l.window)
+	if e.pending > 0 {
+		// The newest attempt stands for this one: attempts in flight at
+		// once are counted within moments of each other.
+		e.pending--
+		e.n--
+	}
 }
 
 // Reset forgets the attempts for key, after a successful sign-in. A key that

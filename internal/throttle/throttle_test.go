@@ -403,3 +403,34 @@ func BenchmarkAllowAtCap(b *testing.B) {
 		}
 	}
 }
+
+// Successful attempts do not count against the limit; failures around them
+// still do.
+func TestSucceed(t *testing.T) {
+	c := newClock()
+	l := New(3, time.Minute, c.Now)
+	allow := func(want bool) {
+		t.Helper()
+		if ok, _ := l.Allow("office"); ok != want {
+			t.Fatalf("Allow = %v, want %v", ok, want)
+		}
+	}
+	for range 10 { // ten people sign in from one address
+		allow(true)
+		l.Succeed("office")
+	}
+	mustAllow(t, l, "office", true, 0) // a failure
+	c.Advance(time.Second)
+	allow(true)
+	l.Succeed("office") // does not wipe the failure before it
+	mustAllow(t, l, "office", true, 0)
+	mustAllow(t, l, "office", true, 0)
+	mustAllow(t, l, "office", false, time.Minute-time.Second)
+	// Succeed without an attempt in flight takes nothing back.
+	l.Succeed("office")
+	mustAllow(t, l, "office", false, time.Minute-time.Second)
+	l.Succeed("never seen")
+	if got := l.Len(); got != 1 {
+		t.Errorf("Len = %d, want 1", got)
+	}
+}
