@@ -741,7 +741,7 @@ func TestSuccessfulSignInsDoNotCount(t *testing.T) {
 		}
 	}
 	for range 3 {
-		w.browser().signIn(w.roseAdmin) // password and code
+		w.browser().signIn(w.roseAdmin)   // password and code
 		w.clock.advance(30 * time.Second) // a code is accepted once
 	}
 }
