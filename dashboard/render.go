@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/web"
 )
 
 // page is what every template gets: the page's own data and what the
@@ -100,27 +100,10 @@ type errorPage struct {
 // fail shows an error page with the status the error's code maps to.
 // Internal errors are logged and shown without their detail.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := http.StatusInternalServerError, "Something went wrong on the server. Try again in a minute; if it keeps happening, tell your IT provider."
-	var he *handwash.Error
-	if errors.As(err, &he) {
-		switch he.Code {
-		case handwash.EINVALID:
-			status, msg = http.StatusBadRequest, he.Message
-		case handwash.ENOTFOUND:
-			status, msg = http.StatusNotFound, he.Message
-		case handwash.EFORBIDDEN:
-			status, msg = http.StatusForbidden, he.Message
-		case handwash.EUNAUTHORIZED:
-			status, msg = http.StatusUnauthorized, he.Message
-		case handwash.ECONFLICT:
-			status, msg = http.StatusConflict, he.Message
-		case handwash.ETOOLARGE:
-			status, msg = http.StatusRequestEntityTooLarge, he.Message
-		default:
-			s.log.ErrorContext(r.Context(), "dashboard request failed", "path", r.URL.Path, "err", err)
-		}
-	} else {
+	status, msg := web.StatusOf(handwash.ErrorCode(err)), handwash.ErrorMessage(err)
+	if status == http.StatusInternalServerError {
 		s.log.ErrorContext(r.Context(), "dashboard request failed", "path", r.URL.Path, "err", err)
+		msg = "Something went wrong on the server. Try again in a minute; if it keeps happening, tell your IT provider."
 	}
 	s.render(w, r, status, "error", http.StatusText(status), errorPage{Message: msg})
 }

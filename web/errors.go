@@ -12,9 +12,9 @@ import (
 	"github.com/handwash/handwash"
 )
 
-// statusOf maps a handwash.Error code to its HTTP status: the one place
-// that does.
-func statusOf(code string) int {
+// StatusOf maps a handwash.Error code to its HTTP status: the one place
+// that does, for the API and the dashboard alike.
+func StatusOf(code string) int {
 	switch code {
 	case handwash.EINVALID:
 		return http.StatusBadRequest
@@ -62,7 +62,7 @@ func writeErr(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Connection", "close")
 	}
 	noteError(r.Context(), code)
-	writeJSON(w, statusOf(code), errorBody{Error: errorDetail{Code: code, Message: msg}})
+	writeJSON(w, StatusOf(code), errorBody{Error: errorDetail{Code: code, Message: msg}})
 }
 
 // writeJSON answers with v as JSON.
