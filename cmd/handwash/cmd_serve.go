@@ -68,6 +68,11 @@ Facts to, and that IT providers use to see every device of every organisation
 they look after. Each upload is judged in the background with the same controls
 as handwash check.
 
+At its address it also serves the web dashboard, where people sign in with a
+password and an authenticator app to see scores and findings, accept risks, add
+computers and people, and download the evidence report. Make the first
+administrator with handwash admin user create --password-stdin.
+
 With no flags it keeps its data in SQLite in ./handwash-data and serves HTTPS on
 port 8443 with a self-signed certificate, made on first start. It prints the
 certificate's SHA-256 fingerprint: agents pin it with --fingerprint, so they
