@@ -664,6 +664,12 @@ func TestScoreOverTime(t *testing.T) {
 // which the person chooses their own password and then signs in.
 func TestInvitePeople(t *testing.T) {
 	w := newWorld(t)
+	viewer := w.browser()
+	viewer.signIn(w.roseViewer)
+	viewer.get("/orgs/" + w.rose.ID)
+	if status, _, _ := viewer.post("/users", url.Values{"name": {"Nia Ahmed"}, "email": {"nia@rosehouse.example"}, "role": {"viewer"}}); status != http.StatusForbidden {
+		t.Errorf("a viewer adding a person: %d, want 403", status)
+	}
 	admin := w.browser()
 	admin.signIn(w.roseAdmin)
 	admin.get("/users")

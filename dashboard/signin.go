@@ -313,21 +313,20 @@ func groupSecret(s string) string {
 // auditAction records an administrator's change in an organisation
 // (orgID; empty for the whole provider) in the audit log.
 func (s *server) auditAction(r *http.Request, v *visitor, orgID, action, target, detail string) {
-	e := &handwash.AuditEntry{
-		ProviderID: v.user.ProviderID, OrgID: orgID, At: s.now(),
-		ActorID: v.user.ID, ActorName: v.user.Email, Action: action, Target: target, Detail: detail,
-		Address: clientAddress(r),
-	}
-	if err := s.store.AddAudit(r.Context(), e); err != nil {
-		s.log.ErrorContext(r.Context(), "could not write the audit log", "action", action, "err", err)
-	}
+	s.record(r, v.user, v.user.ProviderID, orgID, action, target, detail)
 }
 
-// audit records an action in the audit log. A failure to record is logged,
-// and does not undo the action.
+// audit records what actor did about subject (a sign-in, say) in the audit
+// log of subject's provider and organisation.
 func (s *server) audit(r *http.Request, actor, subject *handwash.User, action, target, detail string) {
+	s.record(r, actor, subject.ProviderID, subject.OrgID, action, target, detail)
+}
+
+// record appends to the audit log. A failure to record is logged, and does
+// not undo the action.
+func (s *server) record(r *http.Request, actor *handwash.User, providerID, orgID, action, target, detail string) {
 	e := &handwash.AuditEntry{
-		ProviderID: subject.ProviderID, OrgID: subject.OrgID, At: s.now(),
+		ProviderID: providerID, OrgID: orgID, At: s.now(),
 		ActorID: actor.ID, ActorName: actor.Email, Action: action, Target: target, Detail: detail,
 		Address: clientAddress(r),
 	}

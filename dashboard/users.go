@@ -165,8 +165,8 @@ type addForm struct {
 func (s *server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 	v := visitorOf(r)
 	pr := v.principal()
-	p, ok := s.usersPage(w, r)
-	if !ok {
+	if !pr.CanWrite() {
+		s.fail(w, r, errReadOnly)
 		return
 	}
 	form := addForm{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")),
@@ -203,6 +203,10 @@ func (s *server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
+		p, ok := s.usersPage(w, r)
+		if !ok {
+			return
+		}
 		form.Error = handwash.ErrorMessage(err)
 		p.Add = form
 		s.render(w, r, http.StatusBadRequest, "users", "People and roles", p)
@@ -215,7 +219,8 @@ func (s *server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.auditAction(r, v, u.OrgID, "user.create", u.ID, fmt.Sprintf("added %s as %s, with an invitation until %s", u.Email, roleTitle(u.Role), inv.ExpiresAt.Format(time.DateTime)))
-	if p, ok = s.usersPage(w, r); !ok {
+	p, ok := s.usersPage(w, r)
+	if !ok {
 		return
 	}
 	p.Invited, p.InviteLink = u, s.serverURL(r)+"/welcome/"+handwash.Credential(handwash.PrefixInvitation, inv.ID, secret)
