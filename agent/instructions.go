@@ -21,10 +21,10 @@ type Instructions struct {
 // pin the server's certificate when fingerprint is given), then install
 // the agent.
 func EnrollInstructions(server, credential, fingerprint string) []Instructions {
-	posix := "--server " + posixQuote(server) + " --token " + posixQuote(credential)
+	posix := "--server " + ShellQuote(server) + " --token " + ShellQuote(credential)
 	ps := "--server " + powerShellQuote(server) + " --token " + powerShellQuote(credential)
 	if fingerprint != "" {
-		posix += " --fingerprint " + posixQuote(fingerprint)
+		posix += " --fingerprint " + ShellQuote(fingerprint)
 		ps += " --fingerprint " + powerShellQuote(fingerprint)
 	}
 	return []Instructions{
@@ -37,8 +37,9 @@ func EnrollInstructions(server, credential, fingerprint string) []Instructions {
 	}
 }
 
-// posixQuote quotes s for a POSIX shell when it needs it.
-func posixQuote(s string) string {
+// ShellQuote quotes s for a POSIX shell when it needs it, for commands
+// printed for people to paste.
+func ShellQuote(s string) string {
 	return quoteIfNeeded(s, func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" })
 }
 

@@ -528,7 +528,7 @@ typed at a terminal, where it would show on the screen.`,
 			if err := required("email", email); err != nil {
 				return err
 			}
-			hash, err := readNewPassword(cmd, "standard input", "user set-password --email "+shellQuote(strings.TrimSpace(email)))
+			hash, err := readNewPassword(cmd, "standard input", "user set-password --email "+agent.ShellQuote(strings.TrimSpace(email)))
 			if err != nil {
 				return err
 			}

@@ -32,6 +32,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/agent"
 	"github.com/handwash/handwash/dashboard"
 	"github.com/handwash/handwash/judge"
 	"github.com/handwash/handwash/policy"
@@ -448,7 +449,7 @@ func printFirstSteps(ctx context.Context, w io.Writer, store handwash.Store, o s
 	if err != nil || len(ps) > 0 {
 		return
 	}
-	where := "--data " + shellQuote(o.data)
+	where := "--data " + agent.ShellQuote(o.data)
 	if o.database != "" {
 		where = `--database "$HANDWASH_DATABASE"`
 	}
@@ -470,16 +471,6 @@ Then add an organisation and an enrolment token for its computers:
   handwash admin %[1]s enroll-token --org "Rose House Care Home"
 
 `, where)
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
-	}) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // openPostgres opens PostgreSQL; where names it without its password.
