@@ -10,10 +10,7 @@ import (
 // FailureCounts counts, per control, the organisation's devices failing it,
 // from the counts kept up to date as assessments are stored (org_failures).
 func (s *Store) FailureCounts(ctx context.Context, scope handwash.Scope, orgID string) ([]handwash.ControlCount, error) {
-	if orgID == "" {
-		return nil, invalid("organisation ID is empty")
-	}
-	if _, err := s.Org(ctx, scope, orgID); err != nil {
+	if err := s.orgInScope(ctx, s.read, scope, orgID); err != nil {
 		return nil, err
 	}
 	return list(ctx, s, "count failures", func(r scanner) (handwash.ControlCount, error) {
