@@ -136,9 +136,6 @@ func statusText(s handwash.Status) string {
 	return string(s)
 }
 
-// urlQuery escapes a value for a query string.
-func urlQuery(s string) string { return url.QueryEscape(s) }
-
 // scoreText writes a score out of 100, or says it was not assessed.
 func scoreText(v int) string {
 	if v < 0 {

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -109,7 +110,7 @@ func (s *server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	// Not signed in yet: wrong codes keep counting against the account
 	// until the second factor is given, however often the password is.
 	s.byAccount.Succeed(account)
-	http.Redirect(w, r, nextStep(v)+"?next="+urlQuery(page.Next), http.StatusSeeOther)
+	http.Redirect(w, r, nextStep(v)+"?next="+url.QueryEscape(page.Next), http.StatusSeeOther)
 }
 
 // allow counts a sign-in attempt against both limits, and says how long to
