@@ -15,22 +15,24 @@ import (
 // enrolLives are the lifetimes offered for a new enrolment token: long
 // enough to walk round a care home, short enough that a token left on a
 // note is soon worthless.
-var enrolLives = []struct {
-	Value string
-	Label string
-	Life  time.Duration
-}{
+var enrolLives = []enrolLife{
 	{"1h", "1 hour", time.Hour},
 	{"24h", "24 hours", 24 * time.Hour},
 	{"168h", "7 days", 7 * 24 * time.Hour},
 	{"720h", "30 days", 30 * 24 * time.Hour},
 }
 
+// enrolLife is one lifetime offered for an enrolment token.
+type enrolLife struct {
+	Value, Label string
+	Life         time.Duration
+}
+
 type enrolPage struct {
 	Org    *handwash.Org
 	Sites  []*handwash.Site
 	Tokens []*handwash.EnrollToken
-	Lives  any
+	Lives  []enrolLife
 	Now    time.Time
 	Form   enrolForm
 	// Credential and Instructions are shown once, after a token is made.
