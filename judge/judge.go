@@ -551,25 +551,32 @@ func (j *Judge) release(name string) {
 // devices are listed.
 func (j *Judge) refreshCounts(ctx context.Context) {
 	for {
-		total, stale, err := j.store.CountDevices(ctx, j.now().Add(-j.cfg.StaleAfter))
-		if err != nil {
-			if ctx.Err() == nil {
-				j.log.WarnContext(ctx, "could not count devices", "err", err)
-			}
-		} else {
-			j.metrics.devices.WithLabelValues("total").Set(float64(total))
-			j.metrics.devices.WithLabelValues("stale").Set(float64(stale))
-			j.metrics.devices.WithLabelValues("active").Set(float64(total - stale))
-		}
-		if q, ok := j.store.(pendingCounter); ok {
-			if n, err := q.PendingEvaluations(ctx); err == nil {
-				j.metrics.queue.Set(float64(n))
-			}
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(j.cfg.Refresh):
+		}
+		j.CountDevices(ctx)
+	}
+}
+
+// CountDevices reads the device counts (and the evaluation queue, where
+// the store can count it) for /metrics once. Run keeps them fresh; serve
+// calls this before it answers, so the first scrape already has them.
+func (j *Judge) CountDevices(ctx context.Context) {
+	total, stale, err := j.store.CountDevices(ctx, j.now().Add(-j.cfg.StaleAfter))
+	if err != nil {
+		if ctx.Err() == nil {
+			j.log.WarnContext(ctx, "could not count devices", "err", err)
+		}
+	} else {
+		j.metrics.devices.WithLabelValues("total").Set(float64(total))
+		j.metrics.devices.WithLabelValues("stale").Set(float64(stale))
+		j.metrics.devices.WithLabelValues("active").Set(float64(total - stale))
+	}
+	if q, ok := j.store.(pendingCounter); ok {
+		if n, err := q.PendingEvaluations(ctx); err == nil {
+			j.metrics.queue.Set(float64(n))
 		}
 	}
 }

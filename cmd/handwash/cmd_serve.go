@@ -269,6 +269,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	printFirstSteps(ctx, &banner, store, o)
 	stdout.Write(banner.Bytes())
 
+	j.CountDevices(ctx)
 	judgeCtx, stopJudge := context.WithCancel(context.WithoutCancel(ctx))
 	judged := make(chan struct{})
 	go func() {
