@@ -263,5 +263,6 @@ type Store interface {
 	LeaseService
 	AccountService
 	SummaryService
+	NotifyService
 	Close() error
 }

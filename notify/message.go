@@ -11,19 +11,19 @@ import (
 )
 
 // Kind says what a message is about.
-type Kind string
+type Kind = handwash.NotifyKind
 
 // The kinds of message Handwash sends.
 const (
 	// KindNewFailure: a device newly fails a high-severity or critical check.
-	KindNewFailure Kind = "new_high_failure"
+	KindNewFailure = handwash.NotifyNewFailure
 	// KindDeviceStale: a device has not reported for a week or more.
-	KindDeviceStale Kind = "device_stale"
+	KindDeviceStale = handwash.NotifyDeviceStale
 	// KindWeeklySummary: an organisation's scores for the week, for its
 	// administrators.
-	KindWeeklySummary Kind = "weekly_summary"
+	KindWeeklySummary = handwash.NotifyWeeklySummary
 	// KindTest: a message people send themselves to check the settings.
-	KindTest Kind = "test"
+	KindTest = handwash.NotifyTest
 )
 
 // Kinds lists every kind of message.

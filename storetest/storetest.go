@@ -92,6 +92,15 @@ var tests = []struct {
 	{"Invitations", testInvitations},
 	{"Audit", testAudit},
 	{"AuditLimit", testAuditLimit},
+	{"NotifyKinds", testNotifyKinds},
+	{"Webhooks", testWebhooks},
+	{"NewFailureEvents", testNewFailureEvents},
+	{"StaleNotices", testStaleNotices},
+	{"WeeklySummaries", testWeeklySummaries},
+	{"QueueNotification", testQueueNotification},
+	{"NotifyRecipients", testNotifyRecipients},
+	{"Deliveries", testDeliveries},
+	{"ClaimDeliveriesConcurrent", testClaimDeliveriesConcurrent},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.

@@ -123,8 +123,8 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("device", deviceID)
 		}
-		var orgID string
-		if err := tx.QueryRowContext(ctx, `SELECT org_id FROM devices WHERE id = $1`, deviceID).Scan(&orgID); err != nil {
+		var orgID, providerID string
+		if err := tx.QueryRowContext(ctx, `SELECT org_id, provider_id FROM devices WHERE id = $1`, deviceID).Scan(&orgID, &providerID); err != nil {
 			return err
 		}
 		old, had, err := storedSums(ctx, tx, deviceID)
@@ -154,8 +154,14 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		if err := putAreaScores(ctx, tx, orgID, deviceID, a.Areas); err != nil {
 			return err
 		}
-		if err := putFindings(ctx, tx, orgID, deviceID, at, gen, findings); err != nil {
+		newly, err := putFindings(ctx, tx, orgID, deviceID, at, gen, findings)
+		if err != nil {
 			return err
+		}
+		if had {
+			if err := newFailureEvents(ctx, tx, providerID, orgID, deviceID, at, newly); err != nil {
+				return err
+			}
 		}
 		if err := recordOrgDay(ctx, tx, orgID, evaluated); err != nil {
 			return err
@@ -256,10 +262,10 @@ type areaChange struct {
 // assessment, writing only the findings that changed and deleting those of
 // controls no longer judged. A finding keeps its since while its status
 // stays the same.
-func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, gen int64, findings []findingRow) error {
+func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, gen int64, findings []findingRow) (newly []*handwash.Finding, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT control_id, status, data FROM findings WHERE device_id = $1`, deviceID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	type stored struct {
 		status string
@@ -271,12 +277,12 @@ func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, ge
 		var st stored
 		if err := rows.Scan(&id, &st.status, &st.data); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		have[id] = st
 	}
 	if err := rows.Close(); err != nil {
-		return err
+		return nil, err
 	}
 	fail := string(handwash.StatusFail)
 	failing := map[string]int64{}
@@ -290,6 +296,9 @@ func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, ge
 		switch was, is := ok && st.status == fail, string(f.Status) == fail; {
 		case is && !was:
 			failing[f.ControlID]++
+			if f.Severity.Rank() >= handwash.SeverityHigh.Rank() {
+				newly = append(newly, f)
+			}
 		case was && !is:
 			failing[f.ControlID]--
 		}
@@ -300,13 +309,13 @@ func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, ge
 				severity_rank = excluded.severity_rank, gen = excluded.gen, data = excluded.data,
 				since = CASE WHEN findings.status = excluded.status THEN findings.since ELSE excluded.since END,
 				status = excluded.status`); err != nil {
-				return err
+				return nil, err
 			}
 			defer stmt.Close()
 		}
 		if _, err := stmt.ExecContext(ctx, deviceID, f.ControlID, string(f.Area), string(f.Severity), f.Severity.Rank(),
 			string(f.Status), at, gen, string(r.data)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	judged := make(map[string]bool, len(findings))
@@ -316,14 +325,14 @@ func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, ge
 	for id, st := range have {
 		if !judged[id] {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE device_id = $1 AND control_id = $2`, deviceID, id); err != nil {
-				return err
+				return nil, err
 			}
 			if st.status == fail {
 				failing[id]--
 			}
 		}
 	}
-	return addOrgFailures(ctx, tx, orgID, failing)
+	return newly, addOrgFailures(ctx, tx, orgID, failing)
 }
 
 // Assessment returns a device's newest assessment.
