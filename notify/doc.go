@@ -60,6 +60,10 @@
 //	device    string  the device's hostname, for new_high_failure and
 //	                  device_stale
 //	control   string  the failed check's title, for new_high_failure
+//	                  (when several failures or stale devices are found
+//	                  together, one message lists them all in body, and
+//	                  device and control name the most severe or the
+//	                  first)
 //	time      string  RFC 3339 in UTC: when the failure was found, when the
 //	                  device last reported, when the summary's week ended,
 //	                  or when the test was sent (may be absent)
