@@ -1,11 +1,13 @@
 package dashboard_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/internal/browsertest"
 	"github.com/handwash/handwash/internal/totp"
 )
@@ -101,6 +103,42 @@ func TestBrowserSignInAndPages(t *testing.T) {
 	if !strings.Contains(text(), w.roseViewer.user.Email) {
 		t.Errorf("the people page lacks the organisation's viewer")
 	}
+	browsertest.AssertAccessible(t, ctx)
+
+	// Where notifications go: a webhook with a problem, then one that is
+	// added and tested, beside a message that could not be sent.
+	failed := &handwash.Delivery{ProviderID: w.provider.ID, OrgID: w.rose.ID, Kind: handwash.NotifyDeviceStale, Channel: handwash.ChannelEmail,
+		UserID: w.roseAdmin.user.ID, Email: w.roseAdmin.user.Email, Recipient: w.roseAdmin.user.Email, Subject: "[Handwash] office-mac has stopped reporting", Message: []byte("message")}
+	must(t, w.store.FanOut(context.Background(), nil, []*handwash.Delivery{failed}))
+	must(t, w.store.FinishDelivery(context.Background(), handwash.DeliveryResult{ID: failed.ID, Error: "the mail server refused the address", At: w.clock.now()}))
+	run("the organisation's notifications", chromedp.Navigate(w.srv.URL+"/orgs/"+w.rose.ID+"/notifications"), chromedp.WaitVisible(chromedp.ID("wh-name")))
+	if !strings.Contains(text(), "office-mac has stopped reporting") {
+		t.Errorf("the recent messages lack the one that could not be sent")
+	}
+	browsertest.AssertAccessible(t, ctx)
+	run("a webhook with a problem",
+		chromedp.SendKeys(chromedp.ID("wh-name"), "Office Teams"),
+		chromedp.SendKeys(chromedp.ID("wh-url"), "ftp://files.rosehouse.example/in"),
+		chromedp.Submit(chromedp.ID("wh-name")),
+		chromedp.WaitVisible(chromedp.CSS(".error-summary")))
+	if !strings.Contains(text(), "webhook address") {
+		t.Errorf("the problem does not name the field: %q", body)
+	}
+	browsertest.AssertAccessible(t, ctx)
+	run("a webhook",
+		chromedp.SendKeys(chromedp.ID("wh-url"), teamsURL),
+		chromedp.Submit(chromedp.ID("wh-name")),
+		chromedp.WaitVisible(chromedp.ID("added")))
+	browsertest.AssertAccessible(t, ctx)
+	run("send it a test", chromedp.Click(chromedp.Search(`//button[starts-with(text(), "Send a test")]`)), chromedp.WaitVisible(chromedp.ID("tested")))
+	if strings.Contains(text(), teamsToken) {
+		t.Error("the page shows the webhook's token")
+	}
+	browsertest.AssertAccessible(t, ctx)
+
+	run("my notifications", chromedp.Navigate(w.srv.URL+"/account/notifications"), chromedp.WaitVisible(chromedp.ID("kind-0")))
+	browsertest.AssertAccessible(t, ctx)
+	run("send me a test", chromedp.Click(chromedp.Search(`//button[text()="Send me a test email"]`)), chromedp.WaitVisible(chromedp.ID("sent")))
 	browsertest.AssertAccessible(t, ctx)
 
 	run("sign out", chromedp.Click(chromedp.CSS("button.link")), chromedp.WaitVisible(chromedp.ID("email")))

@@ -11,6 +11,11 @@
 // Secure, HttpOnly, SameSite cookie with idle and absolute timeouts, and
 // every state-changing request must come from the dashboard's own pages
 // (Fetch metadata or Origin checks, plus a per-session form token).
+//
+// Everyone chooses the emails they receive; administrators also send
+// notifications to webhooks (Microsoft Teams, Slack, or Handwash's generic
+// JSON), whose addresses and secrets pages and the audit log never show
+// beyond the scheme and host.
 package dashboard
 
 import (
@@ -49,6 +54,12 @@ type Config struct {
 	// which the enrolment commands pin when it is self-signed; empty for
 	// a certificate that agents can check themselves.
 	Fingerprint string
+	// AllowPrivateWebhooks lets administrators save webhook addresses on
+	// loopback, private and link-local networks: for receivers on the
+	// provider's own network, and for tests. Off by default, so that
+	// whoever may add a webhook cannot use it to reach services inside the
+	// server's network. The notifier must be told the same.
+	AllowPrivateWebhooks bool
 }
 
 func (c *Config) defaults() {
@@ -76,6 +87,10 @@ type Deps struct {
 	// judged again for (an exception granted or revoked), so this
 	// process's judge starts at once.
 	Stored func()
+	// Notified, when set, is called after a notification is queued (a
+	// test asked for on a page), so this process's notifier sends it at
+	// once.
+	Notified func()
 }
 
 // Failed sign-in attempts allowed per account and per address, and the
@@ -95,6 +110,7 @@ type server struct {
 	now       func() time.Time
 	pages     map[string]*template.Template
 	stored    func()
+	notified  func()
 	byAccount *throttle.Limiter
 	byAddress *throttle.Limiter
 }
@@ -112,6 +128,9 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 	}
 	if s.stored = deps.Stored; s.stored == nil {
 		s.stored = func() {}
+	}
+	if s.notified = deps.Notified; s.notified == nil {
+		s.notified = func() {}
 	}
 	s.byAccount = throttle.New(signInLimit, signInWindow, s.now)
 	s.byAddress = throttle.New(signInLimit, signInWindow, s.now)
@@ -159,6 +178,15 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /users", s.signedIn(s.handleUsers))
 	mux.Handle("POST /users", s.signedIn(s.handleUserCreate))
 	mux.Handle("POST /users/{id}", s.signedIn(s.handleUserUpdate))
+	mux.Handle("GET /account/notifications", s.signedIn(s.handleChoices))
+	mux.Handle("POST /account/notifications", s.signedIn(s.handleChoicesSave))
+	mux.Handle("POST /account/notifications/test", s.signedIn(s.handleChoicesTest))
+	mux.Handle("GET /orgs/{org}/notifications", s.signedIn(s.handleNotifications))
+	mux.Handle("POST /orgs/{org}/notifications/webhooks", s.signedIn(s.handleWebhookCreate))
+	mux.Handle("GET /notifications", s.signedIn(s.handleNotifications))
+	mux.Handle("POST /notifications/webhooks", s.signedIn(s.handleWebhookCreate))
+	mux.Handle("POST /webhooks/{id}/test", s.signedIn(s.handleWebhookTest))
+	mux.Handle("POST /webhooks/{id}/delete", s.signedIn(s.handleWebhookDelete))
 	mux.HandleFunc("GET /welcome/{invitation}", s.handleWelcomePage)
 	mux.HandleFunc("POST /welcome/{invitation}", s.handleWelcome)
 	mux.Handle("/", s.signedIn(func(w http.ResponseWriter, r *http.Request) {

@@ -68,6 +68,8 @@ type world struct {
 	handler http.Handler
 	// stored counts the dashboard's calls to wake the judge.
 	stored atomic.Int32
+	// notified counts the dashboard's calls to wake the notifier.
+	notified atomic.Int32
 
 	provider                    *handwash.Provider
 	rose, oak                   *handwash.Org
@@ -78,6 +80,13 @@ type world struct {
 }
 
 func newWorld(t *testing.T) *world {
+	t.Helper()
+	return newWorldWith(t, dashboard.Config{})
+}
+
+// newWorldWith is newWorld with the dashboard's settings given (cookies
+// are always insecure, for plain HTTP).
+func newWorldWith(t *testing.T, cfg dashboard.Config) *world {
 	t.Helper()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "handwash.db"))
 	if err != nil {
@@ -108,7 +117,9 @@ func newWorld(t *testing.T) *world {
 	w.roseMac = w.device(w.rose, "office-mac", "../collect/testdata/macos/well-kept.facts.json")
 	w.oakPC = w.device(w.oak, "OAK-PC-1", "../collect/testdata/windows/well-kept.facts.json")
 
-	h, err := dashboard.New(dashboard.Config{InsecureCookies: true}, dashboard.Deps{Store: store, Catalogue: cat, Now: w.clock.now, Stored: func() { w.stored.Add(1) }})
+	cfg.InsecureCookies = true
+	h, err := dashboard.New(cfg, dashboard.Deps{Store: store, Catalogue: cat, Now: w.clock.now,
+		Stored: func() { w.stored.Add(1) }, Notified: func() { w.notified.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,10 @@ type visitorView struct {
 	Name, Email string
 	Role        handwash.Role
 	Admin       bool
-	Complete    bool
+	// Provider is a provider administrator, who looks after every
+	// organisation and the notifications that go to all of them.
+	Provider bool
+	Complete bool
 }
 
 // parsePages parses every page with the layout. Each page template is
@@ -79,7 +82,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p := page{Title: title, Data: data}
 	if v := visitorOf(r); v != nil && v.user != nil {
 		p.Visitor = &visitorView{Name: v.user.Name, Email: v.user.Email, Role: v.user.Role,
-			Admin: mfaRequired(v.user), Complete: v.complete()}
+			Admin: mfaRequired(v.user), Provider: v.principal().CanManageOrgs(), Complete: v.complete()}
 		p.CSRF = v.csrf
 	}
 	var b bytes.Buffer
@@ -117,6 +120,20 @@ var funcs = template.FuncMap{
 	"status":    statusText,
 	"roletitle": roleTitle,
 	"urlq":      url.QueryEscape,
+	"delivery":  deliveryText,
+}
+
+// deliveryText says where a delivery stands in plain words.
+func deliveryText(s handwash.DeliveryStatus) string {
+	switch s {
+	case handwash.DeliveryPending:
+		return "pending"
+	case handwash.DeliverySent:
+		return "sent"
+	case handwash.DeliveryFailed:
+		return "gave up"
+	}
+	return string(s)
 }
 
 // statusText says a finding's status in plain words.

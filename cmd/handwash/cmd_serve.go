@@ -35,6 +35,8 @@ import (
 	"github.com/handwash/handwash/agent"
 	"github.com/handwash/handwash/dashboard"
 	"github.com/handwash/handwash/judge"
+	"github.com/handwash/handwash/notifier"
+	"github.com/handwash/handwash/notify"
 	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/postgres"
 	"github.com/handwash/handwash/sqlite"
@@ -57,6 +59,16 @@ type serveOptions struct {
 	workers         int
 	logFormat       string
 	shutdownTimeout time.Duration
+	publicURL       string
+	smtp            smtpOptions
+	webhookPrivate  bool
+}
+
+// smtpOptions are the mail server's settings. The password is never a
+// flag: it comes from HANDWASH_SMTP_PASSWORD or a file.
+type smtpOptions struct {
+	host, username, passwordFile, from, tls string
+	port                                    int
 }
 
 func newServeCommand() *cobra.Command {
@@ -94,6 +106,15 @@ The operations endpoints need no credential: /healthz (the process runs),
 /readyz (the database answers) and /metrics (Prometheus). Logs are structured
 (log/slog) on standard error and never hold a credential.
 
+Notifications: people choose in the dashboard which emails they receive (a
+device newly failing a high-severity check, a device that stopped reporting,
+the weekly summary on Monday mornings), and administrators add webhooks for
+Microsoft Teams, Slack or any HTTPS receiver. Email goes out through the mail
+server given by --smtp-host and --smtp-from (STARTTLS required unless
+--smtp-tls says otherwise), signing in with --smtp-username and the password in
+HANDWASH_SMTP_PASSWORD or --smtp-password-file. --public-url is the address
+people reach the dashboard at, for links in messages.
+
 Stop it with Ctrl-C or SIGTERM: it stops taking connections, finishes the
 requests in flight (for up to --shutdown-timeout), then the judging in flight.
 
@@ -120,11 +141,20 @@ requests in flight (for up to --shutdown-timeout), then the judging in flight.
 	fl.IntVar(&o.workers, "workers", 0, "how many devices to judge at once (default: one per CPU)")
 	fl.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	fl.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT or SIGTERM, how long to wait for requests in flight")
+	fl.StringVar(&o.publicURL, "public-url", "", "the dashboard's address as people reach it, such as https://handwash.example.org, for links in notifications")
+	fl.StringVar(&o.smtp.host, "smtp-host", "", "mail server to send notification emails through, such as smtp.office365.com (no email without it)")
+	fl.IntVar(&o.smtp.port, "smtp-port", 0, "mail server port (default 587 for starttls, 465 for tls, 25 for none)")
+	fl.StringVar(&o.smtp.tls, "smtp-tls", "starttls", "how to protect the mail connection: starttls, tls, or none (this machine only)")
+	fl.StringVar(&o.smtp.username, "smtp-username", "", "user name to sign in to the mail server with; the password comes from HANDWASH_SMTP_PASSWORD or --smtp-password-file")
+	fl.StringVar(&o.smtp.passwordFile, "smtp-password-file", "", "file holding the mail server password")
+	fl.StringVar(&o.smtp.from, "smtp-from", "", `sender of notification emails, such as "Handwash <alerts@example.org>"`)
+	fl.BoolVar(&o.webhookPrivate, "webhook-allow-private", false, "let webhooks post to loopback and private network addresses (receivers on your own network)")
 	describeEnv(cmd, serveFlags)
 	return cmd
 }
 
-var serveFlags = []string{"data", "database", "listen", "tls-cert", "tls-key", "http", "stale-after", "workers", "log-format", "shutdown-timeout"}
+var serveFlags = []string{"data", "database", "listen", "tls-cert", "tls-key", "http", "stale-after", "workers", "log-format", "shutdown-timeout",
+	"public-url", "smtp-host", "smtp-port", "smtp-tls", "smtp-username", "smtp-password-file", "smtp-from", "webhook-allow-private"}
 
 // envName is the environment variable that sets a flag.
 func envName(flag string) string {
@@ -182,11 +212,45 @@ func (o *serveOptions) check() error {
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return handwash.Errorf(handwash.EINVALID, "--listen %q: give host:port, such as :8443 or 127.0.0.1:8080", o.listen)
 	}
+	if o.publicURL != "" {
+		u, err := url.Parse(o.publicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return handwash.Errorf(handwash.EINVALID, "--public-url %q: give the dashboard's address, such as https://handwash.example.org", o.publicURL)
+		}
+	}
 	return nil
+}
+
+// mailConfig reads the mail settings, or nil when --smtp-host is not set.
+func (o *serveOptions) mailConfig() (*notify.MailerConfig, error) {
+	m := o.smtp
+	if m.host == "" {
+		if m.from != "" || m.username != "" || m.passwordFile != "" {
+			return nil, handwash.Errorf(handwash.EINVALID, "--smtp-host: give the mail server too, or remove the other --smtp- settings")
+		}
+		return nil, nil
+	}
+	cfg := &notify.MailerConfig{Host: m.host, Port: m.port, Username: m.username, From: m.from, TLS: notify.TLSMode(m.tls),
+		Password: os.Getenv("HANDWASH_SMTP_PASSWORD")}
+	if m.passwordFile != "" {
+		b, err := os.ReadFile(m.passwordFile)
+		if err != nil {
+			return nil, handwash.Errorf(handwash.EINVALID, "--smtp-password-file: %v", err)
+		}
+		cfg.Password = strings.TrimRight(string(b), "\r\n")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, handwash.Errorf(handwash.EINVALID, "the --smtp- settings: %s", handwash.ErrorMessage(err))
+	}
+	return cfg, nil
 }
 
 func runServe(cmd *cobra.Command, o serveOptions) error {
 	if err := o.check(); err != nil {
+		return err
+	}
+	mailCfg, err := o.mailConfig()
+	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -225,6 +289,11 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter}, judge.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})
+	notes, err := notifier.New(notifier.Config{Mail: mailCfg, AllowPrivateWebhooks: o.webhookPrivate, PublicURL: o.publicURL, StaleAfter: o.staleAfter},
+		notifier.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})
+	if err != nil {
+		return err
+	}
 	api := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer})
 	pin := ""
 	if o.tlsCert == "" {
@@ -233,8 +302,8 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		// it must not strand the agents.
 		pin = fingerprint
 	}
-	dashCfg := dashboard.Config{StaleAfter: o.staleAfter, Fingerprint: pin}
-	dash, err := dashboard.New(dashCfg, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake})
+	dashCfg := dashboard.Config{StaleAfter: o.staleAfter, Fingerprint: pin, AllowPrivateWebhooks: o.webhookPrivate}
+	dash, err := dashboard.New(dashCfg, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake, Notified: notes.Wake})
 	if err != nil {
 		return fmt.Errorf("loading the dashboard: %w", err)
 	}
@@ -276,6 +345,11 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		defer close(judged)
 		j.Run(judgeCtx)
 	}()
+	notified := make(chan struct{})
+	go func() {
+		defer close(notified)
+		notes.Run(judgeCtx)
+	}()
 	go dashboard.RunSessionCleanUp(judgeCtx, store, dashCfg, log, 10*time.Minute)
 	served := make(chan error, 1)
 	go func() {
@@ -300,6 +374,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	}
 	stopJudge()
 	<-judged
+	<-notified
 	if err := store.Close(); err != nil {
 		log.Warn("closing the database", "err", err)
 	}

@@ -390,6 +390,12 @@ func TestServeBadFlags(t *testing.T) {
 		{nil, []string{"--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"}, "/nonexistent/c.pem"},
 		{[]string{"HANDWASH_WORKERS", "many"}, nil, "HANDWASH_WORKERS"},
 		{[]string{"HANDWASH_DATABASE", "postgres://user:hunter2@db/x", "HANDWASH_WORKERS", "x"}, nil, "HANDWASH_WORKERS"},
+		{nil, []string{"--public-url", "handwash.example.org"}, "--public-url"},
+		{nil, []string{"--smtp-from", "alerts@example.org"}, "--smtp-host"},
+		{nil, []string{"--smtp-host", "smtp.example.org"}, "from"},
+		{nil, []string{"--smtp-host", "smtp.example.org", "--smtp-from", "a@example.org", "--smtp-tls", "none"}, "tls"},
+		{[]string{"HANDWASH_SMTP_PASSWORD", "hunter2"}, []string{"--smtp-host", "smtp.example.org", "--smtp-username", "u", "--smtp-from", "not an address"}, "from"},
+		{nil, []string{"--smtp-host", "smtp.example.org", "--smtp-from", "a@example.org", "--smtp-password-file", "/nonexistent/pw"}, "--smtp-password-file"},
 	} {
 		t.Run(strings.Join(append(c.env, c.args...), " "), func(t *testing.T) {
 			for i := 0; i+1 < len(c.env); i += 2 {
