@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,15 +18,20 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/handwash/handwash/internal/browsertest"
+	"github.com/handwash/handwash/internal/smtptest"
 	"github.com/handwash/handwash/internal/totp"
+	"github.com/handwash/handwash/notify"
 )
 
 // The dashboard from first administrator to evidence, in a real browser
 // against a real server: the administrator set up with handwash admin
 // signs in and sets up an authenticator app, makes an enrolment token,
 // a real agent enrols this machine with it and reports, the device's
-// findings appear, the administrator accepts a risk on it, and the
-// evidence report downloads as a PDF that pdftotext can read.
+// findings appear, the administrator accepts a risk on it, sends
+// themselves a test email and a signed webhook a test message (both
+// delivered by the server's notifier, to a real SMTP server and an HTTP
+// receiver), and the evidence report downloads as a PDF that pdftotext
+// can read.
 func TestDashboardWithARealAgent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server, an agent and a browser")
@@ -37,7 +45,20 @@ func TestDashboardWithARealAgent(t *testing.T) {
 	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	srv := startServer(t, data, freePort(t))
+	mailbox := smtptest.Start(t)
+	hooks := make(chan *http.Request, 4)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		select {
+		case hooks <- r:
+		default:
+		}
+	}))
+	defer receiver.Close()
+	addr := freePort(t)
+	srv := startServerArgs(t, data, addr, "--smtp-host", mailbox.Host, "--smtp-port", strconv.Itoa(mailbox.Port), "--smtp-tls", "none",
+		"--smtp-from", "Handwash <alerts@careful.example>", "--public-url", "http://"+addr, "--webhook-allow-private")
 	tn := setUp(t, data, 1)
 	password := "correct horse battery staple"
 	admin := exec.Command(bin, "admin", "--data", data, "user", "create", "--provider", tn.providerID, "--role", "provider_admin",
@@ -116,6 +137,48 @@ func TestDashboardWithARealAgent(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("expires"), time.Now().AddDate(0, 1, 0).Format("2006-01-02")),
 		chromedp.Submit(chromedp.ID("owner")),
 		chromedp.WaitVisible(chromedp.Search(`//button[starts-with(text(), "Revoke")]`)))
+
+	// Notifications: a test email to oneself, and a signed webhook added
+	// and tested, each delivered by the server's notifier for real.
+	do("send me a test email", chromedp.Navigate(srv.url+"/account/notifications"),
+		chromedp.Click(chromedp.Search(`//button[text()="Send me a test email"]`)), chromedp.WaitVisible(chromedp.ID("sent")))
+	mails := mailbox.Wait(30 * time.Second)
+	if len(mails) != 1 || mails[0].To != "sam@careful.example" || !strings.Contains(mails[0].Subject, "Test message") {
+		t.Fatalf("test email: %+v\nserver log:\n%s", mails, srv.logs())
+	}
+	const signing = "a-secret-the-receiver-knows"
+	do("add a webhook", chromedp.Navigate(srv.url+"/orgs/"+tn.orgID+"/notifications"),
+		chromedp.WaitVisible(chromedp.ID("wh-name")),
+		chromedp.SendKeys(chromedp.ID("wh-name"), "Our incident system"),
+		chromedp.SetValue(chromedp.ID("wh-format"), "generic"),
+		chromedp.SendKeys(chromedp.ID("wh-url"), receiver.URL+"/handwash"),
+		chromedp.SendKeys(chromedp.ID("wh-secret"), signing),
+		chromedp.Submit(chromedp.ID("wh-name")),
+		chromedp.WaitVisible(chromedp.ID("added")))
+	do("send it a test", chromedp.Click(chromedp.Search(`//button[starts-with(text(), "Send a test")]`)), chromedp.WaitVisible(chromedp.ID("tested")))
+	select {
+	case r := <-hooks:
+		body, _ := io.ReadAll(r.Body)
+		if err := notify.VerifySignature(signing, body, r.Header.Get("X-Handwash-Timestamp"), r.Header.Get("X-Handwash-Signature"), time.Now(), time.Minute); err != nil {
+			t.Errorf("the webhook's signature: %v", err)
+		}
+		if !strings.Contains(string(body), `"kind":"test"`) || !strings.Contains(string(body), "Rose House Care Home") {
+			t.Errorf("the webhook's body: %s", body)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the webhook received nothing within 30 s\nserver log:\n%s", srv.logs())
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		do("the recent messages", chromedp.Navigate(srv.url+"/orgs/"+tn.orgID+"/notifications"), chromedp.WaitVisible(chromedp.ID("deliveries-h")))
+		if rows := text("#deliveries-h ~ .table-wrap tbody"); strings.Contains(rows, "Our incident system") && strings.Contains(rows, "sent") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the webhook's test is not listed as sent:\n%s", text("main"))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 
 	// The evidence report, downloaded with the browser's session.
 	cookies, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{srv.url}})

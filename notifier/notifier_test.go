@@ -6,98 +6,22 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/smtptest"
 	"github.com/handwash/handwash/notify"
 	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/sqlite"
 )
-
-// mailbox is a real SMTP server on loopback that keeps what it receives.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []received
-	addr string
-	// refuse, when set, answers every message with a temporary failure.
-	refuse bool
-}
-
-type received struct {
-	to      string
-	subject string
-	body    string
-}
-
-func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{m: m}, nil }
-
-type mailSession struct {
-	m  *mailbox
-	to []string
-}
-
-func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-func (s *mailSession) Data(r io.Reader) error {
-	s.m.mu.Lock()
-	defer s.m.mu.Unlock()
-	if s.m.refuse {
-		return &smtp.SMTPError{Code: 451, Message: "try again later"}
-	}
-	msg, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	body, _ := io.ReadAll(msg.Body)
-	for _, to := range s.to {
-		s.m.msgs = append(s.m.msgs, received{to, msg.Header.Get("Subject"), string(body)})
-	}
-	return nil
-}
-func (s *mailSession) Reset()        { s.to = nil }
-func (s *mailSession) Logout() error { return nil }
-
-func (m *mailbox) take() []received {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := m.msgs
-	m.msgs = nil
-	slices.SortFunc(out, func(a, b received) int { return strings.Compare(a.to, b.to) })
-	return out
-}
-
-func startMailbox(t *testing.T) *mailbox {
-	t.Helper()
-	m := &mailbox{}
-	srv := smtp.NewServer(m)
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	m.addr = l.Addr().String()
-	return m
-}
 
 // receiver is a webhook receiver that keeps what is posted and answers
 // with the statuses queued in answers (200 when none are left).
@@ -147,7 +71,7 @@ type world struct {
 	store    handwash.Store
 	cat      *policy.Catalogue
 	clock    time.Time
-	mail     *mailbox
+	mail     *smtptest.Mailbox
 	hooks    *receiver
 	prov     *handwash.Provider
 	org      *handwash.Org
@@ -175,7 +99,7 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, ctx: context.Background(), store: st, cat: cat, clock: start, mail: startMailbox(t), hooks: startReceiver(t)}
+	w := &world{t: t, ctx: context.Background(), store: st, cat: cat, clock: start, mail: smtptest.Start(t), hooks: startReceiver(t)}
 	for _, c := range cat.Controls {
 		if c.Severity == handwash.SeverityCritical && w.critical == nil {
 			w.critical = c
@@ -253,17 +177,11 @@ func (w *world) notifier(mailOn bool) *Notifier {
 	w.t.Helper()
 	cfg := Config{AllowPrivateWebhooks: true, PublicURL: "https://handwash.example.org/", Holder: handwash.NewID("test")}
 	if mailOn {
-		cfg.Mail = &notify.MailerConfig{Host: "127.0.0.1", Port: w.mail.port(), From: "Handwash <alerts@acme.example>", TLS: notify.TLSNone, Timeout: 5 * time.Second}
+		cfg.Mail = &notify.MailerConfig{Host: w.mail.Host, Port: w.mail.Port, From: "Handwash <alerts@acme.example>", TLS: notify.TLSNone, Timeout: 5 * time.Second}
 	}
 	n, err := New(cfg, Deps{Store: w.store, Catalogue: w.cat, Now: func() time.Time { return w.clock },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	w.must(err)
-	return n
-}
-
-func (m *mailbox) port() int {
-	_, p, _ := net.SplitHostPort(m.addr)
-	n, _ := strconv.Atoi(p)
 	return n
 }
 
@@ -272,10 +190,10 @@ func (w *world) round(n *Notifier) {
 	w.must(n.Round(w.ctx))
 }
 
-func recipients(ms []received) []string {
+func recipients(ms []smtptest.Message) []string {
 	var out []string
 	for _, m := range ms {
-		out = append(out, m.to)
+		out = append(out, m.To)
 	}
 	return out
 }
@@ -286,21 +204,21 @@ func TestNewFailureReachesPeopleAndWebhooks(t *testing.T) {
 	d := w.devices[0]
 	w.judge(d)
 	w.round(n)
-	if got := w.mail.take(); len(got) != 0 {
+	if got := w.mail.Take(); len(got) != 0 {
 		t.Fatalf("a first judgement sent %d emails", len(got))
 	}
 
 	w.clock = w.clock.Add(time.Hour)
 	w.judge(d, w.critical)
 	w.round(n)
-	got := w.mail.take()
+	got := w.mail.Take()
 	if want := []string{w.admin.Email, w.manager.Email}; !slices.Equal(recipients(got), want) {
 		t.Fatalf("emails went to %v, want the administrators %v (the viewer chose only stale devices)", recipients(got), want)
 	}
 	for _, m := range got {
-		if !strings.Contains(m.subject, "reception-pc") || !strings.Contains(m.body, w.critical.Title) ||
-			!strings.Contains(m.body, "https://handwash.example.org/devices/"+d.ID) {
-			t.Errorf("email to %s: %q\n%s", m.to, m.subject, m.body)
+		if !strings.Contains(m.Subject, "reception-pc") || !strings.Contains(m.Body, w.critical.Title) ||
+			!strings.Contains(m.Body, "https://handwash.example.org/devices/"+d.ID) {
+			t.Errorf("email to %s: %q\n%s", m.To, m.Subject, m.Body)
 		}
 	}
 	posts := w.hooks.take()
@@ -332,7 +250,7 @@ func TestNewFailureReachesPeopleAndWebhooks(t *testing.T) {
 	// Sent is sent: the next round sends nothing more.
 	w.clock = w.clock.Add(time.Hour)
 	w.round(n)
-	if m, p := w.mail.take(), w.hooks.take(); len(m)+len(p) != 0 {
+	if m, p := w.mail.Take(), w.hooks.take(); len(m)+len(p) != 0 {
 		t.Errorf("a quiet round sent %d emails and %d posts", len(m), len(p))
 	}
 	ds, err := w.store.Deliveries(w.ctx, handwash.Scope{ProviderID: w.prov.ID, OrgID: w.org.ID}, 50)
@@ -358,18 +276,18 @@ func TestManyFailuresAreOneMessage(t *testing.T) {
 		w.judge(d, w.critical, w.high)
 	}
 	w.round(n)
-	got := w.mail.take()
+	got := w.mail.Take()
 	if len(got) != 2 {
 		t.Fatalf("%d emails, want one to each administrator", len(got))
 	}
 	m := got[0]
-	if !strings.Contains(m.subject, "6 new high-severity problems on 3 devices") {
-		t.Errorf("subject %q", m.subject)
+	if !strings.Contains(m.Subject, "6 new high-severity problems on 3 devices") {
+		t.Errorf("subject %q", m.Subject)
 	}
 	// The critical ones first.
-	first, last := strings.Index(m.body, w.critical.Title), strings.LastIndex(m.body, w.high.Title)
-	if first < 0 || last < first || !strings.Contains(m.body, "nurse-laptop") {
-		t.Errorf("body:\n%s", m.body)
+	first, last := strings.Index(m.Body, w.critical.Title), strings.LastIndex(m.Body, w.high.Title)
+	if first < 0 || last < first || !strings.Contains(m.Body, "nurse-laptop") {
+		t.Errorf("body:\n%s", m.Body)
 	}
 }
 
@@ -380,24 +298,24 @@ func TestStaleDevicesAndTheWeeklySummary(t *testing.T) {
 		w.judge(d)
 	}
 	w.round(n)
-	w.mail.take()
+	w.mail.Take()
 	w.hooks.take()
 
 	// Eight days on, a Friday: every device is stale; no summary yet.
 	w.clock = start.Add(8 * 24 * time.Hour)
 	w.round(n)
-	got := w.mail.take()
+	got := w.mail.Take()
 	if want := []string{w.admin.Email, w.manager.Email, w.viewer.Email}; !slices.Equal(recipients(got), want) {
 		t.Fatalf("stale emails to %v, want %v", recipients(got), want)
 	}
-	if !strings.Contains(got[0].subject, "3 devices have stopped reporting") {
-		t.Errorf("stale subject %q", got[0].subject)
+	if !strings.Contains(got[0].Subject, "3 devices have stopped reporting") {
+		t.Errorf("stale subject %q", got[0].Subject)
 	}
 	if posts := w.hooks.take(); len(posts) != 1 || posts[0].path == "/generic" {
 		t.Errorf("stale posts: %d, want only the Slack one (the generic one does not take them)", len(posts))
 	}
 	w.round(n)
-	if got := w.mail.take(); len(got) != 0 {
+	if got := w.mail.Take(); len(got) != 0 {
 		t.Errorf("stale devices were announced twice: %v", recipients(got))
 	}
 
@@ -406,12 +324,12 @@ func TestStaleDevicesAndTheWeeklySummary(t *testing.T) {
 	w.clock = time.Date(2026, 12, 7, 8, 5, 0, 0, time.UTC)
 	w.round(n)
 	w.round(n)
-	got = w.mail.take()
+	got = w.mail.Take()
 	if want := []string{w.admin.Email, w.manager.Email}; !slices.Equal(recipients(got), want) {
 		t.Fatalf("summaries to %v, want %v", recipients(got), want)
 	}
-	if !strings.Contains(got[0].subject, "Weekly summary") || !strings.Contains(got[0].body, "Rose Care Home") || !strings.Contains(got[0].body, "3 devices") {
-		t.Errorf("summary: %q\n%s", got[0].subject, got[0].body)
+	if !strings.Contains(got[0].Subject, "Weekly summary") || !strings.Contains(got[0].Body, "Rose Care Home") || !strings.Contains(got[0].Body, "3 devices") {
+		t.Errorf("summary: %q\n%s", got[0].Subject, got[0].Body)
 	}
 	if posts := w.hooks.take(); len(posts) != 2 {
 		t.Errorf("summary posts: %d, want 2", len(posts))
@@ -427,7 +345,7 @@ func TestRetriesAndGivingUp(t *testing.T) {
 	w.judge(d, w.critical)
 	// The mail server is busy; the webhook receiver is busy once, then
 	// answers; Slack's address is gone for good.
-	w.mail.refuse = true
+	w.mail.Refuse(true)
 	w.hooks.answers = []int{http.StatusServiceUnavailable, http.StatusNotFound}
 	w.round(n)
 	scope := handwash.Scope{ProviderID: w.prov.ID}
@@ -472,17 +390,15 @@ func TestRetriesAndGivingUp(t *testing.T) {
 	}
 
 	// Not before its time; then sent.
-	w.mail.mu.Lock()
-	w.mail.refuse = false
-	w.mail.mu.Unlock()
+	w.mail.Refuse(false)
 	w.clock = w.clock.Add(30 * time.Second)
 	w.round(n)
-	if got := w.mail.take(); len(got) != 0 {
+	if got := w.mail.Take(); len(got) != 0 {
 		t.Fatal("retried before its time")
 	}
 	w.clock = w.clock.Add(time.Minute)
 	w.round(n)
-	if got := w.mail.take(); len(got) != 2 {
+	if got := w.mail.Take(); len(got) != 2 {
 		t.Fatalf("%d emails on the second try, want 2", len(got))
 	}
 	for name, d := range status() {
@@ -546,7 +462,7 @@ func TestTwoProcessesSendOnce(t *testing.T) {
 		wg.Go(func() { w.must(n.Round(w.ctx)) })
 	}
 	wg.Wait()
-	got := w.mail.take()
+	got := w.mail.Take()
 	if len(got) != 4 {
 		t.Errorf("%d emails, want 4: the first group and then the last device's, each to both administrators", len(got))
 	}
