@@ -432,12 +432,15 @@ func webhookError(err error) (string, error) {
 	return "wh-url", handwash.Errorf(handwash.EINVALID, "%s", msg)
 }
 
-// formWebhook finds the webhook a button is for: in the visitor's scope,
-// narrowed to the organisation of the page the button was on (the form's
-// "org"), which is returned too. Another organisation's webhook is "not
-// found".
+// formWebhook finds the webhook a button is for, for a visitor who may
+// change things: in the visitor's scope, narrowed to the organisation of
+// the page the button was on (the form's "org"), which is returned too.
+// Another organisation's webhook is "not found".
 func (s *server) formWebhook(r *http.Request) (*handwash.Webhook, *handwash.Org, error) {
 	pr := visitorOf(r).principal()
+	if !pr.CanWrite() {
+		return nil, nil, errReadOnly
+	}
 	ctx, scope := r.Context(), pr.Scope
 	var o *handwash.Org
 	if id := r.PostFormValue("org"); id != "" {
@@ -476,10 +479,6 @@ func notificationsPath(pr handwash.Principal, o *handwash.Org) string {
 func (s *server) handleWebhookTest(w http.ResponseWriter, r *http.Request) {
 	v := visitorOf(r)
 	pr := v.principal()
-	if !pr.CanWrite() {
-		s.fail(w, r, errReadOnly)
-		return
-	}
 	hook, o, err := s.formWebhook(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -508,10 +507,6 @@ func (s *server) handleWebhookTest(w http.ResponseWriter, r *http.Request) {
 func (s *server) handleWebhookDelete(w http.ResponseWriter, r *http.Request) {
 	v := visitorOf(r)
 	pr := v.principal()
-	if !pr.CanWrite() {
-		s.fail(w, r, errReadOnly)
-		return
-	}
 	hook, o, err := s.formWebhook(r)
 	if err != nil {
 		s.fail(w, r, err)
