@@ -38,7 +38,7 @@ type post struct {
 	hdr  http.Header
 }
 
-func startReceiver(t *testing.T) *receiver {
+func startReceiver(t testing.TB) *receiver {
 	t.Helper()
 	rc := &receiver{}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +66,7 @@ func (rc *receiver) take() []post {
 
 // world is a provider with one care home, its people and devices.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	store    handwash.Store
 	cat      *policy.Catalogue
@@ -88,7 +88,7 @@ type world struct {
 // A Thursday afternoon in London, days after the last weekly summary.
 var start = time.Date(2026, 11, 26, 14, 0, 0, 0, time.UTC)
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "handwash.db"))
 	if err != nil {
