@@ -113,6 +113,8 @@ type server struct {
 	notified  func()
 	byAccount *throttle.Limiter
 	byAddress *throttle.Limiter
+	// tests counts each person's test messages (queueTest).
+	tests *throttle.Limiter
 }
 
 // New returns the dashboard's HTTP handler. It serves every path it is
@@ -134,6 +136,7 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 	}
 	s.byAccount = throttle.New(signInLimit, signInWindow, s.now)
 	s.byAddress = throttle.New(signInLimit, signInWindow, s.now)
+	s.tests = throttle.New(testLimit, testWindow, s.now)
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/notify"
@@ -163,12 +164,32 @@ func (s *server) handleChoicesTest(w http.ResponseWriter, r *http.Request) {
 	v := visitorOf(r)
 	pr := v.principal()
 	e := &handwash.NotifyEvent{ProviderID: v.user.ProviderID, OrgID: v.user.OrgID, Kind: handwash.NotifyTest, UserID: v.user.ID, At: s.now()}
-	if err := s.store.QueueNotification(r.Context(), pr.Scope, e); err != nil {
+	if err := s.queueTest(r, pr, e); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.notified()
 	http.Redirect(w, r, "/account/notifications?sent=1#messages-h", http.StatusSeeOther)
+}
+
+// Test messages a person may ask for in an hour: enough to try settings
+// again and again, too few to use the server to flood an inbox or channel.
+const (
+	testLimit  = 10
+	testWindow = time.Hour
+)
+
+// queueTest queues a test message that the visitor asked for, within
+// their hourly allowance, and wakes the notifier.
+func (s *server) queueTest(r *http.Request, pr handwash.Principal, e *handwash.NotifyEvent) error {
+	if ok, wait := s.tests.Allow(pr.ID); !ok {
+		return handwash.Errorf(handwash.EFORBIDDEN, "You have sent %d test messages in the last hour. Try again in %d minutes.", testLimit, int(wait.Minutes())+1)
+	}
+	if err := s.store.QueueNotification(r.Context(), pr.Scope, e); err != nil {
+		return err
+	}
+	s.tests.Fail(pr.ID)
+	s.notified()
+	return nil
 }
 
 // formatOption is a webhook format as the form offers it.
@@ -493,12 +514,11 @@ func (s *server) handleWebhookTest(w http.ResponseWriter, r *http.Request) {
 		orgID = pr.OrgID
 	}
 	e := &handwash.NotifyEvent{ProviderID: hook.ProviderID, OrgID: orgID, Kind: handwash.NotifyTest, WebhookID: hook.ID, At: s.now()}
-	if err := s.store.QueueNotification(r.Context(), pr.Scope, e); err != nil {
+	if err := s.queueTest(r, pr, e); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.auditAction(r, v, orgID, "webhook.test", hook.ID, fmt.Sprintf("sent a test message to the %s webhook %q at %s", hook.Format, hook.Name, origin(hook.URL)))
-	s.notified()
 	http.Redirect(w, r, notificationsPath(pr, o)+"?tested="+url.QueryEscape(hook.ID)+"#deliveries-h", http.StatusSeeOther)
 }
 

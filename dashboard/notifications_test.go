@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/dashboard"
@@ -184,6 +185,24 @@ func TestNotificationTestEmail(t *testing.T) {
 	es = w.pending()
 	if len(es) != 1 || es[0].UserID != w.providerAdmin.user.ID || es[0].OrgID != "" {
 		t.Errorf("queued: %+v", es)
+	}
+
+	// Ten tests an hour each, then a refusal that says when to try again.
+	for range 9 {
+		if status, _, _ := provider.post("/account/notifications/test", url.Values{}); status != http.StatusSeeOther {
+			t.Fatalf("a test within the allowance: %d", status)
+		}
+	}
+	status, body, _ := provider.post("/account/notifications/test", url.Values{})
+	if status != http.StatusForbidden || !strings.Contains(body, "Try again in") {
+		t.Errorf("the eleventh test in an hour: %d %s", status, text(body))
+	}
+	if n := len(w.pending()); n != 10 {
+		t.Errorf("%d of the provider administrator's tests wait, want 10 (the refused one not among them)", n)
+	}
+	w.clock.advance(time.Hour)
+	if status, _, _ := provider.post("/account/notifications/test", url.Values{}); status != http.StatusSeeOther {
+		t.Errorf("a test an hour later: %d", status)
 	}
 }
 
