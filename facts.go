@@ -514,6 +514,13 @@ type SoftwareItem struct {
 	Source string `json:"source"`
 	// Arch is the architecture the package is built for.
 	Arch string `json:"arch,omitempty"`
+	// SourcePackage is the source package a Linux binary package was built
+	// from, where dpkg records one (its Source field): Debian's and
+	// Ubuntu's security advisories are written per source package.
+	SourcePackage string `json:"source_package,omitempty"`
+	// SourceVersion is the source package's version, where it differs from
+	// the binary package's (a rebuild such as 5.2.15-2+b8 of 5.2.15-2).
+	SourceVersion string `json:"source_version,omitempty"`
 }
 
 // Collection says how the Facts were gathered.

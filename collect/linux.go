@@ -234,6 +234,9 @@ type linuxPkg struct {
 	Vendor string
 	// Installed is rpm's INSTALLTIME.
 	Installed time.Time
+	// Source and SourceVersion are dpkg's Source field: the source package
+	// and, when it differs from Version, its version.
+	Source, SourceVersion string
 }
 
 // linuxPackageDB is the installed packages of the machine's own package

@@ -66,14 +66,31 @@ func parseDebStanzas(r io.Reader, fields []string, fn func(vals []string)) error
 // left ("config-files") and half-installed ones are not.
 func parseDpkgStatus(r io.Reader) ([]linuxPkg, error) {
 	var pkgs []linuxPkg
-	err := parseDebStanzas(r, []string{"Package", "Status", "Version", "Architecture"}, func(v []string) {
+	err := parseDebStanzas(r, []string{"Package", "Status", "Version", "Architecture", "Source"}, func(v []string) {
 		st := strings.Fields(v[1])
 		if v[0] == "" || v[2] == "" || len(st) != 3 || st[2] != "installed" {
 			return
 		}
-		pkgs = append(pkgs, linuxPkg{Name: v[0], Version: v[2], Arch: v[3]})
+		p := linuxPkg{Name: v[0], Version: v[2], Arch: v[3]}
+		p.Source, p.SourceVersion = debSource(v[4])
+		pkgs = append(pkgs, p)
 	})
 	return pkgs, err
+}
+
+// debSource reads dpkg's Source field: "name" or "name (version)", the
+// version given only when it differs from the binary package's (a binary
+// rebuild such as 5.2.15-2+b8 of source 5.2.15-2).
+func debSource(field string) (name, version string) {
+	name, rest, ok := strings.Cut(strings.TrimSpace(field), " ")
+	if !ok {
+		return name, ""
+	}
+	rest = strings.TrimSpace(rest)
+	if strings.HasPrefix(rest, "(") && strings.HasSuffix(rest, ")") {
+		version = strings.TrimSpace(rest[1 : len(rest)-1])
+	}
+	return name, version
 }
 
 // parseRPMQuery reads the output of rpm -qa --queryformat

@@ -117,7 +117,10 @@ func TestParseDpkgStatusDebian12Image(t *testing.T) {
 	}
 	want := map[string]linuxPkg{
 		"adduser": {Name: "adduser", Version: "3.134", Arch: "all"},
-		"zlib1g":  {Name: "zlib1g", Version: "1:1.2.13.dfsg-1", Arch: "amd64"},
+		"zlib1g":  {Name: "zlib1g", Version: "1:1.2.13.dfsg-1", Arch: "amd64", Source: "zlib"},
+		// A binary rebuild: the source's version is given beside its name.
+		"bash":    {Name: "bash", Version: "5.2.15-2+b8", Arch: "amd64", Source: "bash", SourceVersion: "5.2.15-2"},
+		"libssl3": {Name: "libssl3", Version: "3.0.19-1~deb12u2", Arch: "amd64", Source: "openssl"},
 	}
 	byName := map[string]linuxPkg{}
 	for _, p := range pkgs {

@@ -22,7 +22,8 @@ func linuxSoftware(ctx context.Context, h Host, f *handwash.Facts, s *linuxState
 		return nil
 	}
 	for _, p := range db.Pkgs {
-		items = append(items, handwash.SoftwareItem{Name: p.Name, Version: p.Version, Publisher: p.Vendor, Source: db.Manager, Arch: p.Arch})
+		items = append(items, handwash.SoftwareItem{Name: p.Name, Version: p.Version, Publisher: p.Vendor, Source: db.Manager, Arch: p.Arch,
+			SourcePackage: p.Source, SourceVersion: p.SourceVersion})
 	}
 	if _, err := h.LookPath("flatpak"); err == nil {
 		out, err := h.Run(ctx, "flatpak", "list", "--app", "--columns=application,version,origin,installation")
