@@ -1,5 +1,7 @@
 // Package vercmp compares package versions the way the package managers do:
-// Debian's dpkg (Deb) and Red Hat's rpm (RPM, EVR).
+// Debian's dpkg (Deb), Red Hat's rpm (RPM, EVR) and Alpine's apk (APK); and
+// the versions of Windows itself, build and update level, as ver and
+// Windows Update report them (WindowsBuild).
 //
 // The rules are small and fixed by the tools themselves, so they are written
 // here rather than taken from a dependency, and tested against the cases that
