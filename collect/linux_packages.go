@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/handwash/handwash"
 	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
 )
@@ -144,4 +145,22 @@ func linuxDecompress(name string, b []byte) (io.Reader, error) {
 		return nil, fmt.Errorf("%s: compression not supported", name)
 	}
 	return bytes.NewReader(b), nil
+}
+
+// DpkgPackages reads a dpkg status file into inventory items, as the Linux
+// collector does: for tests and tools that match a machine's packages
+// without collecting from it.
+func DpkgPackages(r io.Reader) ([]handwash.SoftwareItem, error) {
+	pkgs, err := parseDpkgStatus(r)
+	items := make([]handwash.SoftwareItem, 0, len(pkgs))
+	for _, p := range pkgs {
+		items = append(items, p.item("dpkg"))
+	}
+	return items, err
+}
+
+// item is the package as an inventory item from manager (dpkg or rpm).
+func (p linuxPkg) item(manager string) handwash.SoftwareItem {
+	return handwash.SoftwareItem{Name: p.Name, Version: p.Version, Publisher: p.Vendor, Source: manager, Arch: p.Arch,
+		SourcePackage: p.Source, SourceVersion: p.SourceVersion}
 }

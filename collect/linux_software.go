@@ -22,8 +22,7 @@ func linuxSoftware(ctx context.Context, h Host, f *handwash.Facts, s *linuxState
 		return nil
 	}
 	for _, p := range db.Pkgs {
-		items = append(items, handwash.SoftwareItem{Name: p.Name, Version: p.Version, Publisher: p.Vendor, Source: db.Manager, Arch: p.Arch,
-			SourcePackage: p.Source, SourceVersion: p.SourceVersion})
+		items = append(items, p.item(db.Manager))
 	}
 	if _, err := h.LookPath("flatpak"); err == nil {
 		out, err := h.Run(ctx, "flatpak", "list", "--app", "--columns=application,version,origin,installation")

@@ -1,0 +1,442 @@
+package vuln
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/handwash/handwash"
+)
+
+// Installed is one installed package, as matching needs it.
+type Installed struct {
+	Name    string
+	Version string
+	// Source and SourceVersion are the source package it was built from
+	// and that package's version, where known (dpkg) and different.
+	Source        string
+	SourceVersion string
+}
+
+// InstalledFrom takes the packages of an inventory that came from one
+// package manager (dpkg, rpm or apk).
+func InstalledFrom(items []handwash.SoftwareItem, manager string) []Installed {
+	var out []Installed
+	for _, it := range items {
+		if it.Source != manager || it.Name == "" || it.Version == "" {
+			continue
+		}
+		out = append(out, Installed{Name: it.Name, Version: it.Version, Source: it.SourcePackage, SourceVersion: it.SourceVersion})
+	}
+	return out
+}
+
+// lookup is the name and version an advisory is matched by: the source
+// package's where known.
+func (p Installed) lookup() (name, version string) {
+	name, version = p.Name, p.Version
+	if p.Source != "" {
+		name = p.Source
+	}
+	if p.SourceVersion != "" {
+		version = p.SourceVersion
+	}
+	return name, version
+}
+
+// Index holds advisories by ecosystem and package name, ready to match.
+// Build it with Add or LoadZip, then only read it: Match may be called
+// from many goroutines at once.
+type Index struct {
+	byKey      map[string][]ref
+	ecosystems map[string]Ecosystem
+	count      int
+	newest     time.Time
+	frozen     bool
+}
+
+// Freeze packs the index for matching; LoadZip does it. An index matches
+// the same whether frozen or not, only faster.
+func (ix *Index) Freeze() {
+	for key, refs := range ix.byKey {
+		n, size := 0, 0
+		for _, r := range refs {
+			n += len(r.bounds) + len(r.versions)
+			for _, b := range r.bounds {
+				size += len(b.version)
+			}
+			for _, v := range r.versions {
+				size += len(v)
+			}
+		}
+		var text strings.Builder
+		text.Grow(size)
+		for _, r := range refs {
+			for _, b := range r.bounds {
+				text.WriteString(b.version)
+			}
+			for _, v := range r.versions {
+				text.WriteString(v)
+			}
+		}
+		all, at := text.String(), 0
+		take := func(v string) string {
+			v, at = all[at:at+len(v)], at+len(v)
+			return v
+		}
+		bounds := make([]bound, 0, n)
+		versions := make([]string, 0, n)
+		packed := make([]ref, len(refs))
+		for i, r := range refs {
+			start := len(bounds)
+			for _, b := range r.bounds {
+				bounds = append(bounds, bound{b.kind, take(b.version)})
+			}
+			vstart := len(versions)
+			for _, v := range r.versions {
+				versions = append(versions, take(v))
+			}
+			r.bounds, r.versions = bounds[start:len(bounds):len(bounds)], versions[vstart:len(versions):len(versions)]
+			packed[i] = r
+		}
+		// In advisory order, so that Match needs no sort.
+		slices.SortStableFunc(packed, func(a, b ref) int { return strings.Compare(a.adv.ID, b.adv.ID) })
+		ix.byKey[key] = packed
+	}
+	ix.frozen = true
+}
+
+// ref is one affected entry of one advisory, in the form matching reads:
+// the ranges of the ecosystem's own version order as one list of bounds in
+// version order, and the listed versions. Freeze packs each package's refs
+// into one block of memory, since matching a device reads thousands of
+// them and waiting for scattered memory would be most of its time.
+type ref struct {
+	adv      *Advisory
+	scheme   Scheme
+	bounds   []bound
+	versions []string
+	// cves are the advisory's CVE identifiers, worked out once.
+	cves []string
+}
+
+// bound is one event of a range.
+type bound struct {
+	kind    boundKind
+	version string
+}
+
+type boundKind uint8
+
+const (
+	boundIntroduced boundKind = iota
+	boundFixed
+	boundLastAffected
+	// boundEnd ends a range: the next bound starts another.
+	boundEnd
+)
+
+// newRef turns an affected entry into a ref.
+func newRef(a *Advisory, af *Affected, scheme Scheme, ids []string) ref {
+	r := ref{adv: a, scheme: scheme, versions: af.Versions, cves: ids}
+	for _, rg := range af.Ranges {
+		if rg.Type != "ECOSYSTEM" {
+			continue
+		}
+		sortEvents(scheme, rg.Events)
+		for _, e := range rg.Events {
+			switch {
+			case e.Introduced != "":
+				r.bounds = append(r.bounds, bound{boundIntroduced, e.Introduced})
+			case e.Fixed != "":
+				r.bounds = append(r.bounds, bound{boundFixed, e.Fixed})
+			case e.LastAffected != "":
+				r.bounds = append(r.bounds, bound{boundLastAffected, e.LastAffected})
+			}
+		}
+		r.bounds = append(r.bounds, bound{kind: boundEnd})
+	}
+	return r
+}
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{byKey: map[string][]ref{}, ecosystems: map[string]Ecosystem{}}
+}
+
+// Len is how many advisories the index holds.
+func (ix *Index) Len() int { return ix.count }
+
+// Newest is the newest "modified" time among the advisories: how fresh the
+// data is.
+func (ix *Index) Newest() time.Time { return ix.newest }
+
+// maxSummary keeps reports short and the index small: the full text is at
+// the advisory's address.
+const maxSummary = 300
+
+// Add puts an advisory in the index. A withdrawn advisory, and affected
+// entries in ecosystems whose versions Handwash does not compare, are left
+// out. Its details are dropped to keep the index small.
+func (ix *Index) Add(a *Advisory) {
+	if a.Withdrawn != nil {
+		return
+	}
+	a.Details = ""
+	if len(a.Summary) > maxSummary {
+		a.Summary = a.Summary[:maxSummary] + "…"
+	}
+	added := false
+	ids := cves(a)
+	for i := range a.Affected {
+		af := &a.Affected[i]
+		eco, err := ParseEcosystem(af.Package.Ecosystem)
+		if err != nil || af.Package.Name == "" {
+			continue
+		}
+		scheme := eco.Scheme()
+		if scheme == "" {
+			continue
+		}
+		key := af.Package.Ecosystem + "\x00" + af.Package.Name
+		ix.byKey[key] = append(ix.byKey[key], newRef(a, af, scheme, ids))
+		ix.ecosystems[af.Package.Ecosystem] = eco
+		added = true
+	}
+	if added {
+		ix.frozen = false
+		ix.count++
+		if a.Modified.After(ix.newest) {
+			ix.newest = a.Modified
+		}
+	}
+}
+
+// sortEvents puts a range's events in version order, "introduced: 0"
+// first, as the OSV schema evaluates them.
+func sortEvents(s Scheme, events []Event) {
+	version := func(e Event) string {
+		return e.Introduced + e.Fixed + e.LastAffected + e.Limit // exactly one is set
+	}
+	sort.SliceStable(events, func(i, j int) bool {
+		a, b := events[i], events[j]
+		if a.Introduced == "0" || b.Introduced == "0" {
+			return a.Introduced == "0" && b.Introduced != "0"
+		}
+		return s.Compare(version(a), version(b)) < 0
+	})
+}
+
+// LoadZip reads an OSV export (a zip of one JSON record per file, as OSV
+// publishes each ecosystem's all.zip) into a new index. accept, when not
+// nil, says which ecosystems the export may hold: a record of any other is
+// an error, since it means the wrong file was given.
+func LoadZip(r io.ReaderAt, size int64, accept func(Ecosystem) bool) (*Index, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, handwash.Errorf(handwash.EINVALID, "OSV export: not a readable zip file (%v): download it again", err)
+	}
+	ix := NewIndex()
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() || !strings.HasSuffix(f.Name, ".json") {
+			continue
+		}
+		a, err := readRecord(f)
+		if err != nil {
+			return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s", clip(f.Name), handwash.ErrorMessage(err))
+		}
+		if accept != nil {
+			for _, af := range a.Affected {
+				if eco, err := ParseEcosystem(af.Package.Ecosystem); err == nil && !accept(eco) {
+					return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s is for %s, which this export should not hold: check that the file is the right ecosystem's",
+						clip(f.Name), a.ID, clip(af.Package.Ecosystem))
+				}
+			}
+		}
+		ix.Add(a)
+	}
+	ix.Freeze()
+	return ix, nil
+}
+
+func readRecord(f *zip.File) (*Advisory, error) {
+	if f.UncompressedSize64 > MaxAdvisoryBytes {
+		return nil, handwash.Errorf(handwash.EINVALID, "is %d bytes, over the limit of %d", f.UncompressedSize64, MaxAdvisoryBytes)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, MaxAdvisoryBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot be read: %w", err)
+	}
+	return ParseOSV(data)
+}
+
+// Match is an advisory that affects an installed package.
+type Match struct {
+	// Packages are the installed packages affected: the binary packages
+	// built from Source.
+	Packages []string
+	// Source is the package the advisory names, and Version its installed
+	// version.
+	Source  string
+	Version string
+	// Ecosystem is the advisory's ecosystem, such as Debian:12.
+	Ecosystem string
+	Advisory  *Advisory
+	// Fixed is the version that fixes it, or "" when there is no fix yet.
+	Fixed string
+	// CVEs are the CVE identifiers of the advisory and its aliases.
+	CVEs []string
+	// KnownExploited says whether one of CVEs is in CISA's catalogue of
+	// known exploited vulnerabilities (see MarkKnownExploited).
+	KnownExploited bool
+}
+
+// Covers reports whether advisories for ecosystem release r (as the index
+// names it) apply to a device of release e: the same name and release, or
+// for Ubuntu the release's LTS or Pro entries.
+func (e Ecosystem) Covers(r Ecosystem) bool {
+	if e.Name != r.Name {
+		return false
+	}
+	if e.Release == "" || r.Release == e.Release {
+		return true
+	}
+	return e.Name == "Ubuntu" && (r.Release == e.Release+":LTS" || r.Release == "Pro:"+e.Release+":LTS")
+}
+
+// Match reports every advisory in the index that affects one of pkgs on a
+// device of ecosystem eco, ordered by source package and advisory ID. A
+// source package with several binary packages installed is one match per
+// advisory, listing them all. Matches share their Packages and CVEs slices
+// with each other and the index: do not change them.
+func (ix *Index) Match(eco Ecosystem, pkgs []Installed) []Match {
+	var ecos []string
+	for name, e := range ix.ecosystems {
+		if eco.Covers(e) {
+			ecos = append(ecos, name)
+		}
+	}
+	slices.Sort(ecos)
+	if len(ecos) == 0 {
+		return nil
+	}
+	// Group binary packages by the source and version they are looked up
+	// by.
+	type group struct {
+		name, version string
+		binaries      []string
+	}
+	groups := map[[2]string]*group{}
+	var order []*group
+	for _, p := range pkgs {
+		name, version := p.lookup()
+		k := [2]string{name, version}
+		g, ok := groups[k]
+		if !ok {
+			g = &group{name: name, version: version}
+			groups[k] = g
+			order = append(order, g)
+		}
+		g.binaries = append(g.binaries, p.Name)
+	}
+	slices.SortFunc(order, func(a, b *group) int { return strings.Compare(a.name, b.name) })
+	var out []Match
+	seen := map[*Advisory]bool{}
+	for _, g := range order {
+		clear(seen)
+		slices.Sort(g.binaries)
+		start := len(out)
+		for _, ecoName := range ecos {
+			refs := ix.byKey[ecoName+"\x00"+g.name]
+			for i := range refs {
+				r := &refs[i]
+				if seen[r.adv] {
+					continue
+				}
+				hit, fixed := r.affects(g.version)
+				if !hit {
+					continue
+				}
+				seen[r.adv] = true
+				out = append(out, Match{Packages: g.binaries, Source: g.name, Version: g.version,
+					Ecosystem: ecoName, Advisory: r.adv, Fixed: fixed, CVEs: r.cves})
+			}
+		}
+		// A frozen index keeps each package's advisories in ID order;
+		// otherwise, or across two ecosystems, put them in order here.
+		if !ix.frozen || len(ecos) > 1 {
+			slices.SortStableFunc(out[start:], func(a, b Match) int { return strings.Compare(a.Advisory.ID, b.Advisory.ID) })
+		}
+	}
+	return out
+}
+
+// affects evaluates the ref for version v as the OSV schema says: v is
+// affected when listed in versions, or when within a range of the
+// ecosystem's own order. fixed is the lowest fixing version above v, or ""
+// when none is known.
+func (r *ref) affects(v string) (hit bool, fixed string) {
+	hit = slices.Contains(r.versions, v)
+	in, next := false, ""
+	for _, b := range r.bounds {
+		switch b.kind {
+		case boundIntroduced:
+			if b.version == "0" || r.scheme.Compare(v, b.version) >= 0 {
+				in = true
+			}
+		case boundFixed:
+			if r.scheme.Compare(v, b.version) >= 0 {
+				in = false
+			} else if in && next == "" {
+				next = b.version
+			}
+		case boundLastAffected:
+			if r.scheme.Compare(v, b.version) > 0 {
+				in = false
+			}
+		case boundEnd:
+			if in {
+				hit = true
+				if next != "" && (fixed == "" || r.scheme.Compare(next, fixed) < 0) {
+					fixed = next
+				}
+			}
+			in, next = false, ""
+		}
+	}
+	return hit, fixed
+}
+
+// cves lists the CVE identifiers an advisory is known by.
+func cves(a *Advisory) []string {
+	var out []string
+	for _, id := range append(append([]string{a.ID}, a.Aliases...), a.Upstream...) {
+		if strings.HasPrefix(id, "CVE-") && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// MarkKnownExploited sets KnownExploited on each match with a CVE that
+// known reports (KEV's Lookup), and moves those matches first.
+func MarkKnownExploited(ms []Match, known func(cve string) bool) {
+	for i := range ms {
+		for _, c := range ms[i].CVEs {
+			if known(c) {
+				ms[i].KnownExploited = true
+				break
+			}
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].KnownExploited && !ms[j].KnownExploited })
+}
