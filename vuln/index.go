@@ -4,9 +4,12 @@ import (
 	"archive/zip"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/handwash/handwash"
@@ -240,15 +243,36 @@ func LoadZip(r io.ReaderAt, size int64, accept func(Ecosystem) bool) (*Index, er
 	if err != nil {
 		return nil, handwash.Errorf(handwash.EINVALID, "OSV export: not a readable zip file (%v): download it again", err)
 	}
-	ix := NewIndex()
+	var files []*zip.File
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() || !strings.HasSuffix(f.Name, ".json") {
-			continue
+		if !f.FileInfo().IsDir() && strings.HasSuffix(f.Name, ".json") {
+			files = append(files, f)
 		}
-		a, err := readRecord(f)
-		if err != nil {
-			return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s", clip(f.Name), handwash.ErrorMessage(err))
+	}
+	// Decoding is most of the time: spread it over the CPUs, then add the
+	// records in the export's order.
+	records := make([]*Advisory, len(files))
+	errs := make([]error, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				records[i], errs[i] = readRecord(files[i])
+			}
+		})
+	}
+	wg.Wait()
+	ix := NewIndex()
+	for i, f := range files {
+		if errs[i] != nil {
+			return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s", clip(f.Name), handwash.ErrorMessage(errs[i]))
 		}
+		a := records[i]
 		if accept != nil {
 			for _, af := range a.Affected {
 				if eco, err := ParseEcosystem(af.Package.Ecosystem); err == nil && !accept(eco) {
