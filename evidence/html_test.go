@@ -174,7 +174,7 @@ func TestHTMLStructure(t *testing.T) {
 	}
 	for _, want := range []string{
 		`role="img"`, "@page { size: a4", "thead { display: table-header-group; }", "break-before: page",
-		"rosewood care homes ltd", "30 november 2026", "2026.11.2", "self-assessed", "not met",
+		"rosewood care homes ltd", "30 november 2026", testCatalogue(t).Version, "self-assessed", "not met",
 		"expired</span> 31 october 2026", "not seen for 20 days", "salle-de-séjour’s pc — 2→3 🙂",
 	} {
 		if !strings.Contains(lower, want) {

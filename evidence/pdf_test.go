@@ -115,7 +115,7 @@ func TestPDFText(t *testing.T) {
 	flat := strings.Join(strings.Fields(text), " ")
 	want := []string{
 		"Cyber hygiene evidence report", "Rosewood Care Homes Ltd", "Meadow IT Services",
-		"30 November 2026 at 14:05 UTC", "controls version 2026.11.2",
+		"30 November 2026 at 14:05 UTC", "controls version " + testCatalogue(t).Version,
 		"Summary", "Scores by area", "Findings by area", "Accepted risks (exceptions)",
 		"Cyber Essentials requirements and the Handwash checks that evidence them",
 		"DSPT evidence items and the Handwash checks that evidence them",

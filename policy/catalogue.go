@@ -304,12 +304,14 @@ func (c *Catalogue) program(what, src string, want *cel.Type, fields map[string]
 }
 
 // newEnv declares what expressions may use: facts (handwash.Facts), now (a
-// timestamp), os_support (OSSupport) and the CEL string and list extensions.
+// timestamp), os_support (OSSupport), vulns (Vulnerabilities) and the CEL
+// string and list extensions.
 func newEnv() (*cel.Env, error) {
 	return cel.NewEnv(
-		ext.NativeTypes(reflect.TypeOf(&handwash.Facts{}), reflect.TypeOf(&OSSupport{}), ext.ParseStructTag("json")),
+		ext.NativeTypes(reflect.TypeOf(&handwash.Facts{}), reflect.TypeOf(&OSSupport{}), reflect.TypeOf(&Vulnerabilities{}), ext.ParseStructTag("json")),
 		cel.Variable("facts", cel.ObjectType("handwash.Facts")),
 		cel.Variable("os_support", cel.ObjectType("policy.OSSupport")),
+		cel.Variable("vulns", cel.ObjectType("policy.Vulnerabilities")),
 		cel.Variable("now", cel.TimestampType),
 		ext.Strings(),
 		ext.Lists(),

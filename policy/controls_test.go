@@ -1,12 +1,14 @@
 package policy
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/vuln"
 )
 
 // caseNow is the moment every control case is judged at, unless the case
@@ -183,6 +185,29 @@ type controlCase struct {
 	want   handwash.Status
 	// mention lists text a failure's summary must contain.
 	mention []string
+	// vulns is what advisories say about the device's packages: nil means
+	// nothing affects them (cleanVulns), unless noVulns says no advisory
+	// data was loaded.
+	vulns   *Vulnerabilities
+	noVulns bool
+}
+
+// cleanVulns is advisory data in which nothing affects the device.
+func cleanVulns() *Vulnerabilities { return &Vulnerabilities{Checked: 2, Items: []VulnItem{}} }
+
+// withVulns judges the case with this advisory data.
+func (c controlCase) withVulns(v *Vulnerabilities) controlCase { c.vulns = v; return c }
+
+// withoutVulns judges the case with no advisory data loaded.
+func (c controlCase) withoutVulns() controlCase { c.noVulns = true; return c }
+
+// options are the case's options at now.
+func (c controlCase) options(now time.Time) Options {
+	o := Options{Now: now, Vulns: c.vulns}
+	if o.Vulns == nil && !c.noVulns {
+		o.Vulns = cleanVulns()
+	}
+	return o
 }
 
 func passes(on handwash.Platform, name string, change func(*handwash.Facts)) controlCase {
@@ -820,6 +845,71 @@ var controlCases = map[string][]controlCase{
 		fails(lin, "Silverlight package", withSoftware(handwash.SoftwareItem{Name: "Microsoft Silverlight", Version: "5.1", Source: "dpkg"}), "Silverlight 5.1"),
 		unknowns(win, "not observed", func(f *handwash.Facts) { f.Software = nil }),
 	},
+	"updates.packages-known-exploited": {
+		passes(lin, "no advisories affect it", nil),
+		passes(lin, "fixes waiting, none exploited", nil).withVulns(vulnsOf(advisory("USN-7000-1", "curl", "8.5.0-2ubuntu10.6", "8.5.0-2ubuntu10.7", false))),
+		fails(lin, "an exploited flaw in openssl", nil, "1 advisory is for flaws that attackers are exploiting: "+
+			"libssl3, openssl 3.0.13-0ubuntu3.1 (USN-7001-1, CVE-2024-0001; fixed in 3.0.13-0ubuntu3.5).").
+			withVulns(vulnsOf(advisory("USN-7001-1", "openssl", "3.0.13-0ubuntu3.1", "3.0.13-0ubuntu3.5", true))),
+		fails(lin, "an exploited flaw without a fix", nil, "(USN-7002-1, CVE-2024-0002; no fix yet)").
+			withVulns(vulnsOf(advisory("USN-7002-1", "sudo", "1.9.15p5-3ubuntu5", "", true))),
+		unknowns(lin, "no advisory data", nil).withoutVulns(),
+		notApplies(lin, "no distribution packages", func(f *handwash.Facts) {
+			f.Software.Items = []handwash.SoftwareItem{{Name: "firefox", Version: "125.0.2-1", Source: "snap"}}
+		}),
+		notApplies(win, "Windows", nil),
+	},
+	"updates.packages-security-fixes": {
+		passes(lin, "up to date", nil),
+		passes(lin, "only advisories without a fix", nil).withVulns(vulnsOf(advisory("USN-7003-1", "less", "590-2ubuntu2.1", "", false))),
+		fails(lin, "one fix waiting", nil, "1 security fix is not installed: curl, libcurl4t64 8.5.0-2ubuntu10.6 (fixed in 8.5.0-2ubuntu10.7, USN-7000-1).").
+			withVulns(vulnsOf(advisory("USN-7000-1", "curl", "8.5.0-2ubuntu10.6", "8.5.0-2ubuntu10.7", false))),
+		fails(lin, "twelve fixes waiting", nil, "12 security fixes are not installed: ", " and 2 more.").withVulns(vulnsOf(twelveFixes()...)),
+		unknowns(lin, "no advisory data", nil).withoutVulns(),
+		notApplies(mac, "macOS", nil),
+	},
+}
+
+// advisory is a match of one advisory against an installed source package.
+func advisory(id, source, installed, fixed string, exploited bool) vuln.Match {
+	pkgs := map[string][]string{"openssl": {"libssl3", "openssl"}, "curl": {"curl", "libcurl4t64"}}[source]
+	if pkgs == nil {
+		pkgs = []string{source}
+	}
+	var n int
+	fmt.Sscanf(id, "USN-%d-1", &n)
+	cve := fmt.Sprintf("CVE-2024-%04d", n-7000)
+	return vuln.Match{Packages: pkgs, Source: source, Version: installed, Fixed: fixed, Ecosystem: "Ubuntu:24.04:LTS",
+		Advisory: &vuln.Advisory{ID: id}, CVEs: []string{cve}, KnownExploited: exploited}
+}
+
+func vulnsOf(ms ...vuln.Match) *Vulnerabilities { return VulnerabilitiesOf(ms, 2) }
+
+func twelveFixes() []vuln.Match {
+	var ms []vuln.Match
+	for i := range 12 {
+		ms = append(ms, advisory(fmt.Sprintf("USN-71%02d-1", i), fmt.Sprintf("lib%02d", i), "1.0-1", "1.0-2", false))
+	}
+	return ms
+}
+
+func TestVulnerabilitiesOf(t *testing.T) {
+	ms := append(twelveFixes(), advisory("USN-7002-1", "sudo", "1.9.15p5-3ubuntu5", "", true), advisory("USN-7003-1", "less", "590-2ubuntu2.1", "", false))
+	v := VulnerabilitiesOf(ms, 700)
+	if v.Checked != 700 || v.Fixable != 12 || v.Unfixed != 2 || v.KnownExploited != 1 || len(v.Items) != 13 {
+		t.Fatalf("summary: %+v", v)
+	}
+	if !v.Items[0].KnownExploited || v.Items[0].Advisory != "USN-7002-1" || v.Items[1].Advisory != "USN-7100-1" {
+		t.Errorf("the exploited one first, then the fixable in order: %+v", v.Items[:2])
+	}
+	var many []vuln.Match
+	for range 3 {
+		many = append(many, twelveFixes()...)
+	}
+	many = append(many, many...)
+	if v := VulnerabilitiesOf(many, 1); len(v.Items) != MaxVulnItems || v.Fixable != 72 {
+		t.Errorf("%d items and %d fixable, want %d and 72", len(v.Items), v.Fixable, MaxVulnItems)
+	}
 }
 
 func TestEveryControlCanPassAndFail(t *testing.T) {
@@ -855,7 +945,7 @@ func TestEveryControlCanPassAndFail(t *testing.T) {
 				if !tc.at.IsZero() {
 					now = tc.at
 				}
-				fd := findingFor(t, c.Evaluate(f, Options{Now: now}), id)
+				fd := findingFor(t, c.Evaluate(f, tc.options(now)), id)
 				if fd.Status != tc.want {
 					t.Fatalf("status %s, want %s\nsummary: %s\nmissing: %v\nevidence: %v", fd.Status, tc.want, fd.Summary, fd.Missing, fd.Evidence)
 				}
@@ -891,7 +981,7 @@ func TestWellKeptBaselines(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range handwash.Platforms {
-		a := c.Evaluate(wellKept(p), Options{Now: caseNow})
+		a := c.Evaluate(wellKept(p), Options{Now: caseNow, Vulns: cleanVulns()})
 		for _, fd := range a.Findings {
 			if fd.Status != pass && fd.Status != na {
 				t.Errorf("%s: %s is %s: %s %v", p, fd.ControlID, fd.Status, fd.Summary, fd.Missing)

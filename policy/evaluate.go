@@ -23,6 +23,14 @@ type Options struct {
 	Now time.Time
 	// Exceptions accept failures; see ApplyExceptions.
 	Exceptions []handwash.Exception
+	// Vulns is what security advisories say about the device's packages.
+	// Nil leaves the controls that read it unknown, with VulnsMissing
+	// saying why (or a default that says how to get the data).
+	Vulns        *Vulnerabilities
+	VulnsMissing string
+	// ReferenceData names the data Vulns came from and how fresh it was,
+	// for the report.
+	ReferenceData []handwash.DataSource
 }
 
 // Evaluate judges Facts against every control and returns the assessment:
@@ -35,12 +43,17 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 	}
 	now = now.UTC()
 	support, supportKnown := LookupOSSupport(f)
+	vulns := opt.Vulns
+	if vulns == nil {
+		vulns = &Vulnerabilities{Items: []VulnItem{}}
+	}
 	ev := &evaluation{
 		f:            f,
-		vars:         map[string]any{"facts": f, "now": now, "os_support": &support},
-		patterns:     unknownPatterns(f, supportKnown),
+		vars:         map[string]any{"facts": f, "now": now, "os_support": &support, "vulns": vulns},
+		patterns:     unknownPatterns(f, supportKnown, opt.Vulns != nil),
 		items:        itemUnknowns(f),
 		supportKnown: supportKnown,
+		vulnsMissing: opt.VulnsMissing,
 	}
 	a := &handwash.Assessment{
 		Schema:           handwash.AssessmentSchema,
@@ -48,7 +61,7 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 		EvaluatedAt:      now.Truncate(time.Second),
 		Device:           f.Device,
 		Facts:            summarise(f),
-		ReferenceData:    []handwash.DataSource{LifecycleSource()},
+		ReferenceData:    append([]handwash.DataSource{LifecycleSource()}, opt.ReferenceData...),
 	}
 	for _, ctl := range c.Controls {
 		a.Findings = append(a.Findings, c.judge(ctl, ev))
@@ -74,6 +87,7 @@ type evaluation struct {
 	patterns     []unknownFact
 	items        []itemUnknown
 	supportKnown bool
+	vulnsMissing string
 }
 
 // activation returns the variables for one expression: the facts, with
@@ -133,7 +147,7 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 	default:
 		fd.Status = handwash.StatusUnknown
 		if u, ok := v.(*types.Unknown); ok {
-			fd.Missing = missingFor(u, f, itemsUsed)
+			fd.Missing = missingFor(u, f, itemsUsed, ev.vulnsMissing)
 		}
 	}
 	switch fd.Status {
@@ -162,7 +176,7 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 // each nil pointer or nil slice reached from the Facts without passing
 // through a list. Inside lists, absent fields read as false or zero, so
 // expressions over list items test them with has().
-func unknownPatterns(f *handwash.Facts, supportKnown bool) []unknownFact {
+func unknownPatterns(f *handwash.Facts, supportKnown, vulnsKnown bool) []unknownFact {
 	var out []unknownFact
 	var walk func(v reflect.Value, path []string)
 	walk = func(v reflect.Value, path []string) {
@@ -195,6 +209,9 @@ func unknownPatterns(f *handwash.Facts, supportKnown bool) []unknownFact {
 	walk(reflect.ValueOf(f).Elem(), nil)
 	if !supportKnown {
 		out = append(out, unknownFact{cel.AttributePattern("os_support"), []string{"os_support"}})
+	}
+	if !vulnsKnown {
+		out = append(out, unknownFact{cel.AttributePattern("vulns"), []string{"vulns"}})
 	}
 	return out
 }
@@ -237,7 +254,7 @@ func jsonName(sf reflect.StructField) string {
 // missingFor explains an unknown result with the Facts' reasons. A list
 // that is unknown because some of its items' facts were not observed is
 // explained by those items' records.
-func missingFor(u *types.Unknown, f *handwash.Facts, items []handwash.Missing) []handwash.Missing {
+func missingFor(u *types.Unknown, f *handwash.Facts, items []handwash.Missing, vulnsMissing string) []handwash.Missing {
 	seen := map[string]bool{}
 	var out []handwash.Missing
 	for _, id := range u.IDs() {
@@ -255,6 +272,13 @@ func missingFor(u *types.Unknown, f *handwash.Facts, items []handwash.Missing) [
 				}
 				out = append(out, handwash.Missing{Fact: "os_support", Reason: handwash.ReasonNotSupported,
 					Detail: "Handwash's built-in support dates do not cover " + name})
+				continue
+			}
+			if t.Variable() == "vulns" {
+				if vulnsMissing == "" {
+					vulnsMissing = "no security advisories are loaded for this device's packages: run handwash feeds update (or, offline, handwash feeds import with the advisory files), then check again"
+				}
+				out = append(out, handwash.Missing{Fact: "vulns", Reason: handwash.ReasonNotCollected, Detail: vulnsMissing})
 				continue
 			}
 			path := strings.TrimPrefix(s, "facts.")

@@ -1,0 +1,76 @@
+package policy
+
+import (
+	"strings"
+
+	"github.com/handwash/handwash/vuln"
+)
+
+// Vulnerabilities is what security advisories say about a device's
+// distribution packages (dpkg, rpm, apk). Controls see it as the CEL
+// variable vulns. Without advisory data for the device (Options.Vulns
+// nil) it is unknown, and the controls that read it say how to get the
+// data.
+type Vulnerabilities struct {
+	// Checked is how many installed packages were compared with advisories.
+	Checked int `json:"checked"`
+	// Fixable counts advisories fixed by a newer version of the package.
+	Fixable int `json:"fixable"`
+	// Unfixed counts advisories without a fix yet.
+	Unfixed int `json:"unfixed"`
+	// KnownExploited counts advisories, fixed or not, for a flaw on CISA's
+	// list of Known Exploited Vulnerabilities.
+	KnownExploited int `json:"known_exploited"`
+	// Items are the advisories to act on: the known exploited first, then
+	// those with a fix, by package; at most MaxVulnItems.
+	Items []VulnItem `json:"items"`
+}
+
+// VulnItem is one advisory against one installed source package.
+type VulnItem struct {
+	// Packages are the installed packages it affects, comma-separated.
+	Packages string `json:"packages"`
+	// Source is the package the advisory names, and Installed its version.
+	Source    string `json:"source"`
+	Installed string `json:"installed"`
+	// Fixed is the version that fixes it, or "" when there is none yet.
+	Fixed    string `json:"fixed"`
+	Advisory string `json:"advisory"`
+	// CVEs are its CVE identifiers, comma-separated.
+	CVEs           string `json:"cves"`
+	KnownExploited bool   `json:"known_exploited"`
+}
+
+// MaxVulnItems bounds the advisories a finding lists: enough to act on,
+// few enough to read.
+const MaxVulnItems = 50
+
+// VulnerabilitiesOf summarises matches (from vuln.Index.Match, marked with
+// vuln.MarkKnownExploited) of checked packages.
+func VulnerabilitiesOf(ms []vuln.Match, checked int) *Vulnerabilities {
+	v := &Vulnerabilities{Checked: checked, Items: []VulnItem{}}
+	var exploited, fixable []VulnItem
+	for _, m := range ms {
+		it := VulnItem{Packages: strings.Join(m.Packages, ", "), Source: m.Source, Installed: m.Version, Fixed: m.Fixed,
+			Advisory: m.Advisory.ID, CVEs: strings.Join(m.CVEs, ", "), KnownExploited: m.KnownExploited}
+		if m.Fixed == "" {
+			v.Unfixed++
+		} else {
+			v.Fixable++
+		}
+		switch {
+		case m.KnownExploited:
+			v.KnownExploited++
+			exploited = append(exploited, it)
+		case m.Fixed != "":
+			fixable = append(fixable, it)
+		}
+	}
+	for _, it := range append(exploited, fixable...) {
+		if len(v.Items) == MaxVulnItems {
+			break
+		}
+		v.Items = append(v.Items, it)
+	}
+	return v
+}
