@@ -295,3 +295,29 @@ func FuzzParseOSV(f *testing.F) {
 		}
 	})
 }
+
+func TestDeviceEcosystem(t *testing.T) {
+	for _, c := range []struct {
+		id, version string
+		want        string
+		manager     string
+	}{
+		{"debian", "12", "Debian:12", "dpkg"},
+		{"ubuntu", "24.04", "Ubuntu:24.04", "dpkg"},
+		{"alpine", "3.20.3", "Alpine:v3.20", "apk"},
+		{"rocky", "9.4", "Rocky Linux:9", "rpm"},
+		{"almalinux", "9.4", "AlmaLinux:9", "rpm"},
+		{"fedora", "40", "", ""},
+		{"windows", "10.0.26100", "", ""},
+		{"debian", "", "", ""},
+		{"alpine", "3", "", ""},
+	} {
+		eco, manager, ok := DeviceEcosystem(&handwash.OSFacts{ID: c.id, Version: c.version})
+		if got := eco.String(); ok != (c.want != "") || (ok && (got != c.want || manager != c.manager)) {
+			t.Errorf("%s %s: %q %q %v, want %q %q", c.id, c.version, got, manager, ok, c.want, c.manager)
+		}
+	}
+	if _, _, ok := DeviceEcosystem(nil); ok {
+		t.Error("no OS facts gave an ecosystem")
+	}
+}
