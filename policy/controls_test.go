@@ -859,6 +859,14 @@ var controlCases = map[string][]controlCase{
 		}),
 		notApplies(win, "Windows", nil),
 	},
+	"updates.advisories-current": {
+		passes(lin, "a day old", nil).withVulns(&Vulnerabilities{Checked: 2, Items: []VulnItem{}, DataAgeDays: 1}),
+		passes(lin, "a week old", nil).withVulns(&Vulnerabilities{Checked: 2, Items: []VulnItem{}, DataAgeDays: 7}),
+		fails(lin, "a month old", nil, "The security advisories Handwash used are 30 days old").
+			withVulns(&Vulnerabilities{Checked: 2, Items: []VulnItem{}, DataAgeDays: 30}),
+		unknowns(lin, "no advisory data", nil).withoutVulns(),
+		notApplies(win, "Windows", nil),
+	},
 	"updates.packages-security-fixes": {
 		passes(lin, "up to date", nil),
 		passes(lin, "only advisories without a fix", nil).withVulns(vulnsOf(advisory("USN-7003-1", "less", "590-2ubuntu2.1", "", false))),

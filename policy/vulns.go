@@ -24,6 +24,9 @@ type Vulnerabilities struct {
 	// Items are the advisories to act on: the known exploited first, then
 	// those with a fix, by package; at most MaxVulnItems.
 	Items []VulnItem `json:"items"`
+	// DataAgeDays is how old the older of the advisories and the KEV
+	// catalogue is, in whole days since their source last confirmed them.
+	DataAgeDays int `json:"data_age_days"`
 }
 
 // VulnItem is one advisory against one installed source package.

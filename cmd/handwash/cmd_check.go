@@ -28,6 +28,7 @@ type checkOptions struct {
 	facts   string
 	explain string
 	config  string
+	feeds   string
 }
 
 func newCheckCommand() *cobra.Command {
@@ -58,6 +59,10 @@ a reason, an owner and an expiry date. Handwash reads the file given with
 An accepted failure shows as "accepted"; once its date passes, the exception
 no longer applies and the report says it expired.
 
+On Linux, the distribution's packages are compared with its security
+advisories and with CISA's catalogue of vulnerabilities that attackers exploit,
+once handwash feeds update has fetched them (see handwash feeds --help).
+
 ` + exitCodesHelp,
 		Example: `  handwash check
   handwash check --format html --output report.html
@@ -73,6 +78,7 @@ no longer applies and the report says it expired.
 	fl.StringVar(&o.facts, "facts", "", "judge saved Facts from this file (- for standard input) instead of this computer")
 	fl.StringVar(&o.explain, "explain", "", "show one control: what it checks, its references and the evidence it was judged on")
 	fl.StringVar(&o.config, "config", "", "settings file with exceptions (default: "+configName+" beside the handwash program, if present)")
+	fl.StringVar(&o.feeds, "feeds", "", "folder of the feeds that handwash feeds update keeps, as its --cache (default: this user's cache folder)")
 	return cmd
 }
 
@@ -111,7 +117,10 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	} else {
 		facts = collect.Collect(cmd.Context(), collect.Options{Version: versionString()})
 	}
-	a := cat.Evaluate(facts, policy.Options{Now: now(), Exceptions: exceptions})
+	opt := policy.Options{Now: now(), Exceptions: exceptions}
+	cache, _ := openFeeds(o.feeds) // without a cache folder, the advisory controls say so
+	withAdvisories(&opt, cache, facts)
+	a := cat.Evaluate(facts, opt)
 
 	if o.explain != "" {
 		ctl, _ := cat.Control(o.explain)

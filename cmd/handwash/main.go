@@ -125,7 +125,7 @@ Start with:  handwash check`,
 	root.Args = cobra.ArbitraryArgs
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return usageError{fmt.Errorf("unknown command %q: the commands are check, collect, serve, admin, agent and version", args[0])}
+			return usageError{fmt.Errorf("unknown command %q: the commands are check, collect, feeds, serve, admin, agent and version", args[0])}
 		}
 		return cmd.Help()
 	}
