@@ -153,3 +153,20 @@ func parseDistroInfo(text, version, codename, col string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// OSRelease reads this machine's os-release(5), as the Linux collector
+// does; nil elsewhere, or when the machine has none.
+func OSRelease() *handwash.OSFacts {
+	if Platform() != handwash.PlatformLinux {
+		return nil
+	}
+	h := NewHost()
+	text := linuxRead(h, "/etc/os-release")
+	if text == "" {
+		text = linuxRead(h, "/usr/lib/os-release")
+	}
+	if text == "" {
+		return nil
+	}
+	return parseOSRelease(text)
+}

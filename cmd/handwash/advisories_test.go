@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/collect"
 	"github.com/handwash/handwash/schema"
+	"github.com/handwash/handwash/vuln"
 )
 
 // debianFacts is the recorded Debian 12 container's Facts with the real
@@ -130,5 +132,24 @@ func TestCheckMatchesAdvisories(t *testing.T) {
 	}
 	if got := strings.Join(names, "; "); !strings.Contains(got, "OSV") || !strings.Contains(got, "Known Exploited") {
 		t.Errorf("the report does not say which advisories it used: %s", got)
+	}
+}
+
+// Without --only, update keeps what this machine and the cache need.
+func TestMachineFeeds(t *testing.T) {
+	cache := t.TempDir()
+	if code, out, errOut := handwashRun(t, "", "feeds", "import", debianAdvisories(t), "--ecosystem", "Debian", "--cache", cache); code != exitOK {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	c, err := openFeeds(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := machineFeeds(c)
+	if len(names) < 3 || names[0] != "kev" || names[1] != "eol" || !slices.Contains(names, "osv:Debian") {
+		t.Errorf("feeds to update: %v, want kev, eol and the imported osv:Debian", names)
+	}
+	if eco, _, ok := vuln.DeviceEcosystem(collect.OSRelease()); ok && !slices.Contains(names, "osv:"+eco.Name) {
+		t.Errorf("feeds to update: %v lack this machine's %s", names, eco.Name)
 	}
 }

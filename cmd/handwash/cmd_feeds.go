@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/collect"
 	"github.com/handwash/handwash/feeds"
+	"github.com/handwash/handwash/vuln"
 )
 
 const feedsExitCodesHelp = `Exit codes:
@@ -63,6 +66,22 @@ missing from it. The server updates its feeds every day.
 	return cmd
 }
 
+// machineFeeds are what update fetches without --only: KEV, end-of-life
+// data, the OSV advisories of this machine's distribution, and the OSV
+// feeds the cache already holds (so that an import is kept fresh).
+func machineFeeds(c *feeds.Cache) []string {
+	names := []string{"kev", "eol"}
+	if eco, _, ok := vuln.DeviceEcosystem(collect.OSRelease()); ok {
+		names = append(names, "osv:"+eco.Name)
+	}
+	for _, st := range c.Status() {
+		if strings.HasPrefix(st.Name, "osv:") && !st.Missing && !slices.Contains(names, st.Name) {
+			names = append(names, st.Name)
+		}
+	}
+	return names
+}
+
 // openFeeds opens the cache the flags name.
 func openFeeds(cacheDir string) (*feeds.Cache, error) {
 	if cacheDir == "" {
@@ -98,9 +117,12 @@ request). A new file is checked in full, then replaces the old one; a file that
 fails the checks, or a download cut short, changes nothing and the old copy is
 kept. One feed failing does not stop the others.
 
-Sizes: the KEV catalogue is about 1.3 MB and the end-of-life data about 3 MB;
-OSV zips are large (Debian's and Ubuntu's are hundreds of MB), so name only the
-distributions your computers run with --only. Sources must use https://.
+Without --only it updates the KEV catalogue, the end-of-life data, the OSV
+advisories of this computer's Linux distribution, and any other OSV feed
+already in the cache. Sizes: the KEV catalogue is about 1.3 MB and the
+end-of-life data about 3 MB; OSV zips are large (Debian's and Ubuntu's are
+hundreds of MB), so name others only for the distributions your computers run
+(--only osv takes all of them). Sources must use https://.
 
 ` + feedsExitCodesHelp,
 		Example: `  handwash feeds update
@@ -120,6 +142,13 @@ distributions your computers run with --only. Sources must use https://.
 			if cmd.Flags().Changed("only") && len(names) == 0 {
 				return usageError{fmt.Errorf("--only: name at least one feed: kev, eol, osv or osv:<ecosystem>")}
 			}
+			c, err := openFeeds(*cacheDir)
+			if err != nil {
+				return err
+			}
+			if len(names) == 0 {
+				names = machineFeeds(c)
+			}
 			sources, err := urls.Sources(names...)
 			if err != nil {
 				return handwash.Errorf(handwash.EINVALID, "--only: %s", handwash.ErrorMessage(err))
@@ -128,10 +157,6 @@ distributions your computers run with --only. Sources must use https://.
 				if err := feeds.CheckURL(u); err != nil && cmd.Flags().Changed(flag) {
 					return handwash.Errorf(handwash.EINVALID, "--%s: %s", flag, handwash.ErrorMessage(err))
 				}
-			}
-			c, err := openFeeds(*cacheDir)
-			if err != nil {
-				return err
 			}
 			c.Progress = progressPrinter(cmd.ErrOrStderr())
 			results, uerr := c.Update(cmd.Context(), nil, sources)
