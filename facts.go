@@ -142,6 +142,11 @@ type UpdateFacts struct {
 	LastInstalled *time.Time `json:"last_installed,omitempty"`
 	// LastChecked is when the device last learnt which updates exist.
 	LastChecked *time.Time `json:"last_checked,omitempty"`
+	// CumulativeMonth is the release month ("2026-11") of the newest monthly
+	// cumulative update of Windows installed successfully, from its title
+	// in the Windows Update history ("2026-11 Cumulative Update for Windows
+	// 11 ..."). Windows only.
+	CumulativeMonth string `json:"cumulative_month,omitempty"`
 	// Pending lists updates available but not installed.
 	Pending []PendingUpdate `json:"pending"`
 	// RebootRequired says whether installed updates wait for a restart.

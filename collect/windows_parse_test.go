@@ -1037,6 +1037,18 @@ func TestWinLastInstalled(t *testing.T) {
 	if winLastInstalled(h[:2]) != nil {
 		t.Error("definition updates counted as Windows updates")
 	}
+	// The failed November install (4) does not count; the November one
+	// that succeeded with errors (3) does.
+	if got := winCumulativeMonth(h); got != "2026-11" {
+		t.Errorf("winCumulativeMonth = %q, want 2026-11", got)
+	}
+	if got := winCumulativeMonth(append(h[6:], wuaHistoryEntry{Date: "2026-11-20T03:00:00Z", Operation: 1, ResultCode: 2,
+		Title: "2026-11 Cumulative Update for .NET Framework 3.5 and 4.8.1 for Windows 11, version 24H2 for x64 (KB5066000)"})); got != "2026-10" {
+		t.Errorf("with a .NET cumulative update: %q, want 2026-10 (Windows' own)", got)
+	}
+	if got := winCumulativeMonth(h[:2]); got != "" {
+		t.Errorf("no cumulative update: %q", got)
+	}
 	if diff := cmp.Diff([]string{"KB5072033", "KB890830"}, kbIDs("Update (KB5072033) and kb890830 but not XKB1 or KB")); diff != "" {
 		t.Errorf("kbIDs (-want +got)\n%s", diff)
 	}

@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -73,6 +74,15 @@ func collectWinUpdates(ctx context.Context, _ Host, src winSource, f *handwash.F
 	}
 	if st.HistoryErr == nil {
 		u.LastInstalled = winLastInstalled(st.History)
+		u.CumulativeMonth = winCumulativeMonth(st.History)
+	}
+	if u.CumulativeMonth == "" {
+		detail := "the Windows Update history has no successful install of a monthly cumulative update"
+		reason := handwash.ReasonNotSupported
+		if st.HistoryErr != nil {
+			detail, reason = "Windows Update Agent history: "+st.HistoryErr.Error(), reasonFor(st.HistoryErr)
+		}
+		f.AddMissing("updates.cumulative_month", reason, detail)
 	}
 	if u.LastInstalled == nil {
 		detail := "the Windows Update history has no successful install of a Windows update"
@@ -185,6 +195,33 @@ func winLastInstalled(h []wuaHistoryEntry) *time.Time {
 		}
 		if newest == nil || t.After(*newest) {
 			newest = &t
+		}
+	}
+	return newest
+}
+
+// cumulativeTitle is the title Microsoft gives each month's cumulative
+// update of Windows: "2026-11 Cumulative Update for Windows 11 Version 25H2
+// for x64-based Systems (KB5072033)", also "... Cumulative Update Preview
+// ..." (which holds the month's security fixes too) and, on servers,
+// "... Cumulative Update for Microsoft server operating system ...".
+var cumulativeTitle = regexp.MustCompile(`^(\d{4})-(\d{2}) Cumulative Update\b`)
+
+// winCumulativeMonth is the release month of the newest cumulative update
+// of Windows installed successfully: ".NET Framework" cumulative updates
+// are for .NET, not Windows.
+func winCumulativeMonth(h []wuaHistoryEntry) string {
+	newest := ""
+	for _, e := range h {
+		if e.Operation != 1 || (e.ResultCode != 2 && e.ResultCode != 3) {
+			continue
+		}
+		m := cumulativeTitle.FindStringSubmatch(strings.TrimSpace(e.Title))
+		if m == nil || strings.Contains(e.Title, ".NET") {
+			continue
+		}
+		if month := m[1] + "-" + m[2]; m[2] >= "01" && m[2] <= "12" && month > newest {
+			newest = month
 		}
 	}
 	return newest

@@ -61,6 +61,7 @@ func wellKept(p handwash.Platform) *handwash.Facts {
 	}
 	switch p {
 	case win:
+		f.Updates.CumulativeMonth = "2026-11"
 		f.Device.Hostname = "OFFICE-LAPTOP"
 		f.OS = &handwash.OSFacts{Name: "Windows 11 Pro", ID: "windows", Version: "10.0.26200", Build: "26200",
 			Edition: "Professional", DisplayVersion: "25H2"}
@@ -867,6 +868,22 @@ var controlCases = map[string][]controlCase{
 		unknowns(lin, "no advisory data", nil).withoutVulns(),
 		notApplies(win, "Windows", nil),
 	},
+	"updates.windows-monthly-update": {
+		passes(win, "this month's, before it is due", nil),
+		passes(win, "last month's, before this month's is due", func(f *handwash.Facts) { f.Updates.CumulativeMonth = "2026-10" }),
+		fails(win, "last month's, after this month's is due", func(f *handwash.Facts) { f.Updates.CumulativeMonth = "2026-10" },
+			"The newest Windows cumulative update installed is from October 2026. The November 2026 update came out on 10 November 2026 and should have been installed within 14 days.").
+			when(date(2026, 11, 24)),
+		fails(win, "April 2025's", func(f *handwash.Facts) { f.Updates.CumulativeMonth = "2025-04" }, "from April 2025"),
+		passes(win, "a new year", func(f *handwash.Facts) { f.Updates.CumulativeMonth = "2026-12" }).when(date(2027, 1, 20)),
+		fails(win, "December's in late January", func(f *handwash.Facts) { f.Updates.CumulativeMonth = "2026-12" }, "The January 2027 update came out on 12 January 2027").
+			when(date(2027, 1, 26)),
+		unknowns(win, "no cumulative update in the history", func(f *handwash.Facts) {
+			f.Updates.CumulativeMonth = ""
+			f.AddMissing("updates.cumulative_month", handwash.ReasonNotSupported, "the Windows Update history has no successful install of a monthly cumulative update")
+		}),
+		notApplies(mac, "macOS", nil),
+	},
 	"updates.packages-security-fixes": {
 		passes(lin, "up to date", nil),
 		passes(lin, "only advisories without a fix", nil).withVulns(vulnsOf(advisory("USN-7003-1", "less", "590-2ubuntu2.1", "", false))),
@@ -899,6 +916,34 @@ func twelveFixes() []vuln.Match {
 		ms = append(ms, advisory(fmt.Sprintf("USN-71%02d-1", i), fmt.Sprintf("lib%02d", i), "1.0-1", "1.0-2", false))
 	}
 	return ms
+}
+
+func TestCumulativeDue(t *testing.T) {
+	for _, c := range []struct {
+		now  time.Time
+		want string
+	}{
+		{date(2026, 11, 20), "2026-10"},                              // November's came out on the 10th: due on the 24th
+		{date(2026, 11, 24), "2026-11"},                              // due today
+		{date(2026, 1, 5), "2025-12"},                                // across the year
+		{date(2026, 3, 24), "2026-03"},                               // 10 March + 14 days
+		{date(2026, 3, 23), "2026-02"},                               // one day before
+		{time.Date(2026, 12, 22, 0, 0, 0, 0, time.UTC), "2026-12"},   // 8 December + 14 days: due from midnight
+		{time.Date(2026, 12, 21, 23, 59, 0, 0, time.UTC), "2026-11"}, // a minute before
+	} {
+		if got := CumulativeDue(c.now); got != c.want {
+			t.Errorf("CumulativeDue(%v) = %s, want %s", c.now, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		y    int
+		m    time.Month
+		want int
+	}{{2026, time.November, 10}, {2026, time.December, 8}, {2027, time.January, 12}, {2026, time.September, 8}, {2025, time.April, 8}} {
+		if got := PatchTuesday(c.y, c.m); got.Day() != c.want || got.Weekday() != time.Tuesday {
+			t.Errorf("PatchTuesday(%d, %s) = %v, want the %dth", c.y, c.m, got, c.want)
+		}
+	}
 }
 
 func TestVulnerabilitiesOf(t *testing.T) {

@@ -174,10 +174,14 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 
 // unknownPatterns marks every fact that was not observed as a CEL unknown:
 // each nil pointer or nil slice reached from the Facts without passing
-// through a list. Inside lists, absent fields read as false or zero, so
+// through a list, and each empty text the collection names as missing. Inside lists, absent fields read as false or zero, so
 // expressions over list items test them with has().
 func unknownPatterns(f *handwash.Facts, supportKnown, vulnsKnown bool) []unknownFact {
 	var out []unknownFact
+	missing := map[string]bool{}
+	for _, m := range f.Collection.Missing {
+		missing[m.Fact] = true
+	}
 	var walk func(v reflect.Value, path []string)
 	walk = func(v reflect.Value, path []string) {
 		t := v.Type()
@@ -202,6 +206,13 @@ func unknownPatterns(f *handwash.Facts, supportKnown, vulnsKnown bool) []unknown
 			case reflect.Struct:
 				if fv.Type() != reflect.TypeOf(time.Time{}) {
 					walk(fv, p)
+				}
+			case reflect.String:
+				// A text fact is empty both when it was not observed and
+				// when there is nothing to say; the collector's record
+				// tells them apart.
+				if fv.String() == "" && missing[strings.Join(p, ".")] {
+					out = append(out, unknownFact{pattern(p), p})
 				}
 			}
 		}

@@ -88,7 +88,59 @@ func (textLib) CompileOptions() []cel.EnvOption {
 					}
 					return types.String(ageText(d))
 				}))),
+		cel.Function("cumulative_due",
+			cel.Overload("cumulative_due_timestamp", []*cel.Type{cel.TimestampType}, cel.StringType,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					t, ok := v.Value().(time.Time)
+					if !ok {
+						return types.NewErr("cumulative_due: not a timestamp")
+					}
+					return types.String(CumulativeDue(t))
+				}))),
+		cel.Function("release_day",
+			cel.Overload("release_day_string", []*cel.Type{cel.StringType}, cel.TimestampType,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					t, err := time.Parse("2006-01", string(v.(types.String)))
+					if err != nil {
+						return types.NewErr("release_day: %q is not a month such as 2026-11", v)
+					}
+					return types.Timestamp{Time: PatchTuesday(t.Year(), t.Month())}
+				}))),
+		cel.Function("month_words",
+			cel.Overload("month_words_string", []*cel.Type{cel.StringType}, cel.StringType,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					t, err := time.Parse("2006-01", string(v.(types.String)))
+					if err != nil {
+						return types.String(string(v.(types.String)))
+					}
+					return types.String(t.Format("January 2006"))
+				}))),
 	}
+}
+
+// PatchTuesday is the day Microsoft releases the month's security updates:
+// the second Tuesday of the month (at 17:00 UK time, so the day is what
+// counts).
+func PatchTuesday(year int, month time.Month) time.Time {
+	first := time.Date(year, month, 1, 0, 0, 0, 0, time.UTC)
+	offset := (int(time.Tuesday) - int(first.Weekday()) + 7) % 7
+	return first.AddDate(0, 0, offset+7)
+}
+
+// CumulativeDue is the month ("2026-11") of the newest monthly security
+// update of Windows that must be installed by now: the newest whose
+// release day was at least 14 days ago (Cyber Essentials' rule for
+// critical and high-risk fixes).
+func CumulativeDue(now time.Time) string {
+	now = now.UTC()
+	y, m := now.Year(), now.Month()
+	if now.Before(PatchTuesday(y, m).AddDate(0, 0, 14)) {
+		// This month's is not due yet; last month's was due by the 28th
+		// at the latest.
+		prev := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+		y, m = prev.Year(), prev.Month()
+	}
+	return fmt.Sprintf("%04d-%02d", y, int(m))
 }
 
 func (textLib) ProgramOptions() []cel.ProgramOption { return nil }
