@@ -153,6 +153,16 @@ func metaFile(name string) string        { return fileBase(name) + ".meta.json" 
 // maxMetaBytes bounds a metadata file.
 const maxMetaBytes = 64 << 10
 
+// Meta reads a feed's metadata (kev, eol, osv:<Ecosystem>): ENOTFOUND when
+// the feed is not in the cache.
+func (c *Cache) Meta(name string) (Meta, error) {
+	n, err := ParseName(name)
+	if err != nil {
+		return Meta{}, err
+	}
+	return c.readMeta(n)
+}
+
 // readMeta reads a feed's metadata: ENOTFOUND when the feed is not stored,
 // EINVALID when the file is damaged.
 func (c *Cache) readMeta(name string) (Meta, error) {

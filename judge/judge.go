@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/advisories"
 	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/schema"
 )
@@ -106,6 +107,9 @@ type Deps struct {
 	Metrics prometheus.Registerer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Advisories matches Linux devices' packages against the server's
+	// feeds; nil leaves the advisory controls unknown.
+	Advisories *advisories.Source
 }
 
 // Judge does the background work of one serve process.
@@ -113,6 +117,7 @@ type Judge struct {
 	cfg     Config
 	store   handwash.Store
 	cat     *policy.Catalogue
+	adv     *advisories.Source
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *metrics
@@ -130,6 +135,7 @@ func New(cfg Config, deps Deps) *Judge {
 		cfg:   cfg,
 		store: deps.Store,
 		cat:   deps.Catalogue,
+		adv:   deps.Advisories,
 		log:   deps.Logger,
 		now:   deps.Now,
 		wake:  make(chan struct{}, 1),
@@ -314,7 +320,7 @@ func (j *Judge) judge(ctx context.Context, d *handwash.Device) error {
 	if err != nil {
 		return fmt.Errorf("reading exceptions: %w", err)
 	}
-	a := Evaluate(j.cat, d, f, stored, j.now())
+	a := evaluate(j.cat, d, f, stored, j.now(), j.adv)
 	if err := j.store.PutAssessment(ctx, d.ID, d.FactsDigest, a); err != nil {
 		return fmt.Errorf("storing the assessment: %w", err)
 	}
@@ -324,6 +330,12 @@ func (j *Judge) judge(ctx context.Context, d *handwash.Device) error {
 // Evaluate judges Facts of a device with its stored exceptions, exactly as
 // handwash check judges a device with exceptions from handwash.yaml.
 func Evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stored []*handwash.StoredException, now time.Time) *handwash.Assessment {
+	return evaluate(cat, d, f, stored, now, nil)
+}
+
+// evaluate is Evaluate with the server's security advisories, when it has
+// them.
+func evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stored []*handwash.StoredException, now time.Time, adv *advisories.Source) *handwash.Assessment {
 	ex := make([]handwash.Exception, 0, len(stored))
 	for _, e := range stored {
 		x := handwash.Exception{Control: e.Control, Reason: e.Reason, Owner: e.Owner, Expires: e.Expires}
@@ -343,7 +355,11 @@ func Evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stor
 	own := f.Device
 	c := *f
 	c.Device.ID = d.ID
-	a := cat.Evaluate(&c, policy.Options{Now: now, Exceptions: ex})
+	opt := policy.Options{Now: now, Exceptions: ex}
+	if adv != nil {
+		adv.Apply(&opt, &c)
+	}
+	a := cat.Evaluate(&c, opt)
 	a.Device = own
 	return a
 }

@@ -1,6 +1,7 @@
 package judge_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"database/sql"
@@ -13,11 +14,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/advisories"
+	"github.com/handwash/handwash/feeds"
 	"github.com/handwash/handwash/judge"
 	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/postgres"
@@ -36,6 +40,8 @@ type env struct {
 	api   *httptest.Server
 	admin string
 	org   *handwash.Org
+	// adv, when set, gives the judges security advisories.
+	adv *advisories.Source
 }
 
 // store is a real store: SQLite or PostgreSQL.
@@ -91,7 +97,7 @@ func (e *env) judge(cfg judge.Config, store handwash.Store) *judge.Judge {
 	if store == nil {
 		store = e.store
 	}
-	j := judge.New(cfg, judge.Deps{Store: store, Catalogue: e.cat})
+	j := judge.New(cfg, judge.Deps{Store: store, Catalogue: e.cat, Advisories: e.adv})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -246,6 +252,52 @@ func TestUploadIsJudged(t *testing.T) {
 
 // Exceptions set through the API apply on the server as they do in
 // handwash.yaml: a device's own, and its organisation's.
+// A Linux device's packages are judged against the server's advisories.
+func TestUploadJudgedWithAdvisories(t *testing.T) {
+	kev, err := os.ReadFile("../../shared/fixtures/kev/known_exploited_vulnerabilities.json")
+	if os.IsNotExist(err) {
+		t.Skip("the shared fixtures are not beside the project")
+	}
+	e := newEnv(t)
+	cache := feeds.New(t.TempDir())
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("DSA-9001-1.json")
+	w.Write([]byte(`{"id":"DSA-9001-1","modified":"2025-08-01T10:00:00Z","aliases":["CVE-2014-0160"],
+	  "affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.20-1~deb12u1"}]}]}]}`))
+	zw.Close()
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{"kev.json": kev, "all.zip": b.Bytes()} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, imp := range []struct{ file, eco string }{{"kev.json", ""}, {"all.zip", "Debian"}} {
+		if _, err := cache.Import(context.Background(), filepath.Join(dir, imp.file), feeds.ImportOptions{Ecosystem: imp.eco}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.adv = advisories.New(cache, nil)
+	e.judge(judge.Config{Workers: 2}, nil)
+	id, _ := e.device("../collect/testdata/linux/debian12-container.facts.json", "s1")
+	var a handwash.Assessment
+	eventually(t, "the assessment", func() bool {
+		return e.call("GET", "/api/v1/devices/"+id+"/assessment", e.admin, nil, &a) == http.StatusOK
+	})
+	found := false
+	for _, f := range a.Findings {
+		if f.ControlID == "updates.packages-known-exploited" {
+			found = true
+			if f.Status != handwash.StatusFail || !strings.Contains(f.Summary, "openssl 3.0.19-1~deb12u2 (DSA-9001-1, CVE-2014-0160; fixed in 3.0.20-1~deb12u1)") {
+				t.Errorf("known exploited: %s %q", f.Status, f.Summary)
+			}
+		}
+	}
+	if !found {
+		t.Error("no finding for updates.packages-known-exploited")
+	}
+}
+
 func TestExceptionsApply(t *testing.T) {
 	e := newEnv(t)
 	e.judge(judge.Config{}, nil)

@@ -1,75 +1,72 @@
 package main
 
 import (
-	"os"
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
 	"time"
 
-	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/collect"
 	"github.com/handwash/handwash/feeds"
-	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/vuln"
 )
 
-// withAdvisories matches a Linux device's distribution packages against the
-// advisories in the feeds cache (the device's OSV export and the KEV
-// catalogue) and sets the options the advisory controls read. Without the
-// data, it says which command gets it; other platforms need nothing.
-func withAdvisories(opt *policy.Options, cache *feeds.Cache, f *handwash.Facts) {
-	if f.Device.Platform != handwash.PlatformLinux || f.Software == nil {
-		return
+// machineFeeds are what update fetches without --only: KEV, end-of-life
+// data, the OSV advisories of this machine's distribution, and the OSV
+// feeds the cache already holds (so that an import is kept fresh).
+func machineFeeds(c *feeds.Cache) []string {
+	names := cachedFeeds(c)
+	if eco, _, ok := vuln.DeviceEcosystem(collect.OSRelease()); ok && !slices.Contains(names, "osv:"+eco.Name) {
+		names = append(names, "osv:"+eco.Name)
 	}
-	eco, manager, ok := vuln.DeviceEcosystem(f.OS)
-	if !ok {
-		name := "this distribution"
-		if f.OS != nil && f.OS.Name != "" {
-			name = f.OS.Name
+	return names
+}
+
+// cachedFeeds are KEV, end-of-life data and the OSV feeds the cache holds:
+// what the server keeps fresh.
+func cachedFeeds(c *feeds.Cache) []string {
+	names := []string{"kev", "eol"}
+	for _, st := range c.Status() {
+		if strings.HasPrefix(st.Name, "osv:") && !st.Missing && !slices.Contains(names, st.Name) {
+			names = append(names, st.Name)
 		}
-		opt.VulnsMissing = "Handwash has no source of security advisories for " + name + " yet"
-		return
 	}
-	get := "run handwash feeds update --only kev,osv:" + eco.Name + " (or, offline, handwash feeds import with the files), then check again"
-	if cache == nil {
-		opt.VulnsMissing = "this computer has no folder for Handwash's feeds: give one with --feeds"
-		return
-	}
-	unusable := func(what string, err error) string {
-		if handwash.ErrorCode(err) == handwash.ENOTFOUND {
-			return what + " is not in the feeds cache " + cache.Dir() + ": " + get
+	return names
+}
+
+// refreshFeeds updates the server's feeds every interval, starting a
+// minute after the server does: KEV, end-of-life data and every OSV feed
+// already in its cache (add one with handwash feeds update --cache
+// DATA/feeds --only osv:Debian). The cache's own locks keep two processes
+// from updating one feed at once; each serve process refreshes its own
+// cache folder.
+func refreshFeeds(ctx context.Context, c *feeds.Cache, every time.Duration, log *slog.Logger) {
+	wait := time.Minute
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
 		}
-		return what + " cannot be used (" + handwash.ErrorMessage(err) + "): " + get
+		wait = every
+		sources, err := feeds.DefaultURLs().Sources(cachedFeeds(c)...)
+		if err != nil {
+			log.ErrorContext(ctx, "feeds: could not name the feeds to refresh", "err", err)
+			continue
+		}
+		results, err := c.Update(ctx, &http.Client{}, sources)
+		if err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "feeds: refresh failed", "err", err)
+		}
+		for _, r := range results {
+			switch {
+			case r.Err != nil:
+				log.WarnContext(ctx, "feeds: a feed could not be refreshed; the previous copy stays in use", "feed", r.Name, "err", r.Err)
+			case r.Changed:
+				log.InfoContext(ctx, "feeds: refreshed", "feed", r.Name, "version", r.Meta.Version, "count", r.Meta.Count)
+			}
+		}
 	}
-	kev, kevMeta, err := cache.LoadKEV()
-	if err != nil {
-		opt.VulnsMissing = unusable("the catalogue of known exploited vulnerabilities", err)
-		return
-	}
-	path, osvMeta, err := cache.OSVPath(eco.Name)
-	if err != nil {
-		opt.VulnsMissing = unusable("the security advisories for "+eco.Name, err)
-		return
-	}
-	file, err := os.Open(path)
-	if err != nil {
-		opt.VulnsMissing = "the security advisories for " + eco.Name + " could not be read (" + err.Error() + "): " + get
-		return
-	}
-	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
-		opt.VulnsMissing = "the security advisories for " + eco.Name + " could not be read (" + err.Error() + "): " + get
-		return
-	}
-	ix, err := vuln.LoadZip(file, st.Size(), func(e vuln.Ecosystem) bool { return e.Name == eco.Name })
-	if err != nil {
-		opt.VulnsMissing = "the security advisories for " + eco.Name + " are damaged (" + handwash.ErrorMessage(err) + "): " + get
-		return
-	}
-	pkgs := vuln.InstalledFrom(f.Software.Items, manager)
-	ms := ix.Match(eco, pkgs)
-	vuln.MarkKnownExploited(ms, func(cve string) bool { _, ok := kev.Lookup(cve); return ok })
-	opt.Vulns = policy.VulnerabilitiesOf(ms, len(pkgs))
-	for _, st := range cache.Status("kev", "osv:"+eco.Name) {
-		opt.Vulns.DataAgeDays = max(opt.Vulns.DataAgeDays, int(st.Age/(24*time.Hour)))
-	}
-	opt.ReferenceData = append(opt.ReferenceData, osvMeta.DataSource(), kevMeta.DataSource())
 }

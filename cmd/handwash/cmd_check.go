@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/advisories"
 	"github.com/handwash/handwash/collect"
 	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/report"
@@ -119,7 +120,7 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	}
 	opt := policy.Options{Now: now(), Exceptions: exceptions}
 	cache, _ := openFeeds(o.feeds) // without a cache folder, the advisory controls say so
-	withAdvisories(&opt, cache, facts)
+	advisories.New(cache, now).Apply(&opt, facts)
 	a := cat.Evaluate(facts, opt)
 
 	if o.explain != "" {

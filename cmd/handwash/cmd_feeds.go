@@ -5,16 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/handwash/handwash"
-	"github.com/handwash/handwash/collect"
 	"github.com/handwash/handwash/feeds"
-	"github.com/handwash/handwash/vuln"
 )
 
 const feedsExitCodesHelp = `Exit codes:
@@ -64,22 +61,6 @@ missing from it. The server updates its feeds every day.
 	cmd.Args = wrapArgs(nil)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	return cmd
-}
-
-// machineFeeds are what update fetches without --only: KEV, end-of-life
-// data, the OSV advisories of this machine's distribution, and the OSV
-// feeds the cache already holds (so that an import is kept fresh).
-func machineFeeds(c *feeds.Cache) []string {
-	names := []string{"kev", "eol"}
-	if eco, _, ok := vuln.DeviceEcosystem(collect.OSRelease()); ok {
-		names = append(names, "osv:"+eco.Name)
-	}
-	for _, st := range c.Status() {
-		if strings.HasPrefix(st.Name, "osv:") && !st.Missing && !slices.Contains(names, st.Name) {
-			names = append(names, st.Name)
-		}
-	}
-	return names
 }
 
 // openFeeds opens the cache the flags name.

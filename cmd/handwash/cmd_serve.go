@@ -32,8 +32,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/advisories"
 	"github.com/handwash/handwash/agent"
 	"github.com/handwash/handwash/dashboard"
+	"github.com/handwash/handwash/feeds"
 	"github.com/handwash/handwash/judge"
 	"github.com/handwash/handwash/notifier"
 	"github.com/handwash/handwash/notify"
@@ -62,6 +64,8 @@ type serveOptions struct {
 	publicURL       string
 	smtp            smtpOptions
 	webhookPrivate  bool
+	feedsDir        string
+	feedsRefresh    time.Duration
 }
 
 // smtpOptions are the mail server's settings. The password is never a
@@ -115,6 +119,12 @@ server given by --smtp-host and --smtp-from (STARTTLS required unless
 HANDWASH_SMTP_PASSWORD or --smtp-password-file. --public-url is the address
 people reach the dashboard at, for links in messages.
 
+Security advisories: Linux devices' packages are matched against the feeds in
+the data folder's feeds folder (or --feeds), which serve refreshes every
+--feeds-refresh: CISA's KEV catalogue, end-of-life data and each OSV feed
+already there. Add a distribution once with
+handwash feeds update --cache DATA/feeds --only osv:Debian (or import it).
+
 Stop it with Ctrl-C or SIGTERM: it stops taking connections, finishes the
 requests in flight (for up to --shutdown-timeout), then the judging in flight.
 
@@ -149,12 +159,15 @@ requests in flight (for up to --shutdown-timeout), then the judging in flight.
 	fl.StringVar(&o.smtp.passwordFile, "smtp-password-file", "", "file holding the mail server password")
 	fl.StringVar(&o.smtp.from, "smtp-from", "", `sender of notification emails, such as "Handwash <alerts@example.org>"`)
 	fl.BoolVar(&o.webhookPrivate, "webhook-allow-private", false, "let webhooks post to loopback and private network addresses (receivers on your own network)")
+	fl.StringVar(&o.feedsDir, "feeds", "", "folder of the security advisory feeds (default: feeds in the --data folder)")
+	fl.DurationVar(&o.feedsRefresh, "feeds-refresh", 24*time.Hour, "how often to refresh the feeds from the internet; 0 for never (sites that use handwash feeds import)")
 	describeEnv(cmd, serveFlags)
 	return cmd
 }
 
 var serveFlags = []string{"data", "database", "listen", "tls-cert", "tls-key", "http", "stale-after", "workers", "log-format", "shutdown-timeout",
-	"public-url", "smtp-host", "smtp-port", "smtp-tls", "smtp-username", "smtp-password-file", "smtp-from", "webhook-allow-private"}
+	"public-url", "smtp-host", "smtp-port", "smtp-tls", "smtp-username", "smtp-password-file", "smtp-from", "webhook-allow-private",
+	"feeds", "feeds-refresh"}
 
 // envName is the environment variable that sets a flag.
 func envName(flag string) string {
@@ -208,6 +221,8 @@ func (o *serveOptions) check() error {
 		return handwash.Errorf(handwash.EINVALID, "--log-format %q: use text or json", o.logFormat)
 	case o.shutdownTimeout <= 0:
 		return handwash.Errorf(handwash.EINVALID, "--shutdown-timeout: give a duration such as 30s")
+	case o.feedsRefresh < 0 || (o.feedsRefresh > 0 && o.feedsRefresh < time.Hour):
+		return handwash.Errorf(handwash.EINVALID, "--feeds-refresh: give a duration of an hour or more, such as 24h, or 0 for never")
 	}
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return handwash.Errorf(handwash.EINVALID, "--listen %q: give host:port, such as :8443 or 127.0.0.1:8080", o.listen)
@@ -288,7 +303,15 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter}, judge.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})
+	feedsDir := o.feedsDir
+	if feedsDir == "" {
+		feedsDir = feeds.ServerDir(o.data)
+	}
+	feedCache := feeds.New(feedsDir)
+	feedCache.UserAgent = "handwash/" + versionString()
+	adv := advisories.New(feedCache, nil)
+	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter},
+		judge.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg, Advisories: adv})
 	notes, err := notifier.New(notifier.Config{Mail: mailCfg, AllowPrivateWebhooks: o.webhookPrivate, PublicURL: o.publicURL, StaleAfter: o.staleAfter},
 		notifier.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})
 	if err != nil {
@@ -351,6 +374,9 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		notes.Run(judgeCtx)
 	}()
 	go dashboard.RunSessionCleanUp(judgeCtx, store, dashCfg, log, 10*time.Minute)
+	if o.feedsRefresh > 0 {
+		go refreshFeeds(judgeCtx, feedCache, o.feedsRefresh, log)
+	}
 	served := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {

@@ -391,6 +391,7 @@ func TestServeBadFlags(t *testing.T) {
 		{[]string{"HANDWASH_WORKERS", "many"}, nil, "HANDWASH_WORKERS"},
 		{[]string{"HANDWASH_DATABASE", "postgres://user:hunter2@db/x", "HANDWASH_WORKERS", "x"}, nil, "HANDWASH_WORKERS"},
 		{nil, []string{"--public-url", "handwash.example.org"}, "--public-url"},
+		{nil, []string{"--feeds-refresh", "5m"}, "--feeds-refresh"},
 		{nil, []string{"--smtp-from", "alerts@example.org"}, "--smtp-host"},
 		{nil, []string{"--smtp-host", "smtp.example.org"}, "from"},
 		{nil, []string{"--smtp-host", "smtp.example.org", "--smtp-from", "a@example.org", "--smtp-tls", "none"}, "tls"},

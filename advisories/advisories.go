@@ -1,0 +1,165 @@
+// Package advisories gives the evaluator what the cached security
+// advisories say about one device. It reads the feeds cache: the KEV
+// catalogue and the OSV export of the device's distribution, loaded into
+// memory once and kept while the cache's files are unchanged (the server
+// judges many devices with one load), and matches the device's packages.
+package advisories
+
+import (
+	"os"
+	"sync"
+	"time"
+
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/feeds"
+	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/vuln"
+)
+
+// recheck is how often a Source looks at the cache for newer files: a
+// daily refresh is seen within a minute, and judging a device costs no
+// file reads.
+const recheck = time.Minute
+
+// Source matches devices' packages against a feeds cache.
+type Source struct {
+	cache *feeds.Cache
+	now   func() time.Time
+
+	mu      sync.Mutex
+	kev     loaded[*vuln.KEV]
+	osv     map[string]*loaded[*vuln.Index]
+	checked map[string]time.Time
+}
+
+// loaded is one feed in memory, with the metadata of the file it came
+// from, or the error that stopped it loading.
+type loaded[T any] struct {
+	data T
+	meta feeds.Meta
+	err  error
+}
+
+// New returns a Source over cache; cache may be nil (no folder for feeds),
+// and then every Linux device's advisory controls say so.
+func New(cache *feeds.Cache, now func() time.Time) *Source {
+	if now == nil {
+		now = time.Now
+	}
+	return &Source{cache: cache, now: now, osv: map[string]*loaded[*vuln.Index]{}, checked: map[string]time.Time{}}
+}
+
+// Apply sets what the advisory controls read for f: opt.Vulns and the data
+// it came from in opt.ReferenceData, or opt.VulnsMissing saying which
+// command gets the data. Only Linux devices with a package inventory need
+// it.
+func (s *Source) Apply(opt *policy.Options, f *handwash.Facts) {
+	if f.Device.Platform != handwash.PlatformLinux || f.Software == nil {
+		return
+	}
+	eco, manager, ok := vuln.DeviceEcosystem(f.OS)
+	if !ok {
+		name := "this distribution"
+		if f.OS != nil && f.OS.Name != "" {
+			name = f.OS.Name
+		}
+		opt.VulnsMissing = "Handwash has no source of security advisories for " + name + " yet"
+		return
+	}
+	if s.cache == nil {
+		opt.VulnsMissing = "there is no folder for Handwash's feeds: give one with --feeds"
+		return
+	}
+	get := "run handwash feeds update --only kev,osv:" + eco.Name + " (or, offline, handwash feeds import with the files), then check again"
+	unusable := func(what string, err error) string {
+		if handwash.ErrorCode(err) == handwash.ENOTFOUND {
+			return what + " is not in the feeds cache " + s.cache.Dir() + ": " + get
+		}
+		return what + " cannot be used (" + handwash.ErrorMessage(err) + "): " + get
+	}
+	kev, ix := s.load(eco.Name)
+	if kev.err != nil {
+		opt.VulnsMissing = unusable("the catalogue of known exploited vulnerabilities", kev.err)
+		return
+	}
+	if ix.err != nil {
+		opt.VulnsMissing = unusable("the security advisories for "+eco.Name, ix.err)
+		return
+	}
+	pkgs := vuln.InstalledFrom(f.Software.Items, manager)
+	ms := ix.data.Match(eco, pkgs)
+	vuln.MarkKnownExploited(ms, func(cve string) bool { _, ok := kev.data.Lookup(cve); return ok })
+	v := policy.VulnerabilitiesOf(ms, len(pkgs))
+	now := s.now()
+	for _, m := range []feeds.Meta{kev.meta, ix.meta} {
+		v.DataAgeDays = max(v.DataAgeDays, int(now.Sub(m.CheckedAt)/(24*time.Hour)))
+	}
+	opt.Vulns = v
+	opt.ReferenceData = append(opt.ReferenceData, ix.meta.DataSource(), kev.meta.DataSource())
+}
+
+// load returns the KEV catalogue and the ecosystem's index, reading them
+// again when their files changed since the last look (at most every
+// recheck).
+func (s *Source) load(ecosystem string) (loaded[*vuln.KEV], loaded[*vuln.Index]) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if now.Sub(s.checked["kev"]) >= recheck || s.checked["kev"].IsZero() {
+		s.checked["kev"] = now
+		if meta, ok := s.current("kev", s.kev.meta, s.kev.err); !ok {
+			k, m, err := s.cache.LoadKEV()
+			s.kev = loaded[*vuln.KEV]{k, m, err}
+		} else {
+			s.kev.meta = meta // a newer confirmation of the same file
+		}
+	}
+	name := "osv:" + ecosystem
+	ix := s.osv[ecosystem]
+	if ix == nil || now.Sub(s.checked[name]) >= recheck {
+		s.checked[name] = now
+		var prev feeds.Meta
+		var prevErr error = handwash.Errorf(handwash.ENOTFOUND, "not loaded")
+		if ix != nil {
+			prev, prevErr = ix.meta, ix.err
+		}
+		if meta, ok := s.current(name, prev, prevErr); !ok {
+			ix = loadIndex(s.cache, ecosystem)
+			s.osv[ecosystem] = ix
+		} else {
+			ix.meta = meta
+		}
+	}
+	return s.kev, *ix
+}
+
+// current reports whether the feed's file is still the one loaded (same
+// digest), returning its latest metadata.
+func (s *Source) current(name string, loadedMeta feeds.Meta, loadErr error) (feeds.Meta, bool) {
+	if loadErr != nil {
+		return feeds.Meta{}, false
+	}
+	m, err := s.cache.Meta(name)
+	if err != nil || m.SHA256 != loadedMeta.SHA256 {
+		return feeds.Meta{}, false
+	}
+	return m, true
+}
+
+func loadIndex(cache *feeds.Cache, ecosystem string) *loaded[*vuln.Index] {
+	path, meta, err := cache.OSVPath(ecosystem)
+	if err != nil {
+		return &loaded[*vuln.Index]{err: err}
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return &loaded[*vuln.Index]{err: err}
+	}
+	defer file.Close()
+	st, err := file.Stat()
+	if err != nil {
+		return &loaded[*vuln.Index]{err: err}
+	}
+	ix, err := vuln.LoadZip(file, st.Size(), func(e vuln.Ecosystem) bool { return e.Name == ecosystem })
+	return &loaded[*vuln.Index]{data: ix, meta: meta, err: err}
+}
