@@ -28,6 +28,7 @@ type Source struct {
 
 	mu      sync.Mutex
 	kev     loaded[*vuln.KEV]
+	eol     loaded[*vuln.EOL]
 	osv     map[string]*loaded[*vuln.Index]
 	checked map[string]time.Time
 }
@@ -49,11 +50,45 @@ func New(cache *feeds.Cache, now func() time.Time) *Source {
 	return &Source{cache: cache, now: now, osv: map[string]*loaded[*vuln.Index]{}, checked: map[string]time.Time{}}
 }
 
-// Apply sets what the advisory controls read for f: opt.Vulns and the data
-// it came from in opt.ReferenceData, or opt.VulnsMissing saying which
-// command gets the data. Only Linux devices with a package inventory need
-// it.
+// softwareWarning is how long before its end a program's support counts
+// as ending (updates.software-support-ending).
+const softwareWarning = 90 * 24 * time.Hour
+
+// Apply sets what the advisory controls read for f: opt.Vulns and
+// opt.Software, and the data they came from in opt.ReferenceData, or
+// opt.VulnsMissing and opt.SoftwareMissing saying which command gets the
+// data.
 func (s *Source) Apply(opt *policy.Options, f *handwash.Facts) {
+	s.applySoftware(opt, f)
+	s.applyPackages(opt, f)
+}
+
+// applySoftware matches the installed programs against end-of-life data.
+func (s *Source) applySoftware(opt *policy.Options, f *handwash.Facts) {
+	if f.Software == nil {
+		return
+	}
+	if s.cache == nil {
+		opt.SoftwareMissing = "there is no folder for Handwash's feeds: give one with --feeds"
+		return
+	}
+	eol := s.loadEOL()
+	if eol.err != nil {
+		if handwash.ErrorCode(eol.err) == handwash.ENOTFOUND {
+			opt.SoftwareMissing = "the end-of-life data is not in the feeds cache " + s.cache.Dir() + ": run handwash feeds update --only eol (or, offline, handwash feeds import with the file), then check again"
+		} else {
+			opt.SoftwareMissing = "the end-of-life data cannot be used (" + handwash.ErrorMessage(eol.err) + "): run handwash feeds update --only eol, then check again"
+		}
+		return
+	}
+	now := s.now()
+	opt.Software = policy.SoftwareSupportOf(vuln.SoftwareEOL(f.Software.Items, eol.data, now, softwareWarning), now)
+	opt.ReferenceData = append(opt.ReferenceData, eol.meta.DataSource())
+}
+
+// applyPackages matches a Linux device's distribution packages against the
+// advisories of its distribution.
+func (s *Source) applyPackages(opt *policy.Options, f *handwash.Facts) {
 	if f.Device.Platform != handwash.PlatformLinux || f.Software == nil {
 		return
 	}
@@ -96,6 +131,24 @@ func (s *Source) Apply(opt *policy.Options, f *handwash.Facts) {
 	}
 	opt.Vulns = v
 	opt.ReferenceData = append(opt.ReferenceData, ix.meta.DataSource(), kev.meta.DataSource())
+}
+
+// loadEOL returns the end-of-life data, read again when its file changed
+// since the last look (at most every recheck).
+func (s *Source) loadEOL() loaded[*vuln.EOL] {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if now.Sub(s.checked["eol"]) >= recheck || s.checked["eol"].IsZero() {
+		s.checked["eol"] = now
+		if meta, ok := s.current("eol", s.eol.meta, s.eol.err); !ok {
+			e, m, err := s.cache.LoadEOL()
+			s.eol = loaded[*vuln.EOL]{e, m, err}
+		} else {
+			s.eol.meta = meta
+		}
+	}
+	return s.eol
 }
 
 // load returns the KEV catalogue and the ecosystem's index, reading them

@@ -113,3 +113,38 @@ func TestApply(t *testing.T) {
 		t.Errorf("the August 2025 catalogue is %d days old", opt.Vulns.DataAgeDays)
 	}
 }
+
+func TestApplySoftware(t *testing.T) {
+	products := "../../shared/fixtures/eol/products"
+	if _, err := os.Stat(products); err != nil {
+		t.Skip("the shared fixtures are not beside the project")
+	}
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	cache := feeds.New(t.TempDir())
+	src := New(cache, func() time.Time { return now })
+	windows := &handwash.Facts{Device: handwash.DeviceInfo{Platform: handwash.PlatformWindows}, Software: &handwash.SoftwareFacts{Items: []handwash.SoftwareItem{
+		{Name: "Java 8 Update 251", Version: "8.0.2510.8", Publisher: "Oracle Corporation", Source: "registry"},
+		{Name: "Microsoft Office Professional Plus 2016", Version: "16.0.4266.1001", Publisher: "Microsoft Corporation", Source: "registry"},
+	}}}
+	var opt policy.Options
+	src.Apply(&opt, windows)
+	if opt.Software != nil || !strings.Contains(opt.SoftwareMissing, "handwash feeds update --only eol") {
+		t.Fatalf("without end-of-life data: %+v", opt)
+	}
+	if _, err := cache.Import(context.Background(), products, feeds.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	opt = policy.Options{}
+	src.Apply(&opt, windows)
+	if opt.Software == nil || len(opt.Software.Items) != 1 {
+		t.Fatalf("with end-of-life data: %+v (%q)", opt.Software, opt.SoftwareMissing)
+	}
+	// Office is left to updates.unsupported-software.
+	if it := opt.Software.Items[0]; it.Name != "Java 8 Update 251" || !it.Ended || it.DaysEnded < 365 || it.Ends != "31 March 2022" {
+		t.Errorf("Java 8: %+v", it)
+	}
+	if len(opt.ReferenceData) != 1 || opt.Vulns != nil || opt.VulnsMissing != "" {
+		t.Errorf("reference data %+v; a Windows device needs no package advisories (%q)", opt.ReferenceData, opt.VulnsMissing)
+	}
+}

@@ -308,10 +308,11 @@ func (c *Catalogue) program(what, src string, want *cel.Type, fields map[string]
 // string and list extensions.
 func newEnv() (*cel.Env, error) {
 	return cel.NewEnv(
-		ext.NativeTypes(reflect.TypeOf(&handwash.Facts{}), reflect.TypeOf(&OSSupport{}), reflect.TypeOf(&Vulnerabilities{}), ext.ParseStructTag("json")),
+		ext.NativeTypes(reflect.TypeOf(&handwash.Facts{}), reflect.TypeOf(&OSSupport{}), reflect.TypeOf(&Vulnerabilities{}), reflect.TypeOf(&SoftwareSupport{}), ext.ParseStructTag("json")),
 		cel.Variable("facts", cel.ObjectType("handwash.Facts")),
 		cel.Variable("os_support", cel.ObjectType("policy.OSSupport")),
 		cel.Variable("vulns", cel.ObjectType("policy.Vulnerabilities")),
+		cel.Variable("software_support", cel.ObjectType("policy.SoftwareSupport")),
 		cel.Variable("now", cel.TimestampType),
 		ext.Strings(),
 		ext.Lists(),

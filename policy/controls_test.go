@@ -191,7 +191,17 @@ type controlCase struct {
 	// data was loaded.
 	vulns   *Vulnerabilities
 	noVulns bool
+	// software is what end-of-life data says (nil: nothing out of
+	// support), unless noSoftware says none was loaded.
+	software   *SoftwareSupport
+	noSoftware bool
 }
+
+// withSoftware judges the case with this end-of-life data.
+func (c controlCase) withSoftwareSupport(s *SoftwareSupport) controlCase { c.software = s; return c }
+
+// withoutSoftwareSupport judges the case with no end-of-life data loaded.
+func (c controlCase) withoutSoftwareSupport() controlCase { c.noSoftware = true; return c }
 
 // cleanVulns is advisory data in which nothing affects the device.
 func cleanVulns() *Vulnerabilities { return &Vulnerabilities{Checked: 2, Items: []VulnItem{}} }
@@ -204,9 +214,12 @@ func (c controlCase) withoutVulns() controlCase { c.noVulns = true; return c }
 
 // options are the case's options at now.
 func (c controlCase) options(now time.Time) Options {
-	o := Options{Now: now, Vulns: c.vulns}
+	o := Options{Now: now, Vulns: c.vulns, Software: c.software}
 	if o.Vulns == nil && !c.noVulns {
 		o.Vulns = cleanVulns()
+	}
+	if o.Software == nil && !c.noSoftware {
+		o.Software = &SoftwareSupport{Items: []SoftwareEndItem{}}
 	}
 	return o
 }
@@ -884,6 +897,31 @@ var controlCases = map[string][]controlCase{
 		}),
 		notApplies(mac, "macOS", nil),
 	},
+	"updates.software-supported": {
+		passes(win, "nothing out of support", nil),
+		passes(mac, "a browser a week past its release's end", nil).withSoftwareSupport(&SoftwareSupport{Items: []SoftwareEndItem{
+			{Name: "Google Chrome", Version: "142.0.7444.59", Product: "Google Chrome", Cycle: "142", Ended: true, DaysEnded: 7, Ends: "23 November 2026", Latest: "143"}}}),
+		fails(win, "old Java and Chrome", nil, "These programs no longer get security fixes: "+
+			"Java 8 Update 251 8.0.2510.8 (Oracle JDK 8, support ended 31 March 2022; move to 25.0.4), "+
+			"Google Chrome 118.0.5993.118 (Google Chrome 118, support ended 31 October 2023; move to the latest version).").
+			withSoftwareSupport(&SoftwareSupport{Items: []SoftwareEndItem{
+				{Name: "Java 8 Update 251", Version: "8.0.2510.8", Product: "Oracle JDK", Cycle: "8", Ended: true, DaysEnded: 1705, Ends: "31 March 2022", Latest: "25.0.4"},
+				{Name: "Google Chrome", Version: "118.0.5993.118", Product: "Google Chrome", Cycle: "118", Ended: true, DaysEnded: 1126, Ends: "31 October 2023"},
+				{Name: "Python 3.10.11 (64-bit)", Version: "3.10.11", Product: "Python", Cycle: "3.10", DaysLeft: 40, Ends: "31 October 2026", Latest: "3.14.0"}}}),
+		fails(lin, "ended with no date", nil, "(Node.js 12, support has ended; move to the latest version)").
+			withSoftwareSupport(&SoftwareSupport{Items: []SoftwareEndItem{{Name: "node", Version: "12.22.9", Product: "Node.js", Cycle: "12", Ended: true}}}),
+		unknowns(win, "no end-of-life data", nil).withoutSoftwareSupport(),
+		notApplies(win, "no programs", func(f *handwash.Facts) { f.Software.Items = []handwash.SoftwareItem{} }),
+	},
+	"updates.software-support-ending": {
+		passes(win, "nothing ending", nil),
+		passes(win, "only ended ones", nil).withSoftwareSupport(&SoftwareSupport{Items: []SoftwareEndItem{
+			{Name: "Google Chrome", Version: "118.0.5993.118", Product: "Google Chrome", Cycle: "118", Ended: true, DaysEnded: 1126, Ends: "31 October 2023"}}}),
+		fails(win, "Python 3.10 in 40 days", nil, "Support ends soon for: Python 3.10.11 (64-bit) (Python 3.10, on 31 October 2026, in 40 days; move to 3.14.0).").
+			withSoftwareSupport(&SoftwareSupport{Items: []SoftwareEndItem{
+				{Name: "Python 3.10.11 (64-bit)", Version: "3.10.11", Product: "Python", Cycle: "3.10", DaysLeft: 40, Ends: "31 October 2026", Latest: "3.14.0"}}}),
+		unknowns(mac, "no end-of-life data", nil).withoutSoftwareSupport(),
+	},
 	"updates.packages-security-fixes": {
 		passes(lin, "up to date", nil),
 		passes(lin, "only advisories without a fix", nil).withVulns(vulnsOf(advisory("USN-7003-1", "less", "590-2ubuntu2.1", "", false))),
@@ -1034,7 +1072,7 @@ func TestWellKeptBaselines(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range handwash.Platforms {
-		a := c.Evaluate(wellKept(p), Options{Now: caseNow, Vulns: cleanVulns()})
+		a := c.Evaluate(wellKept(p), Options{Now: caseNow, Vulns: cleanVulns(), Software: &SoftwareSupport{Items: []SoftwareEndItem{}}})
 		for _, fd := range a.Findings {
 			if fd.Status != pass && fd.Status != na {
 				t.Errorf("%s: %s is %s: %s %v", p, fd.ControlID, fd.Status, fd.Summary, fd.Missing)

@@ -28,6 +28,11 @@ type Options struct {
 	// saying why (or a default that says how to get the data).
 	Vulns        *Vulnerabilities
 	VulnsMissing string
+	// Software is what end-of-life data says about the installed programs;
+	// nil leaves the controls that read it unknown, with SoftwareMissing
+	// saying why.
+	Software        *SoftwareSupport
+	SoftwareMissing string
 	// ReferenceData names the data Vulns came from and how fresh it was,
 	// for the report.
 	ReferenceData []handwash.DataSource
@@ -47,13 +52,18 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 	if vulns == nil {
 		vulns = &Vulnerabilities{Items: []VulnItem{}}
 	}
+	software := opt.Software
+	if software == nil {
+		software = &SoftwareSupport{Items: []SoftwareEndItem{}}
+	}
 	ev := &evaluation{
 		f:            f,
-		vars:         map[string]any{"facts": f, "now": now, "os_support": &support, "vulns": vulns},
-		patterns:     unknownPatterns(f, supportKnown, opt.Vulns != nil),
+		vars:         map[string]any{"facts": f, "now": now, "os_support": &support, "vulns": vulns, "software_support": software},
+		patterns:     unknownPatterns(f, supportKnown, opt.Vulns != nil, opt.Software != nil),
 		items:        itemUnknowns(f),
 		supportKnown: supportKnown,
 		vulnsMissing: opt.VulnsMissing,
+		softwareMiss: opt.SoftwareMissing,
 	}
 	a := &handwash.Assessment{
 		Schema:           handwash.AssessmentSchema,
@@ -88,6 +98,7 @@ type evaluation struct {
 	items        []itemUnknown
 	supportKnown bool
 	vulnsMissing string
+	softwareMiss string
 }
 
 // activation returns the variables for one expression: the facts, with
@@ -147,7 +158,7 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 	default:
 		fd.Status = handwash.StatusUnknown
 		if u, ok := v.(*types.Unknown); ok {
-			fd.Missing = missingFor(u, f, itemsUsed, ev.vulnsMissing)
+			fd.Missing = missingFor(u, f, itemsUsed, ev.vulnsMissing, ev.softwareMiss)
 		}
 	}
 	switch fd.Status {
@@ -176,7 +187,7 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 // each nil pointer or nil slice reached from the Facts without passing
 // through a list, and each empty text the collection names as missing. Inside lists, absent fields read as false or zero, so
 // expressions over list items test them with has().
-func unknownPatterns(f *handwash.Facts, supportKnown, vulnsKnown bool) []unknownFact {
+func unknownPatterns(f *handwash.Facts, supportKnown, vulnsKnown, softwareKnown bool) []unknownFact {
 	var out []unknownFact
 	missing := map[string]bool{}
 	for _, m := range f.Collection.Missing {
@@ -224,6 +235,9 @@ func unknownPatterns(f *handwash.Facts, supportKnown, vulnsKnown bool) []unknown
 	if !vulnsKnown {
 		out = append(out, unknownFact{cel.AttributePattern("vulns"), []string{"vulns"}})
 	}
+	if !softwareKnown {
+		out = append(out, unknownFact{cel.AttributePattern("software_support"), []string{"software_support"}})
+	}
 	return out
 }
 
@@ -265,7 +279,7 @@ func jsonName(sf reflect.StructField) string {
 // missingFor explains an unknown result with the Facts' reasons. A list
 // that is unknown because some of its items' facts were not observed is
 // explained by those items' records.
-func missingFor(u *types.Unknown, f *handwash.Facts, items []handwash.Missing, vulnsMissing string) []handwash.Missing {
+func missingFor(u *types.Unknown, f *handwash.Facts, items []handwash.Missing, vulnsMissing, softwareMissing string) []handwash.Missing {
 	seen := map[string]bool{}
 	var out []handwash.Missing
 	for _, id := range u.IDs() {
@@ -290,6 +304,13 @@ func missingFor(u *types.Unknown, f *handwash.Facts, items []handwash.Missing, v
 					vulnsMissing = "no security advisories are loaded for this device's packages: run handwash feeds update (or, offline, handwash feeds import with the advisory files), then check again"
 				}
 				out = append(out, handwash.Missing{Fact: "vulns", Reason: handwash.ReasonNotCollected, Detail: vulnsMissing})
+				continue
+			}
+			if t.Variable() == "software_support" {
+				if softwareMissing == "" {
+					softwareMissing = "no end-of-life data is loaded: run handwash feeds update --only eol (or, offline, handwash feeds import with the file), then check again"
+				}
+				out = append(out, handwash.Missing{Fact: "software_support", Reason: handwash.ReasonNotCollected, Detail: softwareMissing})
 				continue
 			}
 			path := strings.TrimPrefix(s, "facts.")

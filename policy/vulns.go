@@ -2,6 +2,7 @@ package policy
 
 import (
 	"strings"
+	"time"
 
 	"github.com/handwash/handwash/vuln"
 )
@@ -76,4 +77,59 @@ func VulnerabilitiesOf(ms []vuln.Match, checked int) *Vulnerabilities {
 		v.Items = append(v.Items, it)
 	}
 	return v
+}
+
+// SoftwareSupport is what end-of-life data says about the installed
+// programs. Controls see it as the CEL variable software_support; without
+// end-of-life data (Options.Software nil) it is unknown.
+type SoftwareSupport struct {
+	// Items are the programs whose release has lost security support, or
+	// loses it within 90 days.
+	Items []SoftwareEndItem `json:"items"`
+}
+
+// SoftwareEndItem is one installed program and its release's support.
+type SoftwareEndItem struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Product is endoflife.date's name for it, and Cycle the release.
+	Product string `json:"product"`
+	Cycle   string `json:"cycle"`
+	// Ended says support has ended; DaysEnded how many days ago (0 when
+	// the data gives no date, or it has not ended).
+	Ended     bool `json:"ended"`
+	DaysEnded int  `json:"days_ended"`
+	// DaysLeft is how many days of support are left, when it has not ended.
+	DaysLeft int `json:"days_left"`
+	// Ends is the end of support as text ("14 October 2025"), or "" when the
+	// data gives no date.
+	Ends string `json:"ends"`
+	// Latest is a supported version to move to, or "".
+	Latest string `json:"latest"`
+}
+
+// SoftwareSupportOf summarises the programs vuln.SoftwareEOL found.
+// Microsoft Office is left out: updates.unsupported-software judges it
+// with the same dates and needs no data.
+func SoftwareSupportOf(ends []vuln.SoftwareEnd, now time.Time) *SoftwareSupport {
+	s := &SoftwareSupport{Items: []SoftwareEndItem{}}
+	for _, e := range ends {
+		if e.Product == "office" {
+			continue
+		}
+		it := SoftwareEndItem{Name: e.Name, Version: e.Version, Product: e.ProductLabel, Cycle: e.CycleLabel, Ended: e.Ended, Latest: e.Latest}
+		if it.Cycle == "" {
+			it.Cycle = e.Cycle
+		}
+		if !e.Ends.IsZero() {
+			it.Ends = e.Ends.Format("2 January 2006")
+			if e.Ended {
+				it.DaysEnded = int(now.Sub(e.Ends) / (24 * time.Hour))
+			} else {
+				it.DaysLeft = int(e.Ends.Sub(now) / (24 * time.Hour))
+			}
+		}
+		s.Items = append(s.Items, it)
+	}
+	return s
 }
