@@ -444,6 +444,33 @@ func TestExceptionsGrantAndRevoke(t *testing.T) {
 		t.Errorf("audit: %+v", entries)
 	}
 
+	// The organisation's page lists it; once its date has passed, the
+	// provider's home counts it as a risk to review, and the page says so.
+	org := "/orgs/" + w.rose.ID
+	if _, page, _ := viewer.get(org); !strings.Contains(page, "Accepted risks") || !strings.Contains(page, "label printer") || strings.Contains(page, "overdue") {
+		t.Errorf("the organisation's page does not list the accepted risk: %s", text(page))
+	} else if strings.Contains(page, "/exceptions/"+es[0].ID+"/revoke") {
+		t.Error("a viewer is offered the button to revoke it")
+	}
+	w.clock.advance(100 * 24 * time.Hour)
+	provider := w.browser()
+	provider.signIn(w.providerAdmin)
+	_, home, _ := provider.get("/")
+	if !strings.Contains(home, "Risks to review") || !strings.Contains(home, `<a href="/orgs/`+w.rose.ID+`#exceptions-h"><strong>1</strong></a>`) {
+		t.Errorf("the provider's home does not count the overdue risk: %s", text(home))
+	}
+	if !strings.Contains(home, "Backing up your data") && !strings.Contains(home, handwash.AreaBackup.Title()) {
+		t.Error("the provider's home has no per-area scores")
+	}
+	// A hundred days on, everyone signs in again.
+	admin.signIn(w.roseAdmin)
+	viewer.signIn(w.roseViewer)
+	oak.signIn(w.oakAdmin)
+	oak.get("/orgs/" + w.oak.ID)
+	if _, page, _ := admin.get(org); !strings.Contains(page, "(overdue)") || !strings.Contains(page, "1 is past the date to look again") {
+		t.Errorf("the organisation's page does not mark the overdue risk: %s", text(page))
+	}
+
 	revoke := "/exceptions/" + es[0].ID + "/revoke"
 	if status, _, _ := viewer.post(revoke, url.Values{}); status != http.StatusForbidden {
 		t.Errorf("a viewer revoking: %d, want 403", status)

@@ -31,6 +31,10 @@ type orgRow struct {
 	Devices  int
 	Stale    int
 	Failures int
+	// Exceptions are the organisation's accepted risks, and Overdue how
+	// many are past their date to look again.
+	Exceptions []*handwash.StoredException
+	Overdue    int
 	// Trend says how the overall score moved since a week ago.
 	Trend string
 	// History is the overall score at the end of each day of the last
@@ -40,6 +44,8 @@ type orgRow struct {
 
 type homePage struct {
 	Orgs []orgRow
+	// Areas are the areas devices are scored in, for the table's columns.
+	Areas []handwash.Area
 }
 
 // handleHome is the provider's morning screen: every organisation with its
@@ -57,7 +63,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var p homePage
+	p := homePage{Areas: deviceAreas()}
 	for _, o := range orgs {
 		row, err := s.orgRow(ctx, scope, o)
 		if err != nil {
@@ -85,11 +91,41 @@ func (s *server) orgRow(ctx context.Context, scope handwash.Scope, o *handwash.O
 	// Each device's assessment counts its failures: their sum needs no
 	// look at the findings themselves.
 	row.Failures = row.Scores.Overall.Fail
+	if row.Exceptions, err = s.store.Exceptions(ctx, scope, o.ID); err != nil {
+		return row, err
+	}
+	for _, e := range row.Exceptions {
+		if e.Expires.Before(s.now()) {
+			row.Overdue++
+		}
+	}
 	if row.History, err = s.store.OrgScoreHistory(ctx, scope, o.ID, s.now().AddDate(0, 0, -90)); err != nil {
 		return row, err
 	}
 	row.Trend = trend(row.Scores.Overall.Value, row.History, s.now().AddDate(0, 0, -7))
 	return row, nil
+}
+
+// deviceAreas are the areas that devices' checks score: every area but
+// people, which no device can show.
+func deviceAreas() []handwash.Area {
+	var out []handwash.Area
+	for _, a := range handwash.Areas {
+		if a != handwash.AreaPeople {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// areaScore is the organisation's score in one area, or -1.
+func (r orgRow) AreaScore(a handwash.Area) int {
+	for _, s := range r.Scores.Areas {
+		if s.Area == a {
+			return s.Value
+		}
+	}
+	return -1
 }
 
 // pathOrg returns the organisation the path names, within the visitor's
@@ -131,6 +167,8 @@ type orgPage struct {
 	Prev, Next    string
 	StaleAfter    time.Duration
 	Now           time.Time
+	// CanWrite shows the buttons that revoke exceptions.
+	CanWrite bool
 }
 
 type deviceFilterView struct {
@@ -152,7 +190,7 @@ func (s *server) handleOrg(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := orgPage{orgRow: row, Platforms: handwash.Platforms, StaleAfter: s.cfg.StaleAfter, Now: s.now()}
+	p := orgPage{orgRow: row, Platforms: handwash.Platforms, StaleAfter: s.cfg.StaleAfter, Now: s.now(), CanWrite: visitorOf(r).principal().CanWrite()}
 	chart := svgchart.BarChart{ID: "areas", Title: "Scores per area, out of 100", Max: 100, Bands: svgchart.ScoreBands(),
 		LabelHeading: "Area", ValueHeading: "Score out of 100", MissingText: "not assessed"}
 	for _, a := range row.Scores.Areas {
