@@ -264,5 +264,6 @@ type Store interface {
 	AccountService
 	SummaryService
 	NotifyService
+	AlertService
 	Close() error
 }

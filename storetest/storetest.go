@@ -101,6 +101,9 @@ var tests = []struct {
 	{"NotifyRecipients", testNotifyRecipients},
 	{"Deliveries", testDeliveries},
 	{"ClaimDeliveriesConcurrent", testClaimDeliveriesConcurrent},
+	{"AutomaticAlerts", testAutomaticAlerts},
+	{"ManualAlerts", testManualAlerts},
+	{"AlertClocks", testAlertClocks},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.

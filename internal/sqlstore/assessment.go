@@ -123,8 +123,8 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("device", deviceID)
 		}
-		var orgID, providerID string
-		if err := tx.QueryRowContext(ctx, `SELECT org_id, provider_id FROM devices WHERE id = $1`, deviceID).Scan(&orgID, &providerID); err != nil {
+		var orgID, providerID, hostname string
+		if err := tx.QueryRowContext(ctx, `SELECT org_id, provider_id, hostname FROM devices WHERE id = $1`, deviceID).Scan(&orgID, &providerID, &hostname); err != nil {
 			return err
 		}
 		old, had, err := storedSums(ctx, tx, deviceID)
@@ -154,14 +154,17 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		if err := putAreaScores(ctx, tx, orgID, deviceID, a.Areas); err != nil {
 			return err
 		}
-		newly, err := putFindings(ctx, tx, orgID, deviceID, at, gen, findings)
+		started, stopped, err := putFindings(ctx, tx, orgID, deviceID, at, gen, findings)
 		if err != nil {
 			return err
 		}
 		if had {
-			if err := newFailureEvents(ctx, tx, providerID, orgID, deviceID, at, newly); err != nil {
+			if err := newFailureEvents(ctx, tx, providerID, orgID, deviceID, at, atLeast(started, handwash.SeverityHigh)); err != nil {
 				return err
 			}
+		}
+		if err := alertTransitions(ctx, tx, device{providerID, orgID, deviceID, hostname}, at, atLeast(started, handwash.SeverityCritical), stopped); err != nil {
+			return err
 		}
 		if err := recordOrgDay(ctx, tx, orgID, evaluated); err != nil {
 			return err
@@ -174,6 +177,17 @@ func (s *Store) PutAssessment(ctx context.Context, deviceID, digest string, a *h
 		return s.dbErr("store assessment", err)
 	}
 	return nil
+}
+
+// atLeast keeps the findings of severity sev or worse.
+func atLeast(fs []*handwash.Finding, sev handwash.Severity) []*handwash.Finding {
+	var out []*handwash.Finding
+	for _, f := range fs {
+		if f.Severity.Rank() >= sev.Rank() {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // findingRow is a finding and its stored JSON.
@@ -262,10 +276,10 @@ type areaChange struct {
 // assessment, writing only the findings that changed and deleting those of
 // controls no longer judged. A finding keeps its since while its status
 // stays the same.
-func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, gen int64, findings []findingRow) (newly []*handwash.Finding, err error) {
+func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, gen int64, findings []findingRow) (started []*handwash.Finding, stopped []string, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT control_id, status, data FROM findings WHERE device_id = $1`, deviceID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	type stored struct {
 		status string
@@ -277,12 +291,12 @@ func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, ge
 		var st stored
 		if err := rows.Scan(&id, &st.status, &st.data); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		have[id] = st
 	}
 	if err := rows.Close(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fail := string(handwash.StatusFail)
 	failing := map[string]int64{}
@@ -296,11 +310,10 @@ func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, ge
 		switch was, is := ok && st.status == fail, string(f.Status) == fail; {
 		case is && !was:
 			failing[f.ControlID]++
-			if f.Severity.Rank() >= handwash.SeverityHigh.Rank() {
-				newly = append(newly, f)
-			}
+			started = append(started, f)
 		case was && !is:
 			failing[f.ControlID]--
+			stopped = append(stopped, f.ControlID)
 		}
 		if stmt == nil {
 			if stmt, err = tx.PrepareContext(ctx, `INSERT INTO findings (device_id, control_id, area, severity, severity_rank, status, since, gen, data)
@@ -309,13 +322,13 @@ func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, ge
 				severity_rank = excluded.severity_rank, gen = excluded.gen, data = excluded.data,
 				since = CASE WHEN findings.status = excluded.status THEN findings.since ELSE excluded.since END,
 				status = excluded.status`); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			defer stmt.Close()
 		}
 		if _, err := stmt.ExecContext(ctx, deviceID, f.ControlID, string(f.Area), string(f.Severity), f.Severity.Rank(),
 			string(f.Status), at, gen, string(r.data)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	judged := make(map[string]bool, len(findings))
@@ -325,14 +338,15 @@ func putFindings(ctx context.Context, tx *sql.Tx, orgID, deviceID string, at, ge
 	for id, st := range have {
 		if !judged[id] {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE device_id = $1 AND control_id = $2`, deviceID, id); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if st.status == fail {
 				failing[id]--
+				stopped = append(stopped, id)
 			}
 		}
 	}
-	return newly, addOrgFailures(ctx, tx, orgID, failing)
+	return started, stopped, addOrgFailures(ctx, tx, orgID, failing)
 }
 
 // Assessment returns a device's newest assessment.
