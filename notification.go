@@ -20,11 +20,16 @@ const (
 	NotifyWeeklySummary NotifyKind = "weekly_summary"
 	// NotifyTest: a message someone sends to check the settings.
 	NotifyTest NotifyKind = "test"
+	// NotifyAlertAckOverdue: nobody acknowledged an alert in time.
+	NotifyAlertAckOverdue NotifyKind = "alert_ack_overdue"
+	// NotifyAlertFixOverdue: an alert is still open after its time to fix
+	// ran out.
+	NotifyAlertFixOverdue NotifyKind = "alert_fix_overdue"
 )
 
 // NotifyChoices are the kinds a person or a webhook may choose to receive,
 // in the order pages list them. Tests go to whoever asked for them.
-var NotifyChoices = []NotifyKind{NotifyNewFailure, NotifyDeviceStale, NotifyWeeklySummary}
+var NotifyChoices = []NotifyKind{NotifyNewFailure, NotifyDeviceStale, NotifyWeeklySummary, NotifyAlertAckOverdue, NotifyAlertFixOverdue}
 
 // Title names the kind as people read it.
 func (k NotifyKind) Title() string {
@@ -37,6 +42,10 @@ func (k NotifyKind) Title() string {
 		return "Weekly summary of the organisation's scores"
 	case NotifyTest:
 		return "Test message"
+	case NotifyAlertAckOverdue:
+		return "Nobody has acknowledged an alert in time"
+	case NotifyAlertFixOverdue:
+		return "An alert is still open after its time to fix ran out"
 	}
 	return string(k)
 }
@@ -62,6 +71,8 @@ type NotifyEvent struct {
 	ProviderID string
 	OrgID      string
 	Kind       NotifyKind
+	// AlertID is the alert an alert reminder is about.
+	AlertID string
 	// DeviceID, ControlID and Severity say which device and check, for new
 	// failures and stale devices.
 	DeviceID  string
@@ -194,6 +205,11 @@ type NotifyService interface {
 	// seen before staleBefore that has not had one since it was last seen,
 	// and returns how many.
 	QueueStaleNotices(ctx context.Context, staleBefore, now time.Time) (int, error)
+	// QueueAlertReminders queues an alert_ack_overdue event for each open
+	// alert past its time to acknowledge, and an alert_fix_overdue event
+	// for each alert not closed past its time to fix, once each, and
+	// returns how many.
+	QueueAlertReminders(ctx context.Context, now time.Time) (int, error)
 	// QueueWeeklySummaries queues a weekly_summary event for each
 	// organisation that has not had one for the week ending weekEnding.
 	QueueWeeklySummaries(ctx context.Context, weekEnding time.Time) (int, error)

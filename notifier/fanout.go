@@ -164,6 +164,19 @@ func (n *Notifier) message(ctx context.Context, g *group) (notify.Message, bool,
 		} else {
 			msg = n.stale(org, g, n.link("/orgs/"+e.OrgID+"?stale=1"))
 		}
+	case handwash.NotifyAlertAckOverdue, handwash.NotifyAlertFixOverdue:
+		a, err := n.store.Alert(ctx, handwash.Scope{ProviderID: e.ProviderID}, e.AlertID)
+		if handwash.ErrorCode(err) == handwash.ENOTFOUND {
+			return msg, false, nil // the organisation or the alert went
+		}
+		if err != nil {
+			return msg, false, err
+		}
+		// Acted on since the clock ran out: nothing to say.
+		if a.State == handwash.AlertClosed || (e.Kind == handwash.NotifyAlertAckOverdue && a.State != handwash.AlertOpen) {
+			return msg, false, nil
+		}
+		msg = notify.AlertOverdueMessage(e.Kind, org, a, n.link("/alerts/"+a.ID))
 	default:
 		return msg, false, nil
 	}

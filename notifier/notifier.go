@@ -5,7 +5,8 @@
 // assessment), a device that stopped reporting, the week's end, a test
 // someone asked for. Each round, the notifier
 //
-//  1. queues stale-device and weekly-summary events that are due;
+//  1. queues stale-device, alert reminder and weekly-summary events that
+//     are due;
 //  2. turns waiting events into deliveries, one per recipient: the people
 //     who may see the organisation and chose that kind of message (by
 //     email), and the organisation's and provider's webhooks that take it.
@@ -227,6 +228,9 @@ func (n *Notifier) queueDue(ctx context.Context, now time.Time) error {
 	}
 	if stale > 0 {
 		n.log.InfoContext(ctx, "notifications: devices stopped reporting", "devices", stale)
+	}
+	if _, err := n.store.QueueAlertReminders(ctx, now); err != nil {
+		return err
 	}
 	// A server that was down at the week's end catches up for two days;
 	// one started mid-week sends its first summary at the next week's end.

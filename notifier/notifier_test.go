@@ -514,3 +514,46 @@ func TestRetryAt(t *testing.T) {
 		}
 	}
 }
+
+// An alert nobody acknowledges reminds the administrators; one not fixed
+// in time escalates; each once.
+func TestAlertReminders(t *testing.T) {
+	w := newWorld(t)
+	n := w.notifier(true)
+	d := w.devices[0]
+	w.judge(d, w.critical) // opens an alert (a device's first judgement)
+	w.round(n)
+	w.mail.Take()
+	w.hooks.take()
+
+	w.clock = w.clock.Add(49 * time.Hour)
+	w.round(n)
+	w.round(n)
+	got := w.mail.Take()
+	if want := []string{w.admin.Email, w.manager.Email}; !slices.Equal(recipients(got), want) {
+		t.Fatalf("reminders to %v, want %v", recipients(got), want)
+	}
+	if !strings.Contains(got[0].Subject, "Nobody has acknowledged the alert "+w.critical.Title) ||
+		!strings.Contains(got[0].Body, "https://handwash.example.org/alerts/alr_") || !strings.Contains(got[0].Body, "Rose Care Home") {
+		t.Errorf("reminder: %q\n%s", got[0].Subject, got[0].Body)
+	}
+	if posts := w.hooks.take(); len(posts) != 1 || !bytes.Contains(posts[0].body, []byte("Nobody has acknowledged")) {
+		t.Errorf("reminder posts: %d (the Slack one takes every kind)", len(posts))
+	}
+
+	// Fifteen days on (the devices are stale by now too): the escalation.
+	w.clock = w.clock.Add(13 * 24 * time.Hour)
+	w.round(n)
+	var escalations []string
+	for _, m := range w.mail.Take() {
+		if strings.Contains(m.Subject, "Alert not fixed in time: "+w.critical.Title) {
+			escalations = append(escalations, m.To)
+			if !strings.Contains(m.Body, "still affects 1 device") {
+				t.Errorf("escalation: %s", m.Body)
+			}
+		}
+	}
+	if len(escalations) != 2 {
+		t.Errorf("escalations to %v, want both administrators", escalations)
+	}
+}

@@ -49,7 +49,8 @@
 //	version   number  always 1 for this layout
 //	id        string  the sender's identifier for this message, the same on
 //	                  every retry: use it to drop duplicates (may be absent)
-//	kind      string  new_high_failure, device_stale, weekly_summary or test
+//	kind      string  new_high_failure, device_stale, weekly_summary, test,
+//	                  alert_ack_overdue or alert_fix_overdue
 //	org       string  the organisation's name
 //	subject   string  one short line
 //	body      string  what happened and why it matters; paragraphs are

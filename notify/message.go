@@ -24,10 +24,14 @@ const (
 	KindWeeklySummary = handwash.NotifyWeeklySummary
 	// KindTest: a message people send themselves to check the settings.
 	KindTest = handwash.NotifyTest
+	// KindAlertAckOverdue and KindAlertFixOverdue: an alert's clock ran
+	// out.
+	KindAlertAckOverdue = handwash.NotifyAlertAckOverdue
+	KindAlertFixOverdue = handwash.NotifyAlertFixOverdue
 )
 
 // Kinds lists every kind of message.
-var Kinds = []Kind{KindNewFailure, KindDeviceStale, KindWeeklySummary, KindTest}
+var Kinds = []Kind{KindNewFailure, KindDeviceStale, KindWeeklySummary, KindTest, KindAlertAckOverdue, KindAlertFixOverdue}
 
 // Message is one notification, ready to be rendered for email or a webhook.
 // Everything in it is treated as untrusted text: hostnames and control
@@ -99,7 +103,7 @@ func (m Message) Validate() error {
 		known = known || m.Kind == k
 	}
 	if !known {
-		return invalid("kind %q is not known: use one of new_high_failure, device_stale, weekly_summary, test", m.Kind)
+		return invalid("kind %q is not known: use one of new_high_failure, device_stale, weekly_summary, test, alert_ack_overdue, alert_fix_overdue", m.Kind)
 	}
 	for _, f := range []struct {
 		name, value string
@@ -248,6 +252,46 @@ func SummaryMessage(org string, weekEnding time.Time, s Summary, link string) Me
 
 // TestMessage is the message people send themselves to check that
 // notifications reach them.
+// AlertOverdueMessage tells people an alert's clock ran out: nobody
+// acknowledged it in time (KindAlertAckOverdue), or it is not fixed in time
+// (KindAlertFixOverdue).
+func AlertOverdueMessage(kind Kind, org string, a *handwash.Alert, link string) Message {
+	name := "“" + a.Title + "”"
+	if a.Reference != "" {
+		name += " (" + a.Reference + ")"
+	}
+	m := Message{Kind: kind, Org: org, Severity: a.Severity, Link: link}
+	if a.Severity.Rank() < 0 {
+		m.Severity = ""
+	}
+	if kind == KindAlertAckOverdue {
+		m.Subject = "Nobody has acknowledged the alert " + clipLine(a.Title)
+		m.Time = a.AckDue
+		m.Body = fmt.Sprintf("The alert %s at %s was opened on %s and should have been acknowledged by %s. Nobody has said they are dealing with it.", name, org, when(a.OpenedAt), when(a.AckDue)) +
+			"\n\nAlerts are how Handwash, NHS England and your suppliers warn you of attacks that are happening now. The NHS was hit by WannaCry after such a warning went unheeded."
+		m.Next = fmt.Sprintf("Open the alert in Handwash, acknowledge it and choose who deals with it. It must be fixed by %s.", when(a.FixDue))
+		return m
+	}
+	m.Subject = "Alert not fixed in time: " + clipLine(a.Title)
+	m.Time = a.FixDue
+	m.Body = fmt.Sprintf("The alert %s at %s should have been fixed by %s and is still open.", name, org, when(a.FixDue))
+	if a.Affected > 0 {
+		m.Body += fmt.Sprintf(" It still affects %s.", plural(a.Affected, "device"))
+	}
+	m.Body += "\n\nCyber Essentials allows 14 days to fix critical problems; past that, an attacker who knows of the flaw has had time to use it."
+	m.Next = "Open the alert in Handwash to see what is left to do. If it cannot be fixed yet, record why, take the affected devices off the network where you can, and tell your IT provider."
+	return m
+}
+
+// clipLine keeps a subject short.
+func clipLine(s string) string {
+	s = oneLine(s)
+	if utf8.RuneCountInString(s) > 120 {
+		return string([]rune(s)[:120]) + "…"
+	}
+	return s
+}
+
 func TestMessage(org string, now time.Time) Message {
 	return Message{
 		Kind:    KindTest,

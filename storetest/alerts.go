@@ -188,3 +188,37 @@ func testAlertClocks(t *testing.T, s handwash.Store) {
 		t.Errorf("alert with B's clocks: %+v", as)
 	}
 }
+
+func testAlertReminders(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	smb := "updates.smbv1-off"
+	w.judged(t, w.devA1, t0, critical(smb, handwash.StatusFail))
+	w.judged(t, w.devA2, t0, critical(smb, handwash.StatusFail))
+	remind := func(at time.Time, want int) {
+		t.Helper()
+		n, err := s.QueueAlertReminders(w.ctx, at)
+		must(t, err)
+		if n != want {
+			t.Errorf("reminders at %v: %d, want %d", at.Sub(t0), n, want)
+		}
+	}
+	remind(t0.Add(47*time.Hour), 0)
+	// Elm's is acknowledged in time; Rose's is not.
+	elm := w.alerts(t, w.a2, handwash.AlertFilter{})[0]
+	must(t, s.AcknowledgeAlert(w.ctx, w.a2, elm.ID, handwash.Actor{Name: "El", At: t0.Add(time.Hour)}))
+	remind(t0.Add(49*time.Hour), 1)
+	remind(t0.Add(50*time.Hour), 0)
+	es := w.pendingEvents(t)
+	if len(es) != 1 || es[0].Kind != handwash.NotifyAlertAckOverdue || es[0].OrgID != w.orgA1.ID || es[0].AlertID == "" || es[0].Severity != handwash.SeverityCritical {
+		t.Fatalf("reminder events: %+v", es)
+	}
+	// Past the time to fix: both escalate once; a closed one does not.
+	rose := w.alerts(t, w.a1, handwash.AlertFilter{})[0]
+	must(t, s.CloseAlert(w.ctx, w.a1, rose.ID, "SMBv1 removed by the IT provider.", handwash.Actor{Name: "Mo", At: t0.Add(14 * 24 * time.Hour)}))
+	remind(t0.Add(15*24*time.Hour), 1)
+	remind(t0.Add(16*24*time.Hour), 0)
+	es = w.pendingEvents(t)
+	if len(es) != 2 || es[1].Kind != handwash.NotifyAlertFixOverdue || es[1].AlertID != elm.ID {
+		t.Errorf("escalation events: %+v", es)
+	}
+}

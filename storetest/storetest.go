@@ -104,6 +104,7 @@ var tests = []struct {
 	{"AutomaticAlerts", testAutomaticAlerts},
 	{"ManualAlerts", testManualAlerts},
 	{"AlertClocks", testAlertClocks},
+	{"AlertReminders", testAlertReminders},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.

@@ -24,7 +24,7 @@ func joinKinds(kinds []handwash.NotifyKind) (string, error) {
 	seen := map[handwash.NotifyKind]bool{}
 	for _, k := range kinds {
 		if !k.Valid() {
-			return "", invalid("notification kind %q is not known: use new_high_failure, device_stale or weekly_summary", k)
+			return "", invalid("notification kind %q is not known: use new_high_failure, device_stale, weekly_summary, alert_ack_overdue or alert_fix_overdue", k)
 		}
 		if !seen[k] {
 			seen[k] = true
@@ -233,9 +233,9 @@ func (s *Store) QueueNotification(ctx context.Context, scope handwash.Scope, e *
 // insertEvent adds an event to the outbox.
 func insertEvent(ctx context.Context, tx *sql.Tx, e *handwash.NotifyEvent, now time.Time) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO notify_events (provider_id, org_id, kind, device_id, control_id, severity, at, user_id, webhook_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		e.ProviderID, e.OrgID, string(e.Kind), e.DeviceID, e.ControlID, string(e.Severity), micros(norm(e.At)), e.UserID, e.WebhookID, micros(now)).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO notify_events (provider_id, org_id, kind, device_id, control_id, severity, at, user_id, webhook_id, created_at, alert_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		e.ProviderID, e.OrgID, string(e.Kind), e.DeviceID, e.ControlID, string(e.Severity), micros(norm(e.At)), e.UserID, e.WebhookID, micros(now), e.AlertID).Scan(&id)
 	return id, err
 }
 
@@ -336,6 +336,54 @@ func (s *Store) QueueStaleNotices(ctx context.Context, staleBefore, now time.Tim
 	return n, s.dbErr("queue stale device notices", err)
 }
 
+// QueueAlertReminders queues, once each, a reminder for every open alert
+// past its time to acknowledge and an escalation for every alert not
+// closed past its time to fix.
+func (s *Store) QueueAlertReminders(ctx context.Context, now time.Time) (int, error) {
+	now = s.nowOr(now)
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		for _, r := range []struct {
+			kind       handwash.NotifyKind
+			cond, mark string
+		}{
+			{handwash.NotifyAlertAckOverdue, `state = 'open' AND ack_due < $1 AND ack_reminded_at IS NULL`, `ack_reminded_at`},
+			{handwash.NotifyAlertFixOverdue, `state <> 'closed' AND fix_due < $1 AND fix_escalated_at IS NULL`, `fix_escalated_at`},
+		} {
+			rows, err := tx.QueryContext(ctx, `SELECT id, provider_id, org_id, severity FROM alerts WHERE `+r.cond+` ORDER BY id LIMIT 10000`, micros(now))
+			if err != nil {
+				return err
+			}
+			var events []handwash.NotifyEvent
+			for rows.Next() {
+				e := handwash.NotifyEvent{Kind: r.kind, At: now}
+				var sev string
+				if err := rows.Scan(&e.AlertID, &e.ProviderID, &e.OrgID, &sev); err != nil {
+					rows.Close()
+					return err
+				}
+				e.Severity = handwash.Severity(sev)
+				events = append(events, e)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			for i := range events {
+				if _, err := insertEvent(ctx, tx, &events[i], now); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE alerts SET `+r.mark+` = $2 WHERE id = $1`, events[i].AlertID, micros(now)); err != nil {
+					return err
+				}
+			}
+			n += len(events)
+		}
+		return nil
+	})
+	return n, s.dbErr("queue alert reminders", err)
+}
+
 // QueueWeeklySummaries queues a weekly_summary event for each organisation
 // that has not had one for the week ending weekEnding.
 func (s *Store) QueueWeeklySummaries(ctx context.Context, weekEnding time.Time) (int, error) {
@@ -369,13 +417,13 @@ func (s *Store) PendingNotifyEvents(ctx context.Context, limit int) ([]*handwash
 		var kind, sev string
 		var at int64
 		var org, host sql.NullString
-		if err := r.Scan(&e.ID, &e.ProviderID, &e.OrgID, &kind, &e.DeviceID, &e.ControlID, &sev, &at, &e.UserID, &e.WebhookID, &org, &host); err != nil {
+		if err := r.Scan(&e.ID, &e.ProviderID, &e.OrgID, &kind, &e.DeviceID, &e.ControlID, &sev, &at, &e.UserID, &e.WebhookID, &e.AlertID, &org, &host); err != nil {
 			return nil, err
 		}
 		e.Kind, e.Severity, e.At = handwash.NotifyKind(kind), handwash.Severity(sev), fromMicros(at)
 		e.OrgName, e.Hostname = org.String, host.String
 		return &e, nil
-	}, `SELECT e.id, e.provider_id, e.org_id, e.kind, e.device_id, e.control_id, e.severity, e.at, e.user_id, e.webhook_id, o.name, d.hostname
+	}, `SELECT e.id, e.provider_id, e.org_id, e.kind, e.device_id, e.control_id, e.severity, e.at, e.user_id, e.webhook_id, e.alert_id, o.name, d.hostname
 		FROM notify_events e
 		LEFT JOIN orgs o ON o.id = e.org_id AND o.provider_id = e.provider_id
 		LEFT JOIN devices d ON d.id = e.device_id AND d.org_id = e.org_id

@@ -23,7 +23,11 @@ CREATE TABLE alerts (
 	acknowledged_at BIGINT,
 	closed_at BIGINT,
 	close_reason TEXT NOT NULL DEFAULT '',
-	affected INTEGER NOT NULL DEFAULT 0
+	affected INTEGER NOT NULL DEFAULT 0,
+	-- When the reminder (time to acknowledge) and the escalation (time to
+	-- fix) were queued: each goes once.
+	ack_reminded_at BIGINT,
+	fix_escalated_at BIGINT
 );
 CREATE INDEX alerts_tenant ON alerts (provider_id, org_id, opened_at);
 -- At most one open automatic alert per organisation and check: a check
@@ -58,7 +62,11 @@ CREATE TABLE alert_clocks (
 	fix_within BIGINT NOT NULL
 );
 
+-- The alert a notification is about (alert reminders).
+ALTER TABLE notify_events ADD COLUMN alert_id TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE notify_events DROP COLUMN alert_id;
 DROP TABLE alert_clocks;
 DROP TABLE alert_steps;
 DROP TABLE alert_devices;
