@@ -103,6 +103,16 @@ func testAutomaticAlerts(t *testing.T, s handwash.Store) {
 	if closed := w.alerts(t, w.a1, handwash.AlertFilter{Closed: true}); len(closed) != 1 || closed[0].ID != a.ID {
 		t.Errorf("closed alerts: %+v", closed)
 	}
+
+	// The only affected device is removed: the alert does not wait for it.
+	must(t, s.DeleteDevice(w.ctx, w.a, w.devA1.ID))
+	got, _ = s.Alert(w.ctx, w.a1, open[0].ID)
+	if got.State != handwash.AlertClosed || got.Affected != 0 {
+		t.Errorf("after the device was removed: %+v", got)
+	}
+	if st := w.steps(t, w.a1, open[0].ID); len(st) != 4 || st[2] != "device_removed by Handwash" {
+		t.Errorf("trail after removal: %v", st)
+	}
 }
 
 func testManualAlerts(t *testing.T, s handwash.Store) {

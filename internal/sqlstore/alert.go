@@ -63,31 +63,66 @@ func alertTransitions(ctx context.Context, tx *sql.Tx, d device, at int64, criti
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE alert_devices SET fixed_at = $3 WHERE alert_id = $1 AND device_id = $2 AND fixed_at IS NULL`, id, d.id, at)
-		if err != nil {
+		if err := settleDevice(ctx, tx, id, d, at, "device_fixed", "fixed on "+hostOr(d)); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue
-		}
-		if err := alertStep(ctx, tx, id, handwash.Actor{Name: handwashActor}, at, "device_fixed", "fixed on "+hostOr(d)); err != nil {
+	}
+	return nil
+}
+
+// settleDevice marks a device no longer affected by an alert (fixed, or
+// removed), and closes the alert when it was the last.
+func settleDevice(ctx context.Context, tx *sql.Tx, id string, d device, at int64, action, detail string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE alert_devices SET fixed_at = $3 WHERE alert_id = $1 AND device_id = $2 AND fixed_at IS NULL`, id, d.id, at)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	if err := alertStep(ctx, tx, id, handwash.Actor{Name: handwashActor}, at, action, detail); err != nil {
+		return err
+	}
+	if err := countAffected(ctx, tx, id); err != nil {
+		return err
+	}
+	var left int
+	if err := tx.QueryRowContext(ctx, `SELECT affected FROM alerts WHERE id = $1`, id).Scan(&left); err != nil {
+		return err
+	}
+	if left > 0 {
+		return nil
+	}
+	const reason = "Fixed on every affected device, as their newest Facts show, or the device was removed."
+	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET state = 'closed', closed_at = $2, close_reason = $3 WHERE id = $1`, id, at, reason); err != nil {
+		return err
+	}
+	return alertStep(ctx, tx, id, handwash.Actor{Name: handwashActor}, at, "closed", reason)
+}
+
+// removeFromAlerts settles a device that is being deleted in every alert
+// it still counts in, so an alert does not wait for it for ever.
+func removeFromAlerts(ctx context.Context, tx *sql.Tx, d device, at int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT ad.alert_id FROM alert_devices ad JOIN alerts a ON a.id = ad.alert_id
+		WHERE ad.device_id = $1 AND ad.fixed_at IS NULL AND a.state <> 'closed'`, d.id)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
 			return err
 		}
-		if err := countAffected(ctx, tx, id); err != nil {
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := settleDevice(ctx, tx, id, d, at, "device_removed", hostOr(d)+" was removed from Handwash"); err != nil {
 			return err
-		}
-		var left int
-		if err := tx.QueryRowContext(ctx, `SELECT affected FROM alerts WHERE id = $1`, id).Scan(&left); err != nil {
-			return err
-		}
-		if left == 0 {
-			const reason = "Fixed on every affected device, as their newest Facts show."
-			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET state = 'closed', closed_at = $2, close_reason = $3 WHERE id = $1`, id, at, reason); err != nil {
-				return err
-			}
-			if err := alertStep(ctx, tx, id, handwash.Actor{Name: handwashActor}, at, "closed", reason); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

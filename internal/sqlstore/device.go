@@ -99,8 +99,8 @@ func (s *Store) DeleteDevice(ctx context.Context, scope handwash.Scope, id strin
 	q.where("id = ?", id)
 	q.scoped(scope, "devices")
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var orgID string
-		err := tx.QueryRowContext(ctx, `SELECT org_id FROM devices`+q.clause(), q.args...).Scan(&orgID)
+		var orgID, providerID, hostname string
+		err := tx.QueryRowContext(ctx, `SELECT org_id, provider_id, hostname FROM devices`+q.clause(), q.args...).Scan(&orgID, &providerID, &hostname)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("device", id)
 		}
@@ -108,6 +108,9 @@ func (s *Store) DeleteDevice(ctx context.Context, scope handwash.Scope, id strin
 			return err
 		}
 		if err := removeFromOrgTotals(ctx, tx, orgID, id); err != nil {
+			return err
+		}
+		if err := removeFromAlerts(ctx, tx, device{providerID, orgID, id, hostname}, micros(s.nowOr(time.Time{}))); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM devices WHERE id = $1`, id); err != nil {
