@@ -93,6 +93,25 @@ func TestBrowserSignInAndPages(t *testing.T) {
 	}
 	browsertest.AssertAccessible(t, ctx)
 
+	// Alerts: the list (with the automatic ones the neglected computer
+	// opened), a manual alert with a problem, then the alert's own page.
+	run("the alerts", chromedp.Navigate(w.srv.URL+"/orgs/"+w.rose.ID+"/alerts"), chromedp.WaitVisible(chromedp.ID("open-h")))
+	browsertest.AssertAccessible(t, ctx)
+	run("an alert with a problem", chromedp.Navigate(w.srv.URL+"/orgs/"+w.rose.ID+"/alerts/new"),
+		chromedp.WaitVisible(chromedp.ID("alert-title")),
+		chromedp.SendKeys(chromedp.ID("alert-title"), "Critical flaw in VPN appliances"),
+		chromedp.SendKeys(chromedp.ID("alert-reference"), "CC4567"),
+		chromedp.Submit(chromedp.ID("alert-title")),
+		chromedp.WaitVisible(chromedp.CSS(".error-summary")))
+	if !strings.Contains(text(), "Reference:") {
+		t.Errorf("the alert's problem does not name the field: %q", body)
+	}
+	browsertest.AssertAccessible(t, ctx)
+	run("an alert", chromedp.SetValue(chromedp.ID("alert-reference"), "CC-4567"),
+		chromedp.Submit(chromedp.ID("alert-title")),
+		chromedp.WaitVisible(chromedp.ID("trail-h")))
+	browsertest.AssertAccessible(t, ctx)
+
 	run("the audit log", chromedp.Navigate(w.srv.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("table")))
 	if page := text(); !strings.Contains(page, "signin") || !strings.Contains(page, "exception.grant") {
 		t.Errorf("audit log lacks the sign-in: %q", body)

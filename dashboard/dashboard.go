@@ -173,6 +173,13 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /orgs/{org}/enrol", s.signedIn(s.handleEnrol))
 	mux.Handle("POST /orgs/{org}/enrol", s.signedIn(s.handleEnrolCreate))
 	mux.Handle("POST /enroll-tokens/{id}/revoke", s.signedIn(s.handleRevoke("enroll_token.revoke", "revoked an enrolment token", s.store.RevokeEnrollToken, func() {})))
+	mux.Handle("GET /orgs/{org}/alerts", s.signedIn(s.handleAlerts))
+	mux.Handle("GET /orgs/{org}/alerts/new", s.signedIn(s.handleAlertNew))
+	mux.Handle("POST /orgs/{org}/alerts", s.signedIn(s.handleAlertCreate))
+	mux.Handle("GET /alerts/{id}", s.signedIn(s.handleAlert))
+	mux.Handle("POST /alerts/{id}/acknowledge", s.signedIn(s.handleAlertAcknowledge))
+	mux.Handle("POST /alerts/{id}/assign", s.signedIn(s.handleAlertAssign))
+	mux.Handle("POST /alerts/{id}/close", s.signedIn(s.handleAlertClose))
 	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
 	mux.Handle("POST /devices/{device}/exceptions", s.signedIn(s.handleGrantException))
 	// Revoking an exception changes how the devices it covered are judged.

@@ -40,6 +40,9 @@ type orgRow struct {
 	// History is the overall score at the end of each day of the last
 	// 90 days on which a device was judged.
 	History []handwash.OrgScorePoint
+	// OpenAlerts counts the organisation's alerts that are not closed,
+	// and OverdueAlerts those of them with a clock run out.
+	OpenAlerts, OverdueAlerts int
 }
 
 type homePage struct {
@@ -103,6 +106,16 @@ func (s *server) orgRow(ctx context.Context, scope handwash.Scope, o *handwash.O
 		return row, err
 	}
 	row.Trend = trend(row.Scores.Overall.Value, row.History, s.now().AddDate(0, 0, -7))
+	alerts, err := s.store.Alerts(ctx, scope, handwash.AlertFilter{OrgID: o.ID, Open: true})
+	if err != nil {
+		return row, err
+	}
+	row.OpenAlerts = len(alerts)
+	for _, a := range alerts {
+		if a.AckOverdue(s.now()) || a.FixOverdue(s.now()) {
+			row.OverdueAlerts++
+		}
+	}
 	return row, nil
 }
 

@@ -112,15 +112,17 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 var funcs = template.FuncMap{
-	"date":      func(t time.Time) string { return t.Local().Format("2 January 2006") },
-	"datetime":  func(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") },
-	"ago":       ago,
-	"score":     scoreText,
-	"band":      band,
-	"status":    statusText,
-	"roletitle": roleTitle,
-	"urlq":      url.QueryEscape,
-	"delivery":  deliveryText,
+	"date":       func(t time.Time) string { return t.Local().Format("2 January 2006") },
+	"datetime":   func(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") },
+	"ago":        ago,
+	"score":      scoreText,
+	"band":       band,
+	"status":     statusText,
+	"roletitle":  roleTitle,
+	"urlq":       url.QueryEscape,
+	"delivery":   deliveryText,
+	"steptext":   stepText,
+	"alertstate": stateText,
 }
 
 // deliveryText says where a delivery stands in plain words.

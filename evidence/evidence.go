@@ -67,6 +67,9 @@ type Report struct {
 	Findings []*handwash.DeviceFinding
 	// Exceptions are the organisation's accepted risks, current and expired.
 	Exceptions []*handwash.StoredException
+	// Alerts are the organisation's alerts, open and closed; the report
+	// lists the newest maxAlerts of them with how fast each was handled.
+	Alerts []*handwash.Alert
 	// Controls are the catalogue's controls, for titles, areas, "why it
 	// matters" text and references to Cyber Essentials and the DSPT.
 	Controls []*handwash.Control
@@ -131,6 +134,11 @@ type Document struct {
 	Exceptions []ExceptionRow
 	// ExpiredExceptions counts the exceptions whose date has passed.
 	ExpiredExceptions int
+
+	// Alerts are the organisation's newest alerts, newest first, with how
+	// fast each was handled; MoreAlerts counts older ones left out.
+	Alerts     []AlertRow
+	MoreAlerts int
 
 	// CyberEssentials and DSPT are the mapping tables.
 	CyberEssentials, DSPT []*Requirement
@@ -355,6 +363,7 @@ func Build(r *Report) (*Document, error) {
 		}
 	}
 	d.Exceptions, d.ExpiredExceptions = exceptionRows(r.Exceptions, controls, names, at)
+	d.Alerts, d.MoreAlerts = alertRows(r.Alerts, at)
 	d.CyberEssentials, d.DSPT = mapping(r.Controls, results, assessed, devices, status)
 	return d, nil
 }

@@ -54,6 +54,7 @@ func RenderPDF(w io.Writer, r *Report) error {
 	p.scores()
 	p.findings()
 	p.exceptions()
+	p.alerts()
 	p.mappings()
 	p.devices()
 	p.limits()
@@ -442,6 +443,34 @@ func (p *pdfDoc) exceptions() {
 			until = pdfCell{Lead: "EXPIRED", LeadColour: pdfRed, Text: e.Expires}
 		}
 		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: e.ControlTitle, Sub: e.ControlID}, {Text: e.Device}, {Text: e.Reason}, owner, until}})
+	}
+	p.table(t)
+}
+
+func (p *pdfDoc) alerts() {
+	p.h2("Alerts", false)
+	p.para(p.d.AlertsIntro(), "", pdfInk)
+	if len(p.d.Alerts) == 0 {
+		p.para("There have been no alerts.", "", pdfInk)
+		return
+	}
+	t := pdfTable{
+		Caption: "Alerts, newest first, with how fast each was handled",
+		Cols:    []pdfCol{{"Alert", 0.24, "L"}, {"Opened", 0.14, "L"}, {"Acknowledged", 0.16, "L"}, {"Closed", 0.22, "L"}, {"Acknowledged in time", 0.12, "L"}, {"Fixed in time", 0.12, "L"}},
+	}
+	clockCell := func(text string, missed bool) pdfCell {
+		if missed {
+			return pdfCell{Lead: strings.ToUpper(text), LeadColour: pdfRed}
+		}
+		return pdfCell{Text: text}
+	}
+	for _, a := range p.d.Alerts {
+		sub := string(a.Severity) + ", " + a.Origin
+		if a.Reference != "" {
+			sub = a.Reference + ", " + sub
+		}
+		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: a.Title, Sub: sub}, {Text: a.Opened}, {Text: a.Acknowledged},
+			{Text: a.Closed, Sub: a.Reason}, clockCell(a.AckClock, a.AckMissed), clockCell(a.FixClock, a.FixMissed)}})
 	}
 	p.table(t)
 }

@@ -48,6 +48,14 @@ func addRoutes(mux handler, s *server) {
 	mux.Handle("POST /api/v1/exceptions", s.token(requireAdmin, s.audited("exception.grant", handleExceptionCreate(s))))
 	mux.Handle("DELETE /api/v1/exceptions/{id}", s.token(requireAdmin, s.audited("exception.revoke", handleExceptionDelete(s))))
 
+	// Alerts: automatic ones opened by the server, manual ones entered by
+	// people (such as NHS England cyber alerts).
+	mux.Handle("GET /api/v1/alerts", s.token(requireAny, handleAlertList(s)))
+	mux.Handle("POST /api/v1/alerts", s.token(requireAdmin, s.audited("alert.create", handleAlertCreate(s))))
+	mux.Handle("GET /api/v1/alerts/{id}", s.token(requireAny, handleAlertGet(s)))
+	mux.Handle("POST /api/v1/alerts/{id}/acknowledge", s.token(requireAdmin, s.audited("alert.acknowledge", handleAlertAcknowledge(s))))
+	mux.Handle("POST /api/v1/alerts/{id}/close", s.token(requireAdmin, s.audited("alert.close", handleAlertClose(s))))
+
 	// People and credentials.
 	mux.Handle("GET /api/v1/users", s.token(requireAdmin, handleScopedList(s.store, handwash.Store.Users)))
 	mux.Handle("POST /api/v1/users", s.token(requireAdmin, s.audited("user.create", handleUserCreate(s))))

@@ -53,6 +53,7 @@ type victim struct {
 	exception     string
 	user          string
 	enroll        string // B's enrolment token ID
+	alert         string // B's manual alert
 	usedUp        string // an enrolment token with no uses left
 	expiredEnroll string
 	ids           []string // every ID of B's, which no other tenant may see
@@ -106,13 +107,18 @@ func (e *env) victim() *victim {
 		e.t.Fatal(err)
 	}
 	v.enroll = et.ID
+	al := &handwash.Alert{OrgID: tn.b.ID, Title: "Patch the VPN now", Reference: "CC-4567", Severity: handwash.SeverityCritical}
+	if err := e.store.CreateAlert(ctx, scopeB, al, handwash.Actor{Name: "test", At: e.now()}); err != nil {
+		e.t.Fatal(err)
+	}
+	v.alert = al.ID
 
 	// An enrolment token used once, of one use; and one that has expired.
 	v.usedUp = e.enrollToken(tn.b, 1, time.Hour)
 	e.do("POST", "/api/v1/enroll", v.usedUp, map[string]string{"hostname": "FIRST"}).want(http.StatusCreated)
 	v.expiredEnroll = e.enrollToken(tn.b, 5, time.Minute)
 
-	v.ids = []string{tn.b.ID, tn.siteB.ID, v.device, v.exception, v.user, v.enroll, tn.tokenIDs["B admin"], tn.tokenIDs["B viewer"], "Oak Lodge"}
+	v.ids = []string{tn.b.ID, tn.siteB.ID, v.device, v.exception, v.user, v.enroll, v.alert, tn.tokenIDs["B admin"], tn.tokenIDs["B viewer"], "Oak Lodge"}
 	return v
 }
 
@@ -165,6 +171,11 @@ func (v *victim) cases(e *env) map[string]routeCase {
 		"GET /api/v1/enroll-tokens":               {kind: adminList, path: "/api/v1/enroll-tokens?org=" + tn.b.ID, shows: v.enroll},
 		"POST /api/v1/enroll-tokens":              {kind: writeObject, path: "/api/v1/enroll-tokens", body: map[string]any{"org_id": tn.b.ID, "max_uses": 100}},
 		"DELETE /api/v1/enroll-tokens/{id}":       {kind: writeObject, path: "/api/v1/enroll-tokens/" + v.enroll},
+		"GET /api/v1/alerts":                      {kind: readList, path: "/api/v1/alerts?org=" + tn.b.ID, shows: v.alert},
+		"GET /api/v1/alerts/{id}":                 {kind: readObject, path: "/api/v1/alerts/" + v.alert, shows: "CC-4567"},
+		"POST /api/v1/alerts":                     {kind: writeObject, path: "/api/v1/alerts", body: map[string]string{"org_id": tn.b.ID, "title": "Fake alert", "severity": "high"}},
+		"POST /api/v1/alerts/{id}/acknowledge":    {kind: writeObject, path: "/api/v1/alerts/" + v.alert + "/acknowledge"},
+		"POST /api/v1/alerts/{id}/close":          {kind: writeObject, path: "/api/v1/alerts/" + v.alert + "/close", body: map[string]string{"reason": "not ours"}},
 		"/api/":                                   {kind: opsRoute, path: "/api/v1/nothing"},
 	}
 }
@@ -328,6 +339,9 @@ func TestSecurityWritesSucceedForTheOwner(t *testing.T) {
 				want = http.StatusNoContent
 			case "PATCH":
 				want = http.StatusOK
+			}
+			if strings.HasSuffix(pattern, "/acknowledge") || strings.HasSuffix(pattern, "/close") {
+				want = http.StatusOK // a change to the alert, not a new one
 			}
 			cred := v.tn.tokens["B admin"]
 			if c.kind == createOrg {
