@@ -48,6 +48,11 @@ func (s *server) handleEvidence(pdf bool) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
+		// The report lists the newest of them, open or closed.
+		if rep.Alerts, err = s.store.Alerts(ctx, scope, handwash.AlertFilter{OrgID: o.ID}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		var b bytes.Buffer
 		if pdf {
 			err = evidence.RenderPDF(&b, rep)

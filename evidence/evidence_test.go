@@ -401,3 +401,42 @@ func TestFilename(t *testing.T) {
 		}
 	}
 }
+
+// The alerts are listed newest first with whether each clock was met.
+func TestBuildAlerts(t *testing.T) {
+	d, err := Build(fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range d.Alerts {
+		got = append(got, a.Title+"|"+a.AckClock+"|"+a.FixClock)
+	}
+	want := []string{
+		"Phishing emails claiming to be from the CQC|Met|Running",
+		"SMBv1 switched off|Overdue|Running",
+		"Operating system still gets security updates|Missed|Missed",
+		"Critical flaw in VPN appliances|Met|Met",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("alerts:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if a := d.Alerts[3]; a.Acknowledged != "21 October 2026, 19:05 UTC, after 5 hours" || a.Closed != "24 October 2026, 14:05 UTC, after 3 days" {
+		t.Errorf("VPN alert: acknowledged %q, closed %q", a.Acknowledged, a.Closed)
+	}
+
+	// At most 50, newest first, with the rest counted.
+	r := fixture(t)
+	r.Alerts = nil
+	for i := range 60 {
+		r.Alerts = append(r.Alerts, &handwash.Alert{ID: fmt.Sprintf("alr-%02d", i), Title: fmt.Sprintf("Alert %02d", i), Severity: handwash.SeverityHigh,
+			OpenedAt: generatedAt.Add(-time.Duration(i) * time.Hour), AckDue: generatedAt.Add(time.Hour), FixDue: generatedAt.Add(time.Hour)})
+	}
+	d, err = Build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Alerts) != 50 || d.MoreAlerts != 10 || d.Alerts[0].Title != "Alert 00" || !strings.Contains(d.AlertsIntro(), "10 older ones") {
+		t.Errorf("60 alerts: %d listed, %d more, first %q", len(d.Alerts), d.MoreAlerts, d.Alerts[0].Title)
+	}
+}

@@ -64,6 +64,32 @@ func fixtureExceptions() []*handwash.StoredException {
 	}
 }
 
+// fixtureAlerts are alerts handled in every way: an NHS England cyber
+// alert acknowledged and closed in time, an automatic one fixed late, one
+// still open past its acknowledge clock, and one just opened.
+func fixtureAlerts() []*handwash.Alert {
+	at := func(days, hours int) time.Time {
+		return generatedAt.AddDate(0, 0, -days).Add(time.Duration(-hours) * time.Hour)
+	}
+	clocks := func(a *handwash.Alert) *handwash.Alert {
+		a.ProviderID, a.OrgID = "prov-1", "org-1"
+		a.AckDue, a.FixDue = a.OpenedAt.Add(handwash.DefaultAckWithin), a.OpenedAt.Add(handwash.DefaultFixWithin)
+		return a
+	}
+	return []*handwash.Alert{
+		clocks(&handwash.Alert{ID: "alr-1", Origin: handwash.AlertManual, Severity: handwash.SeverityCritical, Title: "Critical flaw in VPN appliances",
+			Reference: "CC-4567", State: handwash.AlertClosed, OpenedAt: at(40, 0), AcknowledgedAt: at(40, -5), ClosedAt: at(37, 0),
+			CloseReason: "Installed version 9.1.2 on the appliance."}),
+		clocks(&handwash.Alert{ID: "alr-2", Origin: handwash.AlertAutomatic, ControlID: "updates.os-supported", Severity: handwash.SeverityCritical,
+			Title: "Operating system still gets security updates", State: handwash.AlertClosed, OpenedAt: at(30, 0), AcknowledgedAt: at(27, 0),
+			ClosedAt: at(12, 0), CloseReason: "Fixed on every affected device, as their newest Facts show."}),
+		clocks(&handwash.Alert{ID: "alr-3", Origin: handwash.AlertAutomatic, ControlID: "updates.smbv1-off", Severity: handwash.SeverityCritical,
+			Title: "SMBv1 switched off", State: handwash.AlertOpen, OpenedAt: at(3, 0), Affected: 1}),
+		clocks(&handwash.Alert{ID: "alr-4", Origin: handwash.AlertManual, Severity: handwash.SeverityHigh, Title: "Phishing emails claiming to be from the CQC",
+			Reference: "CC-4601", State: handwash.AlertAcknowledged, OpenedAt: at(0, 6), AcknowledgedAt: at(0, 2)}),
+	}
+}
+
 var (
 	catalogueOnce sync.Once
 	catalogue     *policy.Catalogue
@@ -129,6 +155,7 @@ func fixture(tb testing.TB) *Report {
 		CatalogueVersion: testCatalogue(tb).Version,
 		Version:          "1.4.0",
 		Exceptions:       ex,
+		Alerts:           fixtureAlerts(),
 		Controls:         testCatalogue(tb).Controls,
 	}
 	var assessments []*handwash.Assessment

@@ -152,7 +152,7 @@ func TestHTMLStructure(t *testing.T) {
 	}
 	want := []string{
 		"h1 Cyber hygiene evidence report",
-		"h2 Summary", "h2 Scores by area", "h2 Findings by area", "h2 Accepted risks (exceptions)",
+		"h2 Summary", "h2 Scores by area", "h2 Findings by area", "h2 Accepted risks (exceptions)", "h2 Alerts",
 		"h2 Cyber Essentials", "h2 Data Security and Protection Toolkit", "h2 Devices", "h2 What this report does not cover",
 	}
 	if diff := cmp.Diff(want, headings); diff != "" {
