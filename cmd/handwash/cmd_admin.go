@@ -90,6 +90,7 @@ never from the command line, where other users of the machine could see them.
 		adminGroup("token", "API tokens, for scripts and tools",
 			newTokenCreateCommand(o), newTokenListCommand(o), newTokenRevokeCommand(o)),
 		newEnrollTokenCommand(o),
+		newAlertClocksCommand(o),
 	)
 	return cmd
 }

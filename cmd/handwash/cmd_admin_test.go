@@ -232,3 +232,26 @@ func TestAdminUserPasswordFromTerminal(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminAlertClocks(t *testing.T) {
+	data := t.TempDir()
+	adminSetup(t, data)
+	code, out, errOut := handwashRun(t, "", "admin", "--data", data, "alert-clocks", "--provider", "Careful IT")
+	if code != exitOK || !strings.Contains(out, "Careful IT's alert clocks are: acknowledge within 2 days, fix within 14 days.") {
+		t.Fatalf("show: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = handwashRun(t, "", "admin", "--data", data, "alert-clocks", "--provider", "Careful IT", "--ack", "24h", "--fix", "168h")
+	if code != exitOK || !strings.Contains(out, "are now: acknowledge within 1 day, fix within 7 days.") {
+		t.Fatalf("change: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, bad := range [][]string{{"--ack", "1m"}, {"--fix", "1h"}, {"--ack", "soon"}} {
+		code, out, errOut = handwashRun(t, "", append([]string{"admin", "--data", data, "alert-clocks", "--provider", "Careful IT"}, bad...)...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want %d\n%s%s", bad, code, exitUsage, out, errOut)
+		}
+	}
+	code, out, _ = handwashRun(t, "", "admin", "--data", data, "--format", "json", "alert-clocks", "--provider", "Careful IT")
+	if code != exitOK || !strings.Contains(out, `"ack_within":"24h0m0s"`) {
+		t.Errorf("after refusals: %s", out)
+	}
+}
