@@ -29,6 +29,8 @@ type Source struct {
 	mu      sync.Mutex
 	kev     loaded[*vuln.KEV]
 	eol     loaded[*vuln.EOL]
+	// lifecycle is the OS support data made from eol, once per load.
+	lifecycle *policy.Lifecycle
 	osv     map[string]*loaded[*vuln.Index]
 	checked map[string]time.Time
 }
@@ -63,7 +65,8 @@ func (s *Source) Apply(opt *policy.Options, f *handwash.Facts) {
 	s.applyPackages(opt, f)
 }
 
-// applySoftware matches the installed programs against end-of-life data.
+// applySoftware matches the installed programs against end-of-life data,
+// and gives the evaluator the same data's OS support dates.
 func (s *Source) applySoftware(opt *policy.Options, f *handwash.Facts) {
 	if f.Software == nil {
 		return
@@ -84,6 +87,15 @@ func (s *Source) applySoftware(opt *policy.Options, f *handwash.Facts) {
 	now := s.now()
 	opt.Software = policy.SoftwareSupportOf(vuln.SoftwareEOL(f.Software.Items, eol.data, now, softwareWarning), now)
 	opt.ReferenceData = append(opt.ReferenceData, eol.meta.DataSource())
+	opt.OSLifecycle = s.osLifecycle()
+}
+
+// osLifecycle is the OS support data made from the loaded end-of-life
+// data.
+func (s *Source) osLifecycle() *policy.Lifecycle {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lifecycle
 }
 
 // applyPackages matches a Linux device's distribution packages against the
@@ -144,6 +156,11 @@ func (s *Source) loadEOL() loaded[*vuln.EOL] {
 		if meta, ok := s.current("eol", s.eol.meta, s.eol.err); !ok {
 			e, m, err := s.cache.LoadEOL()
 			s.eol = loaded[*vuln.EOL]{e, m, err}
+			s.lifecycle = nil
+			if err == nil {
+				ds := m.DataSource()
+				s.lifecycle = policy.LifecycleFromEOL(e, ds.Source, ds.AsOf)
+			}
 		} else {
 			s.eol.meta = meta
 		}

@@ -144,6 +144,9 @@ func TestApplySoftware(t *testing.T) {
 	if it := opt.Software.Items[0]; it.Name != "Java 8 Update 251" || !it.Ended || it.DaysEnded < 365 || it.Ends != "31 March 2022" {
 		t.Errorf("Java 8: %+v", it)
 	}
+	if opt.OSLifecycle == nil || opt.OSLifecycle.Source().AsOf == "" {
+		t.Errorf("no OS support dates from the end-of-life data: %+v", opt.OSLifecycle)
+	}
 	if len(opt.ReferenceData) != 1 || opt.Vulns != nil || opt.VulnsMissing != "" {
 		t.Errorf("reference data %+v; a Windows device needs no package advisories (%q)", opt.ReferenceData, opt.VulnsMissing)
 	}

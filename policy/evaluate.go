@@ -36,6 +36,9 @@ type Options struct {
 	// ReferenceData names the data Vulns came from and how fresh it was,
 	// for the report.
 	ReferenceData []handwash.DataSource
+	// OSLifecycle, when set, is fresher operating-system support data than
+	// the built-in copy (from the feeds' end-of-life data).
+	OSLifecycle *Lifecycle
 }
 
 // Evaluate judges Facts against every control and returns the assessment:
@@ -48,6 +51,11 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 	}
 	now = now.UTC()
 	support, supportKnown := LookupOSSupport(f)
+	lifecycleSource := LifecycleSource()
+	if opt.OSLifecycle != nil {
+		support, supportKnown = opt.OSLifecycle.LookupOSSupport(f)
+		lifecycleSource = opt.OSLifecycle.Source()
+	}
 	vulns := opt.Vulns
 	if vulns == nil {
 		vulns = &Vulnerabilities{Items: []VulnItem{}}
@@ -71,7 +79,7 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 		EvaluatedAt:      now.Truncate(time.Second),
 		Device:           f.Device,
 		Facts:            summarise(f),
-		ReferenceData:    append([]handwash.DataSource{LifecycleSource()}, opt.ReferenceData...),
+		ReferenceData:    append([]handwash.DataSource{lifecycleSource}, opt.ReferenceData...),
 	}
 	for _, ctl := range c.Controls {
 		a.Findings = append(a.Findings, c.judge(ctl, ev))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/vuln"
 )
 
 //go:generate go run ./internal/genlifecycle -products ../../shared/fixtures/eol/products -out lifecycle.json
@@ -65,12 +66,70 @@ type OSSupport struct {
 	Source string `json:"source"`
 }
 
-// LookupOSSupport finds the support dates of the OS the Facts describe.
+// Lifecycle is operating-system support data: the built-in copy, or one
+// made from fresher end-of-life data (LifecycleFromEOL).
+type Lifecycle struct {
+	file *lifecycleFile
+}
+
+// LifecycleFromEOL makes support data from end-of-life data (the feeds'),
+// for the operating systems the built-in copy covers; a product the data
+// lacks keeps its built-in dates. asOf is the day the data was last known
+// current.
+func LifecycleFromEOL(e *vuln.EOL, source, asOf string) *Lifecycle {
+	built := lifecycle()
+	lf := &lifecycleFile{Source: source, AsOf: asOf, Products: map[string][]lifecycleRelease{}}
+	for name, rels := range built.Products {
+		p, ok := e.Product(name)
+		if !ok || len(p.Releases) == 0 {
+			lf.Products[name] = rels
+			continue
+		}
+		var out []lifecycleRelease
+		for _, r := range p.Releases {
+			rel := lifecycleRelease{Cycle: r.Name, Codename: r.Codename, LTS: r.LTS, Latest: r.Latest}
+			if strings.HasPrefix(name, "windows") && r.Label != r.Name {
+				// Windows' cycles are named by their labels ("11 24H2
+				// (E)"); the others by release and codename, as the
+				// built-in copy does.
+				rel.Label = r.Label
+			}
+			if !r.ReleaseDate.IsZero() {
+				rel.Released = r.ReleaseDate.Format(time.DateOnly)
+			}
+			if eol := r.EOL.String(); eol != "not ended" {
+				rel.EOL = eol
+			}
+			if !r.Extended.Date.IsZero() {
+				rel.ExtendedEOL = r.Extended.Date.Format(time.DateOnly)
+			}
+			out = append(out, rel)
+		}
+		lf.Products[name] = out
+	}
+	return &Lifecycle{file: lf}
+}
+
+// Source describes the data for reports.
+func (l *Lifecycle) Source() handwash.DataSource {
+	return handwash.DataSource{Name: "Operating system support dates", Source: l.file.Source, AsOf: l.file.AsOf}
+}
+
+// LookupOSSupport finds the support dates of the OS the Facts describe,
+// in the built-in data.
 func LookupOSSupport(f *handwash.Facts) (OSSupport, bool) {
+	return lookupOSSupport(lifecycle(), f)
+}
+
+// LookupOSSupport finds the support dates of the OS the Facts describe.
+func (l *Lifecycle) LookupOSSupport(f *handwash.Facts) (OSSupport, bool) {
+	return lookupOSSupport(l.file, f)
+}
+
+func lookupOSSupport(lf *lifecycleFile, f *handwash.Facts) (OSSupport, bool) {
 	if f.OS == nil {
 		return OSSupport{}, false
 	}
-	lf := lifecycle()
 	src := "endoflife.date data as of " + lf.AsOf
 	os := f.OS
 	var product, cycle string
