@@ -26,13 +26,13 @@ type Source struct {
 	cache *feeds.Cache
 	now   func() time.Time
 
-	mu      sync.Mutex
-	kev     loaded[*vuln.KEV]
-	eol     loaded[*vuln.EOL]
+	mu  sync.Mutex
+	kev loaded[*vuln.KEV]
+	eol loaded[*vuln.EOL]
 	// lifecycle is the OS support data made from eol, once per load.
 	lifecycle *policy.Lifecycle
-	osv     map[string]*loaded[*vuln.Index]
-	checked map[string]time.Time
+	osv       map[string]*loaded[*vuln.Index]
+	checked   map[string]time.Time
 }
 
 // loaded is one feed in memory, with the metadata of the file it came
