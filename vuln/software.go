@@ -948,43 +948,29 @@ func cycleMajorMinor(v string, _ bool, _ string, _ *EOLProduct) string {
 	return strconv.Itoa(n[0]) + "." + strconv.Itoa(n[1])
 }
 
-// cycleDotnet: .NET 5 and later by major version, .NET Core by major.minor.
-func cycleDotnet(v string, fromName bool, name string, p *EOLProduct) string {
-	n := leadingNums(v)
-	if len(n) == 0 {
-		return ""
+// majorFrom names cycles by major version from version from on, and by
+// major.minor before it.
+func majorFrom(from int) func(v string, fromName bool, name string, p *EOLProduct) string {
+	return func(v string, fromName bool, name string, p *EOLProduct) string {
+		n := leadingNums(v)
+		if len(n) == 0 {
+			return ""
+		}
+		if n[0] >= from {
+			return strconv.Itoa(n[0])
+		}
+		return cycleMajorMinor(v, fromName, name, p)
 	}
-	if n[0] >= 5 {
-		return strconv.Itoa(n[0])
-	}
-	return cycleMajorMinor(v, fromName, name, p)
 }
 
-// cyclePostgres: PostgreSQL 10 and later by major version, 9.6 and older
-// by major.minor.
-func cyclePostgres(v string, fromName bool, name string, p *EOLProduct) string {
-	n := leadingNums(v)
-	if len(n) == 0 {
-		return ""
-	}
-	if n[0] >= 10 {
-		return strconv.Itoa(n[0])
-	}
-	return cycleMajorMinor(v, fromName, name, p)
-}
-
-// cycleVeeam: Veeam 10 and later by major version, 9.5 and older by
-// major.minor.
-func cycleVeeam(v string, fromName bool, name string, p *EOLProduct) string {
-	n := leadingNums(v)
-	if len(n) == 0 {
-		return ""
-	}
-	if n[0] >= 10 {
-		return strconv.Itoa(n[0])
-	}
-	return cycleMajorMinor(v, fromName, name, p)
-}
+// The products whose cycle naming changed: .NET 5 and later by major
+// version (.NET Core by major.minor), PostgreSQL 10 and later (9.6 and
+// older by major.minor), Veeam 10 and later (9.5 and older).
+var (
+	cycleDotnet   = majorFrom(5)
+	cyclePostgres = majorFrom(10)
+	cycleVeeam    = majorFrom(10)
+)
 
 // cycleJava: the Java feature version. 17.0.9+9, 17.46.19 (Zulu) and
 // 17.0.9,9 (a cask) are 17; 8, 8u392-b08 and 8.0.2510.8 are 8; 1.8.0_391
