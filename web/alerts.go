@@ -240,16 +240,14 @@ func handleAlertAcknowledge(s *server) http.Handler {
 			writeErr(w, r, err)
 			return
 		}
-		a, err := s.store.Alert(r.Context(), p.Scope, r.PathValue("id"))
-		if err != nil {
+		id := r.PathValue("id")
+		// The store says "not found" outside the scope and "conflict" for a
+		// closed alert.
+		if err := s.store.AcknowledgeAlert(r.Context(), p.Scope, id, s.tokenActor(p)); err != nil {
 			writeErr(w, r, err)
 			return
 		}
-		if err := s.store.AcknowledgeAlert(r.Context(), p.Scope, a.ID, s.tokenActor(p)); err != nil {
-			writeErr(w, r, err)
-			return
-		}
-		view, err := s.alertView(r, p.Scope, a.ID)
+		view, err := s.alertView(r, p.Scope, id)
 		if err != nil {
 			writeErr(w, r, err)
 			return
@@ -279,10 +277,6 @@ func handleAlertClose(s *server) http.Handler {
 		reason, err := CheckCloseReason(req.Reason)
 		if err != nil {
 			writeErr(w, r, err)
-			return
-		}
-		if a.State == handwash.AlertClosed {
-			writeErr(w, r, handwash.Errorf(handwash.ECONFLICT, "alert %s is closed already", a.ID))
 			return
 		}
 		if err := s.store.CloseAlert(r.Context(), p.Scope, a.ID, reason, s.tokenActor(p)); err != nil {
