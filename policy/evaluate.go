@@ -50,12 +50,11 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 		now = time.Now()
 	}
 	now = now.UTC()
-	support, supportKnown := LookupOSSupport(f)
-	lifecycleSource := LifecycleSource()
-	if opt.OSLifecycle != nil {
-		support, supportKnown = opt.OSLifecycle.LookupOSSupport(f)
-		lifecycleSource = opt.OSLifecycle.Source()
+	lc := opt.OSLifecycle
+	if lc == nil {
+		lc = builtInLifecycle()
 	}
+	support, supportKnown := lc.LookupOSSupport(f)
 	vulns := opt.Vulns
 	if vulns == nil {
 		vulns = &Vulnerabilities{Items: []VulnItem{}}
@@ -79,7 +78,7 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 		EvaluatedAt:      now.Truncate(time.Second),
 		Device:           f.Device,
 		Facts:            summarise(f),
-		ReferenceData:    append([]handwash.DataSource{lifecycleSource}, opt.ReferenceData...),
+		ReferenceData:    append([]handwash.DataSource{lc.Source()}, opt.ReferenceData...),
 	}
 	for _, ctl := range c.Controls {
 		a.Findings = append(a.Findings, c.judge(ctl, ev))

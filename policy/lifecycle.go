@@ -115,10 +115,13 @@ func (l *Lifecycle) Source() handwash.DataSource {
 	return handwash.DataSource{Name: "Operating system support dates", Source: l.file.Source, AsOf: l.file.AsOf}
 }
 
+// builtInLifecycle is the support data built into Handwash.
+var builtInLifecycle = sync.OnceValue(func() *Lifecycle { return &Lifecycle{file: lifecycle()} })
+
 // LookupOSSupport finds the support dates of the OS the Facts describe,
 // in the built-in data.
 func LookupOSSupport(f *handwash.Facts) (OSSupport, bool) {
-	return lookupOSSupport(lifecycle(), f)
+	return builtInLifecycle().LookupOSSupport(f)
 }
 
 // LookupOSSupport finds the support dates of the OS the Facts describe.
@@ -303,7 +306,4 @@ func productTitle(product string, r *lifecycleRelease) string {
 }
 
 // LifecycleSource describes the built-in lifecycle data for reports.
-func LifecycleSource() handwash.DataSource {
-	lf := lifecycle()
-	return handwash.DataSource{Name: "Operating system support dates", Source: lf.Source, AsOf: lf.AsOf}
-}
+func LifecycleSource() handwash.DataSource { return builtInLifecycle().Source() }
