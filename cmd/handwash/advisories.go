@@ -36,14 +36,14 @@ func cachedFeeds(c *feeds.Cache) []string {
 	return names
 }
 
-// refreshFeeds updates the server's feeds every interval, starting a
-// minute after the server does: KEV, end-of-life data and every OSV feed
+// refreshFeeds updates the server's feeds from urls every interval,
+// starting first after the server does: KEV, end-of-life data and every OSV feed
 // already in its cache (add one with handwash feeds update --cache
 // DATA/feeds --only osv:Debian). The cache's own locks keep two processes
 // from updating one feed at once; each serve process refreshes its own
 // cache folder.
-func refreshFeeds(ctx context.Context, c *feeds.Cache, every time.Duration, log *slog.Logger) {
-	wait := time.Minute
+func refreshFeeds(ctx context.Context, c *feeds.Cache, urls feeds.URLs, first, every time.Duration, log *slog.Logger) {
+	wait := first
 	for {
 		select {
 		case <-ctx.Done():
@@ -51,7 +51,7 @@ func refreshFeeds(ctx context.Context, c *feeds.Cache, every time.Duration, log 
 		case <-time.After(wait):
 		}
 		wait = every
-		sources, err := feeds.DefaultURLs().Sources(cachedFeeds(c)...)
+		sources, err := urls.Sources(cachedFeeds(c)...)
 		if err != nil {
 			log.ErrorContext(ctx, "feeds: could not name the feeds to refresh", "err", err)
 			continue

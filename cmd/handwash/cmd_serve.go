@@ -375,7 +375,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	}()
 	go dashboard.RunSessionCleanUp(judgeCtx, store, dashCfg, log, 10*time.Minute)
 	if o.feedsRefresh > 0 {
-		go refreshFeeds(judgeCtx, feedCache, o.feedsRefresh, log)
+		go refreshFeeds(judgeCtx, feedCache, feeds.DefaultURLs(), time.Minute, o.feedsRefresh, log)
 	}
 	served := make(chan error, 1)
 	go func() {
