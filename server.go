@@ -265,5 +265,6 @@ type Store interface {
 	SummaryService
 	NotifyService
 	AlertService
+	FeedService
 	Close() error
 }

@@ -105,6 +105,7 @@ var tests = []struct {
 	{"ManualAlerts", testManualAlerts},
 	{"AlertClocks", testAlertClocks},
 	{"AlertReminders", testAlertReminders},
+	{"FeedCopies", testFeedCopies},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.

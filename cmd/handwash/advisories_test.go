@@ -3,20 +3,15 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/json"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/collect"
-	"github.com/handwash/handwash/feeds"
 	"github.com/handwash/handwash/schema"
 	"github.com/handwash/handwash/vuln"
 )
@@ -157,57 +152,4 @@ func TestMachineFeeds(t *testing.T) {
 	if eco, _, ok := vuln.DeviceEcosystem(collect.OSRelease()); ok && !slices.Contains(names, "osv:"+eco.Name) {
 		t.Errorf("feeds to update: %v lack this machine's %s", names, eco.Name)
 	}
-}
-
-// The server's refresh downloads what it keeps fresh, and a feed that fails
-// is reported while the others go on.
-func TestRefreshFeeds(t *testing.T) {
-	srv := newFeedsServer(t, kevFixtureBytes(t)) // serves the KEV file at every address
-	c, err := openFeeds(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	var mu sync.Mutex
-	log := slog.New(slog.NewTextHandler(&lockedBuffer{b: &logs, mu: &mu}, nil))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		refreshFeeds(ctx, c, feeds.URLs{KEV: srv.URL + "/kev.json", EOL: srv.URL + "/eol.json", OSVBase: srv.URL}, 0, time.Hour, log)
-	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		mu.Lock()
-		out := logs.String()
-		mu.Unlock()
-		if strings.Contains(out, "feed=eol") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no refresh within 20 s:\n%s", out)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	<-done
-	if _, err := c.Meta("kev"); err != nil {
-		t.Errorf("KEV was not refreshed: %v", err)
-	}
-	out := logs.String()
-	if !strings.Contains(out, "feeds: refreshed") || !strings.Contains(out, "could not be refreshed; the previous copy stays in use") {
-		t.Errorf("logs:\n%s", out)
-	}
-}
-
-// lockedBuffer is a buffer a logger and a test share.
-type lockedBuffer struct {
-	b  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/handwash/handwash/advisories"
 	"github.com/handwash/handwash/agent"
 	"github.com/handwash/handwash/dashboard"
+	"github.com/handwash/handwash/feedkeeper"
 	"github.com/handwash/handwash/feeds"
 	"github.com/handwash/handwash/judge"
 	"github.com/handwash/handwash/notifier"
@@ -124,6 +125,8 @@ the data folder's feeds folder (or --feeds), which serve refreshes every
 --feeds-refresh: CISA's KEV catalogue, end-of-life data and each OSV feed
 already there. Add a distribution once with
 handwash feeds update --cache DATA/feeds --only osv:Debian (or import it).
+With several serve processes on one PostgreSQL database, one of them downloads
+and the others copy the feeds from the database.
 
 Stop it with Ctrl-C or SIGTERM: it stops taking connections, finishes the
 requests in flight (for up to --shutdown-timeout), then the judging in flight.
@@ -374,9 +377,10 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		notes.Run(judgeCtx)
 	}()
 	go dashboard.RunSessionCleanUp(judgeCtx, store, dashCfg, log, 10*time.Minute)
-	if o.feedsRefresh > 0 {
-		go refreshFeeds(judgeCtx, feedCache, feeds.DefaultURLs(), time.Minute, o.feedsRefresh, log)
-	}
+	// Processes on one SQLite data folder share its feeds folder; those on
+	// PostgreSQL may each have their own, and share feeds through it.
+	keeper := feedkeeper.New(feedkeeper.Config{Every: o.feedsRefresh, Share: o.database != ""}, feedCache, store, log)
+	go keeper.Run(judgeCtx)
 	served := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {
