@@ -86,6 +86,7 @@ func (s *Source) applySoftware(opt *policy.Options, f *handwash.Facts) {
 	}
 	now := s.now()
 	opt.Software = policy.SoftwareSupportOf(vuln.SoftwareEOL(f.Software.Items, eol.data, now, softwareWarning), now)
+	opt.Software.DataAgeDays = int(now.Sub(eol.meta.CheckedAt) / (24 * time.Hour))
 	opt.ReferenceData = append(opt.ReferenceData, eol.meta.DataSource())
 	opt.OSLifecycle = s.osLifecycle()
 }

@@ -881,6 +881,13 @@ var controlCases = map[string][]controlCase{
 		unknowns(lin, "no advisory data", nil).withoutVulns(),
 		notApplies(win, "Windows", nil),
 	},
+	"updates.support-data-current": {
+		passes(win, "a day old", nil).withSoftwareSupport(&SoftwareSupport{Items: []SoftwareEndItem{}, DataAgeDays: 1}),
+		passes(mac, "a week old", nil).withSoftwareSupport(&SoftwareSupport{Items: []SoftwareEndItem{}, DataAgeDays: 7}),
+		fails(lin, "eight days old", nil, "The end-of-life data Handwash used is 8 days old").
+			withSoftwareSupport(&SoftwareSupport{Items: []SoftwareEndItem{}, DataAgeDays: 8}),
+		unknowns(win, "no end-of-life data", nil).withoutSoftwareSupport(),
+	},
 	"updates.windows-monthly-update": {
 		passes(win, "this month's, before it is due", nil),
 		passes(win, "last month's, before this month's is due", func(f *handwash.Facts) { f.Updates.CumulativeMonth = "2026-10" }),

@@ -86,6 +86,9 @@ type SoftwareSupport struct {
 	// Items are the programs whose release has lost security support, or
 	// loses it within 90 days.
 	Items []SoftwareEndItem `json:"items"`
+	// DataAgeDays is how old the end-of-life data is, in whole days since
+	// its source last confirmed it.
+	DataAgeDays int `json:"data_age_days"`
 }
 
 // SoftwareEndItem is one installed program and its release's support.
