@@ -1,9 +1,11 @@
 package dashboard
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +54,41 @@ type alertsPage struct {
 	// Overdue counts the open alerts with a clock run out.
 	Overdue  int
 	CanWrite bool
+	Clocks   clocksForm
+}
+
+// clocksForm shows the provider's alert clocks and, to its administrators,
+// the form that changes them.
+type clocksForm struct {
+	// Ack and Fix are the clocks in words ("48 hours", "14 days").
+	Ack, Fix string
+	// AckHours and FixDays are the form's values, as typed after an error.
+	AckHours, FixDays string
+	CanSet            bool
+	Error, ErrorField string
+	Done              bool
+}
+
+// clocksForm fills in the provider's clocks for the alerts page.
+func (s *server) clocksForm(r *http.Request) (clocksForm, error) {
+	pr := visitorOf(r).principal()
+	c, err := s.store.AlertClocks(r.Context(), handwash.Scope{ProviderID: pr.ProviderID})
+	if err != nil {
+		return clocksForm{}, err
+	}
+	return clocksForm{
+		Ack: clockWords(c.AckWithin), Fix: clockWords(c.FixWithin),
+		AckHours: strconv.Itoa(int(c.AckWithin / time.Hour)), FixDays: strconv.Itoa(int(c.FixWithin / (24 * time.Hour))),
+		CanSet: pr.CanWrite() && pr.OrgID == "",
+	}, nil
+}
+
+// clockWords says a clock in whole hours, or whole days when it is some.
+func clockWords(d time.Duration) string {
+	if d%(24*time.Hour) == 0 && d >= 72*time.Hour {
+		return plural(int(d/(24*time.Hour)), "day")
+	}
+	return plural(int(d/time.Hour), "hour")
 }
 
 // handleAlerts lists an organisation's alerts: open ones first, with
@@ -73,6 +110,16 @@ func (s *server) handleAlerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := alertsPage{Org: o, CanWrite: visitorOf(r).principal().CanWrite()}
+	if p.Clocks, err = s.clocksForm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Clocks.Done = r.URL.Query().Get("done") == "clocks"
+	s.renderAlerts(w, r, http.StatusOK, p, open, closed)
+}
+
+// renderAlerts shows the alerts page with its lists.
+func (s *server) renderAlerts(w http.ResponseWriter, r *http.Request, status int, p alertsPage, open, closed []*handwash.Alert) {
 	for _, a := range open {
 		row := s.alertRow(a)
 		if row.AckOverdue || row.FixOverdue {
@@ -83,7 +130,63 @@ func (s *server) handleAlerts(w http.ResponseWriter, r *http.Request) {
 	for _, a := range closed {
 		p.Closed = append(p.Closed, s.alertRow(a))
 	}
-	s.render(w, r, http.StatusOK, "alerts", "Alerts for "+o.Name, p)
+	s.render(w, r, status, "alerts", "Alerts for "+p.Org.Name, p)
+}
+
+// handleAlertClocks sets the provider's alert clocks: how long every
+// organisation it looks after has to acknowledge and to fix an alert.
+// Only the provider's administrators may; alerts already open keep their
+// dates.
+func (s *server) handleAlertClocks(w http.ResponseWriter, r *http.Request) {
+	o, scope, ok := s.pathOrg(w, r)
+	if !ok {
+		return
+	}
+	v := visitorOf(r)
+	pr := v.principal()
+	if !pr.CanWrite() || pr.OrgID != "" {
+		s.fail(w, r, handwash.Errorf(handwash.EFORBIDDEN, "Only your IT provider's administrators can change how long alerts may take."))
+		return
+	}
+	ctx := r.Context()
+	form, err := s.clocksForm(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	form.AckHours, form.FixDays = strings.TrimSpace(r.PostFormValue("ack_hours")), strings.TrimSpace(r.PostFormValue("fix_days"))
+	hours, herr := strconv.Atoi(form.AckHours)
+	days, derr := strconv.Atoi(form.FixDays)
+	c := handwash.AlertClocks{AckWithin: time.Duration(hours) * time.Hour, FixWithin: time.Duration(days) * 24 * time.Hour}
+	switch {
+	case herr != nil || hours < 1 || hours > 720:
+		form.ErrorField, form.Error = "clock-ack", "Acknowledge within: give a whole number of hours from 1 to 720 (30 days), such as 48."
+	case derr != nil || days < 1 || days > 365:
+		form.ErrorField, form.Error = "clock-fix", "Fix within: give a whole number of days from 1 to 365, such as 14 (what Cyber Essentials allows for critical fixes)."
+	case c.FixWithin < c.AckWithin:
+		form.ErrorField, form.Error = "clock-fix", "Fix within: give at least as long as to acknowledge an alert."
+	default:
+		if err := s.store.SetAlertClocks(ctx, handwash.Scope{ProviderID: pr.ProviderID}, c); err != nil {
+			if handwash.ErrorCode(err) != handwash.EINVALID {
+				s.fail(w, r, err)
+				return
+			}
+			form.ErrorField, form.Error = "clock-ack", handwash.ErrorMessage(err)
+		}
+	}
+	if form.Error != "" {
+		open, oerr := s.store.Alerts(ctx, scope, handwash.AlertFilter{OrgID: o.ID, Open: true})
+		closed, cerr := s.store.Alerts(ctx, scope, handwash.AlertFilter{OrgID: o.ID, Closed: true, Limit: closedShown})
+		if err := errors.Join(oerr, cerr); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderAlerts(w, r, http.StatusBadRequest, alertsPage{Org: o, CanWrite: true, Clocks: form}, open, closed)
+		return
+	}
+	s.auditAction(r, v, "", "alert_clocks.set", pr.ProviderID, fmt.Sprintf("set the alert clocks: acknowledge within %s, fix within %s (was %s and %s)",
+		clockWords(c.AckWithin), clockWords(c.FixWithin), form.Ack, form.Fix))
+	http.Redirect(w, r, "/orgs/"+url.PathEscape(o.ID)+"/alerts?done=clocks#clocks-h", http.StatusSeeOther)
 }
 
 // ownerOption is a person an alert may be given to.

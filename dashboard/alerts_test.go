@@ -363,3 +363,66 @@ func TestAlertInEvidence(t *testing.T) {
 		t.Errorf("the report's alert row: %q", r)
 	}
 }
+
+// The provider's administrators set how long alerts may take; the
+// organisation's people see the clocks but cannot change them; a bad value
+// is refused with the field named and changes nothing.
+func TestAlertClocksForm(t *testing.T) {
+	w := newWorld(t)
+	list := "/orgs/" + w.oak.ID + "/alerts"
+	clocks := list + "/clocks"
+	ctx := context.Background()
+	provider := handwash.Scope{ProviderID: w.provider.ID}
+
+	org := w.browser()
+	org.signIn(w.oakAdmin)
+	_, page, _ := org.get(list)
+	if !strings.Contains(text(page), "acknowledged within 48 hours and fixed within 14 days") || strings.Contains(page, `name="ack_hours"`) {
+		t.Errorf("an organisation's administrator sees the clocks without the form: %s", text(page))
+	}
+	if status, _, _ := org.post(clocks, url.Values{"ack_hours": {"1"}, "fix_days": {"365"}}); status != http.StatusForbidden {
+		t.Errorf("an organisation's administrator changing the clocks: status %d, want 403", status)
+	}
+
+	b := w.browser()
+	b.signIn(w.providerAdmin)
+	if _, page, _ = b.get(list); !strings.Contains(page, `name="ack_hours"`) {
+		t.Errorf("the provider's administrator has no form to change the clocks")
+	}
+	for _, tc := range []struct {
+		ack, fix, field string
+	}{
+		{"0", "14", "clock-ack"},
+		{"two days", "14", "clock-ack"},
+		{"48", "366", "clock-fix"},
+		{"240", "7", "clock-fix"},
+	} {
+		status, page, _ := b.post(clocks, url.Values{"ack_hours": {tc.ack}, "fix_days": {tc.fix}})
+		if status != http.StatusBadRequest || !strings.Contains(page, `href="#`+tc.field+`"`) || !strings.Contains(page, `value="`+tc.ack+`"`) {
+			t.Errorf("clocks %s hours, %s days: status %d; want 400 naming %s and keeping what was typed", tc.ack, tc.fix, status, tc.field)
+		}
+	}
+	if c, _ := w.store.AlertClocks(ctx, provider); c.AckWithin != handwash.DefaultAckWithin || c.FixWithin != handwash.DefaultFixWithin {
+		t.Fatalf("refused changes changed the clocks to %+v", c)
+	}
+
+	status, _, where := b.post(clocks, url.Values{"ack_hours": {"24"}, "fix_days": {"7"}})
+	if status != http.StatusSeeOther || !strings.HasPrefix(where, list+"?done=clocks") {
+		t.Fatalf("setting the clocks: %d to %q", status, where)
+	}
+	_, page, _ = b.get(where)
+	if !strings.Contains(text(page), "acknowledged within 24 hours and fixed within 7 days") || !strings.Contains(page, "The clocks were changed") {
+		t.Errorf("the page after the change: %s", text(page))
+	}
+	a := w.manualAlert(w.oak, "Patch the VPN appliance")
+	if got := a.AckDue.Sub(a.OpenedAt); got != 24*time.Hour {
+		t.Errorf("a new alert's time to acknowledge is %s; want 24h", got)
+	}
+	if got := a.FixDue.Sub(a.OpenedAt); got != 7*24*time.Hour {
+		t.Errorf("a new alert's time to fix is %s; want 7 days", got)
+	}
+	_, page, _ = b.get("/audit")
+	if !strings.Contains(text(page), "set the alert clocks: acknowledge within 24 hours, fix within 7 days (was 48 hours and 14 days)") {
+		t.Errorf("the audit log does not record the change: %s", text(page))
+	}
+}

@@ -175,6 +175,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /enroll-tokens/{id}/revoke", s.signedIn(s.handleRevoke("enroll_token.revoke", "revoked an enrolment token", s.store.RevokeEnrollToken, func() {})))
 	mux.Handle("GET /orgs/{org}/alerts", s.signedIn(s.handleAlerts))
 	mux.Handle("GET /orgs/{org}/alerts/new", s.signedIn(s.handleAlertNew))
+	mux.Handle("POST /orgs/{org}/alerts/clocks", s.signedIn(s.handleAlertClocks))
 	mux.Handle("POST /orgs/{org}/alerts", s.signedIn(s.handleAlertCreate))
 	mux.Handle("GET /alerts/{id}", s.signedIn(s.handleAlert))
 	mux.Handle("POST /alerts/{id}/acknowledge", s.signedIn(s.handleAlertAcknowledge))
