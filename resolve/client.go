@@ -141,25 +141,46 @@ type answer struct {
 	ttl time.Duration
 }
 
-// canonical lower-cases a name and makes it absolute, checking it can go in a query.
+// canonical lower-cases a name, checks it can go in a query, and gives it in the presentation format miekg/dns uses, escaping the bytes that format treats specially.
 func canonical(name string) (string, error) {
-	name = strings.ToLower(strings.TrimSpace(name))
-	if name == "" || name == "." {
-		return ".", nil
+	name = strings.ToLower(name)
+	raw := strings.TrimSuffix(name, ".")
+	if raw == "" {
+		if name == "." {
+			return ".", nil
+		}
+		return ".", ErrInvalidName
 	}
-	name = dns.Fqdn(name)
-	if strings.HasPrefix(name, ".") || strings.Contains(name, "..") {
-		return name, ErrInvalidName
+	if len(raw) > 253 {
+		return escapeName(raw), ErrInvalidName
 	}
-	if _, ok := dns.IsDomainName(name); !ok || len(name) > 254 {
-		return name, ErrInvalidName
-	}
-	for _, l := range dns.SplitDomainName(name) {
-		if len(l) > 63 {
-			return name, ErrInvalidName
+	for l := range strings.SplitSeq(raw, ".") {
+		if l == "" || len(l) > 63 {
+			return escapeName(raw), ErrInvalidName
 		}
 	}
-	return name, nil
+	return escapeName(raw), nil
+}
+
+// escapeName turns a name in plain text (every byte as it is, dots between labels) into presentation format, absolute.
+func escapeName(raw string) string {
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '.':
+			b.WriteByte('.')
+		case c == ' ' || c == '\'' || c == '@' || c == ';' || c == '(' || c == ')' || c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c > 0x7e:
+			fmt.Fprintf(&b, "\\%03d", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('.')
+	return b.String()
 }
 
 // lookup answers one question, from the cache if it can, following a CNAME chain to its end.
@@ -370,7 +391,7 @@ func (c *client) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	return out, nil
 }
 
-// unescapeTXT undoes the presentation escapes (\" \\ \DDD) miekg/dns puts in character-strings, giving the octets the zone holds.
+// unescapeTXT undoes the presentation escapes (\" \\ \DDD) miekg/dns puts in character-strings and names, giving the octets the zone holds.
 func unescapeTXT(s string) string {
 	if !strings.Contains(s, `\`) {
 		return s
@@ -474,7 +495,7 @@ func (c *client) Secure(ctx context.Context, name string) (bool, error) {
 	return a.ad, nil
 }
 
-// hostName gives a name from the DNS as the mail checks compare it: lower case, no trailing dot.
+// hostName gives a name from the DNS as the mail checks compare it: plain text, lower case, no trailing dot.
 func hostName(s string) string {
-	return strings.TrimSuffix(strings.ToLower(s), ".")
+	return unescapeTXT(strings.TrimSuffix(strings.ToLower(s), "."))
 }

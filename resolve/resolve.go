@@ -30,8 +30,11 @@ type MX struct {
 
 // Resolver answers the DNS questions mail checks ask. A name that exists but has no records of the asked type returns (nil, nil). NXDOMAIN returns an error for which errors.Is(err, ErrNotFound). Any other failure (SERVFAIL, REFUSED, timeout, unparseable answer) returns an error that is not ErrNotFound and is temporary.
 //
-// Names may be given with or without the trailing dot and in any case.
-// Implementations must be safe for concurrent use.
+// Names may be given with or without the trailing dot and in any case. They
+// are plain text: every byte stands for itself and dots separate labels, so a
+// name built by an SPF macro may hold a space or a quote; names given back
+// (MX hosts, PTR targets) are in the same form, in lower case, without the
+// trailing dot. Implementations must be safe for concurrent use.
 type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error) // each record's character-strings joined with no separator
 	LookupA(ctx context.Context, name string) ([]netip.Addr, error)

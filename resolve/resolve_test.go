@@ -35,6 +35,8 @@ dangling     CNAME nowhere
 loop1        CNAME loop2
 loop2        CNAME loop1
 nullmx       MX    0 .
+odd\032name\"q  A     192.0.2.7
+oddmx        MX    5 odd\032name\"q
 *.wild       TXT   "wildcard"
 deep.empty.nonterminal A 192.0.2.9
 1.2.0.192.in-addr.arpa. PTR mail.example.com.
@@ -138,6 +140,20 @@ func TestCNAME(t *testing.T) {
 	_, err := r.LookupA(ctx, "loop1.example.com")
 	if err == nil || errors.Is(err, resolve.ErrNotFound) || !resolve.IsTemporary(err) {
 		t.Errorf("LookupA(CNAME loop) = %v, want a temporary error", err)
+	}
+}
+
+// TestPlainTextNames checks names are taken byte for byte, as SPF macros can build names with spaces and quotes.
+func TestPlainTextNames(t *testing.T) {
+	_, r := start(t)
+	ctx := context.Background()
+	got, err := r.LookupA(ctx, `Odd Name"q.example.com`)
+	if err != nil || len(got) != 1 || got[0].String() != "192.0.2.7" {
+		t.Errorf("LookupA(name with a space and a quote) = %v, %v", got, err)
+	}
+	mx, err := r.LookupMX(ctx, "oddmx.example.com")
+	if err != nil || len(mx) != 1 || mx[0].Host != `odd name"q.example.com` {
+		t.Errorf("LookupMX = %v, %v; want the host in plain text", mx, err)
 	}
 }
 

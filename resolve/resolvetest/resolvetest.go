@@ -135,7 +135,7 @@ func (s *Server) Add(zone string) error {
 	defer s.mu.Unlock()
 	for _, rr := range rrs {
 		h := rr.Header()
-		h.Name = strings.ToLower(h.Name)
+		h.Name = canon(h.Name)
 		s.records[h.Name] = append(s.records[h.Name], rr)
 		for n := h.Name; ; {
 			s.names[n] = true
@@ -246,7 +246,22 @@ func (s *Server) Reset() {
 	s.log = nil
 }
 
-func fqdn(name string) string { return dns.Fqdn(strings.ToLower(name)) }
+func fqdn(name string) string { return canon(dns.Fqdn(name)) }
+
+// canon gives one spelling of a name in presentation format, lower case, so
+// "a\032b" from a zone file and "a\ b" from a query are the same key.
+func canon(name string) string {
+	buf := make([]byte, 256)
+	off, err := dns.PackDomainName(dns.Fqdn(name), buf, 0, nil, false)
+	if err != nil {
+		return strings.ToLower(name)
+	}
+	n, _, err := dns.UnpackDomainName(buf[:off], 0)
+	if err != nil {
+		return strings.ToLower(name)
+	}
+	return strings.ToLower(n)
+}
 
 func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	_, tcp := w.RemoteAddr().(*net.TCPAddr)
@@ -257,7 +272,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		return
 	}
 	q := req.Question[0]
-	qname := strings.ToLower(q.Name)
+	qname := canon(q.Name)
 	opt := req.IsEdns0()
 	wantDNSSEC := req.AuthenticatedData || (opt != nil && opt.Do())
 
@@ -331,7 +346,7 @@ func (s *Server) answer(resp, req *dns.Msg, qname string, qtype uint16) {
 			return
 		}
 		resp.Answer = append(resp.Answer, synth(cname, name))
-		target := strings.ToLower(cname.Target)
+		target := canon(cname.Target)
 		if s.apex(target) != s.apex(name) {
 			// As an authoritative server does, stop at the zone's edge:
 			// the client asks about the target itself.
