@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handwash/handwash/resolve/resolvetest"
 )
@@ -72,7 +73,7 @@ func runCases(t *testing.T, z string, prepare func(*resolvetest.Server), cases [
 	r := s.Resolver()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res := CheckMailFrom(context.Background(), r, netip.MustParseAddr(c.ip), c.helo, c.mailFrom, WithReceiver("receiver.example.org"))
+			res := CheckMailFrom(context.Background(), r, netip.MustParseAddr(c.ip), c.helo, c.mailFrom, WithReceiver("receiver.example.org"), WithClock(func() time.Time { return time.Unix(1700000000, 0) }))
 			if !slices.Contains(c.want, res.Verdict) {
 				t.Errorf("section %s: got %s (%s), want %v\n%s", c.spec, res.Verdict, res.Reason, c.want, trace(res))
 			}
