@@ -368,6 +368,28 @@ func TestPTR(t *testing.T) {
 	})
 }
 
+// An IPv6 client matched by ptr after mx and a redirect, with the exchangers of two domains.
+func TestPTRAfterRedirect(t *testing.T) {
+	z := zone(
+		txt("example.org.", "v=spf1 mx redirect=_spf.example.com"),
+		"example.org. MX 10 smtp.example.org.",
+		"example.org. MX 10 smtp1.example.com.",
+		"smtp.example.org. A 198.51.100.2",
+		"smtp.example.org. AAAA 2001:db8:ff0:100::3",
+		"smtp1.example.com. A 192.0.2.26",
+		"smtp1.example.com. AAAA 2001:db8:ff0:200::2",
+		"2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.F.F.0.8.B.D.0.1.0.0.2.ip6.arpa. PTR smtp6-v.fe.example.org.",
+		"smtp6-v.fe.example.org. AAAA 2001:db8:ff0:100::2",
+		txt("_spf.example.com.", "v=spf1 ptr:fe.example.org ptr:sgp.example.com exp=_expspf.example.org -all"),
+		txt("_expspf.example.org.", "Sender domain not allowed from this host. Please see http://www.example.org/Why?s=mfrom&id=%{S}&ip=%{C}&r=%{R}"),
+	)
+	runCases(t, z, nil, []hostCase{
+		{name: "ptr matches", spec: "5.5", ip: "2001:db8:ff0:100::2", helo: "example.org", mailFrom: "test@example.org", want: v(Pass), mech: "ptr:fe.example.org"},
+		{name: "neither matches", spec: "6.2", ip: "2001:db8:ff0:100::9", helo: "example.org", mailFrom: "test@example.org", want: v(Fail),
+			exp: str("Sender domain not allowed from this host. Please see http://www.example.org/Why?s=mfrom&id=test%40example.org&ip=2001%3Adb8%3Aff0%3A100%3A%3A9&r=receiver.example.org")},
+	})
+}
+
 // Section 5.6: ip4 and ip6.
 func TestIP(t *testing.T) {
 	z := zone(
