@@ -72,13 +72,13 @@ type client struct {
 
 var _ Resolver = (*client)(nil)
 
-// New returns a Resolver that asks the DNS server at addr ("host:port"); an empty addr uses the first nameserver in /etc/resolv.conf (or 127.0.0.1:53 / a sensible fallback on Windows, where there is no resolv.conf: document what you chose).
+// New returns a Resolver that asks the DNS server at addr ("host:port", or a bare host meaning port 53), using UDP with EDNS0 and the DO bit, TCP when an answer is truncated, and a small cache that keeps answers for their TTL (at most an hour).
 //
-// On Windows, where there is no resolv.conf, an empty addr uses the first DNS
-// server configured on a network adapter that is up, as the Go standard
-// library does, and 127.0.0.1:53 if there is none. Elsewhere a resolv.conf
-// without a nameserver line also means 127.0.0.1:53, as in resolv.conf(5).
-// A port may be left out of addr, meaning 53.
+// An empty addr means this computer's own DNS server: the first nameserver
+// line of /etc/resolv.conf (127.0.0.1:53 if it has none, as resolv.conf(5)
+// says). Windows has no resolv.conf, so there it is the first DNS server
+// configured on a network adapter that is up, found as the Go standard
+// library finds it, and 127.0.0.1:53 if no adapter has one.
 func New(addr string, opts ...Option) (Resolver, error) {
 	if addr == "" {
 		var err error
@@ -187,7 +187,7 @@ func escapeName(raw string) string {
 func (c *client) lookup(ctx context.Context, name string, qtype uint16) (*answer, error) {
 	qname, err := canonical(name)
 	if err != nil {
-		return nil, &Error{Name: qname, Type: dns.TypeToString[qtype], Err: err}
+		return nil, &Error{Name: plain(qname), Type: dns.TypeToString[qtype], Err: err}
 	}
 	var (
 		out   answer
@@ -221,7 +221,7 @@ func (c *client) lookup(ctx context.Context, name string, qtype uint16) (*answer
 			return &out, nil
 		}
 		if hop >= maxCNAMEHops {
-			return nil, &Error{Name: name, Type: dns.TypeToString[qtype], Server: c.server, Err: errors.New("CNAME chain longer than 8 names")}
+			return nil, &Error{Name: plain(qname), Type: dns.TypeToString[qtype], Server: c.server, Err: errors.New("CNAME chain longer than 8 names")}
 		}
 		qname = strings.ToLower(next)
 	}
@@ -236,7 +236,7 @@ func (c *client) ask(ctx context.Context, qname string, qtype uint16) (*answer, 
 	}
 	msg, err := c.exchange(ctx, qname, qtype)
 	if err != nil {
-		return nil, &Error{Name: qname, Type: dns.TypeToString[qtype], Server: c.server, Err: err}
+		return nil, &Error{Name: plain(qname), Type: dns.TypeToString[qtype], Server: c.server, Err: err}
 	}
 	a, err := c.parse(qname, qtype, msg)
 	if err != nil {
@@ -295,11 +295,12 @@ func isTimeout(err error) bool {
 // parse turns a response into an answer: the records owned by the name (or by the CNAME chain starting at it), NXDOMAIN as ErrNotFound, other rcodes as temporary errors.
 func (c *client) parse(qname string, qtype uint16, r *dns.Msg) (*answer, error) {
 	tname := dns.TypeToString[qtype]
+	name := plain(qname)
 	a := &answer{ad: r.AuthenticatedData}
 	switch r.Rcode {
 	case dns.RcodeSuccess, dns.RcodeNameError:
 	default:
-		return nil, &Error{Name: qname, Type: tname, Server: c.server, Err: fmt.Errorf("the server answered %s", dns.RcodeToString[r.Rcode])}
+		return nil, &Error{Name: name, Type: tname, Server: c.server, Err: fmt.Errorf("the server answered %s", dns.RcodeToString[r.Rcode])}
 	}
 
 	// Follow the chain inside this answer; records owned by other names
@@ -332,7 +333,7 @@ func (c *client) parse(qname string, qtype uint16, r *dns.Msg) (*answer, error) 
 			break
 		}
 		if seen[next] || len(seen) > maxCNAMEHops {
-			return nil, &Error{Name: qname, Type: tname, Server: c.server, Err: errors.New("the CNAME chain loops or is longer than 8 names")}
+			return nil, &Error{Name: name, Type: tname, Server: c.server, Err: errors.New("the CNAME chain loops or is longer than 8 names")}
 		}
 		seen[next] = true
 		owner = next
@@ -345,7 +346,7 @@ func (c *client) parse(qname string, qtype uint16, r *dns.Msg) (*answer, error) 
 
 	if r.Rcode == dns.RcodeNameError {
 		a.rrs = nil
-		a.err = &Error{Name: qname, Type: tname, Server: c.server, Err: ErrNotFound}
+		a.err = &Error{Name: name, Type: tname, Server: c.server, Err: ErrNotFound}
 	}
 	if len(a.rrs) > 0 && minTTL != 1<<32-1 {
 		a.ttl = time.Duration(minTTL) * time.Second
@@ -494,6 +495,9 @@ func (c *client) Secure(ctx context.Context, name string) (bool, error) {
 	}
 	return a.ad, nil
 }
+
+// plain gives a name in presentation format as plain text, for messages.
+func plain(name string) string { return unescapeTXT(name) }
 
 // hostName gives a name from the DNS as the mail checks compare it: plain text, lower case, no trailing dot.
 func hostName(s string) string {

@@ -47,7 +47,7 @@ type Resolver interface {
 
 // Error describes a failed lookup: which name and type, and why.
 type Error struct {
-	// Name is the name asked about, fully qualified.
+	// Name is the name asked about, fully qualified, in plain text.
 	Name string
 	// Type is the record type asked for, such as "TXT".
 	Type string

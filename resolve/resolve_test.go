@@ -434,3 +434,26 @@ func TestUnescapeTXT(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrent runs lookups from many goroutines; run with -race.
+func TestConcurrent(t *testing.T) {
+	_, r := start(t, resolve.WithCacheSize(8))
+	done := make(chan error)
+	for i := range 16 {
+		go func() {
+			var err error
+			for j := range 20 {
+				name := []string{"example.com", "mail.example.com", "alias.example.com", "nope.example.com"}[(i+j)%4]
+				if _, e := r.LookupA(context.Background(), name); e != nil && !errors.Is(e, resolve.ErrNotFound) {
+					err = e
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 16 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
