@@ -64,8 +64,10 @@ type Node struct {
 
 // Place says where a term is: the domain whose record holds it, and the term as written.
 type Place struct {
+	// Domain is the domain whose record holds the term.
 	Domain string
-	Term   string
+	// Term is the term as written.
+	Term string
 }
 
 // VoidLookup is a lookup a check makes that finds nothing.

@@ -38,7 +38,7 @@ const (
 const (
 	// LookupLimit is how many DNS-querying mechanisms and modifiers (include, a, mx, ptr, exists, redirect) one check may evaluate.
 	LookupLimit = 10
-	// VoidLookupLimit is how many of those may find nothing (no such name, or no records) before the check is a permerror.
+	// VoidLookupLimit is how many a, mx, ptr and exists lookups may find nothing (no such name, or no records) before the check is a permerror; a missing include or redirect target is not counted, as it makes the check a permerror anyway.
 	VoidLookupLimit = 2
 	// MXLimit is how many mail exchangers an mx mechanism may have.
 	MXLimit = 10
