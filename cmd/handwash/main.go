@@ -85,6 +85,11 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "handwash:", fe.Error())
 		return exitFindings
 	}
+	var ve verdictError
+	if errors.As(err, &ve) {
+		fmt.Fprintln(stderr, "handwash:", ve.Error())
+		return exitFindings
+	}
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintln(stderr, "handwash:", ue.Error())
@@ -118,14 +123,14 @@ Start with:  handwash check`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newCheckCommand(), newCollectCommand(), newVersionCommand(), newServeCommand(), newAdminCommand(), newAgentCommand(), newFeedsCommand())
+	root.AddCommand(newCheckCommand(), newCollectCommand(), newVersionCommand(), newServeCommand(), newAdminCommand(), newAgentCommand(), newFeedsCommand(), newEmailCommand(), newPhishCommand())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
 	root.Args = cobra.ArbitraryArgs
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return usageError{fmt.Errorf("unknown command %q: the commands are check, collect, feeds, serve, admin, agent and version", args[0])}
+			return usageError{fmt.Errorf("unknown command %q: the commands are check, collect, email, feeds, phish, serve, admin, agent and version", args[0])}
 		}
 		return cmd.Help()
 	}
