@@ -56,10 +56,11 @@ var knownDMARCTags = map[string]bool{
 
 // isDMARCRecord reports whether a TXT record at _dmarc claims to be DMARC:
 // RFC 7489 section 6.6.3 discards every record that does not start with
-// v=DMARC1.
+// v=DMARC1. The tag name may be in either case, as the grammar's quoted
+// strings are; the value may not.
 func isDMARCRecord(txt string) bool {
 	name, rest, ok := strings.Cut(txt, "=")
-	if !ok || trimFWS(name) != "v" {
+	if !ok || !strings.EqualFold(trimFWS(name), "v") {
 		return false
 	}
 	v, _, _ := strings.Cut(rest, ";")

@@ -132,6 +132,18 @@ func FuzzParseDMARC(f *testing.F) {
 				t.Fatalf("report address %q has neither a domain nor an error", a.URI)
 			}
 		}
+		// Judging the record must cope with whatever it holds, and every
+		// record suggested in its place must itself be valid.
+		rep := &Report{Domain: "example.org", DMARC: DMARCResult{Name: "_dmarc.example.org", Records: []string{txt}, Record: &r, Policy: r.Policy}}
+		for _, f := range judgeDMARC(rep) {
+			for _, rec := range f.Records {
+				if strings.HasPrefix(rec.Name, "_dmarc.") {
+					if _, err := ParseDMARC(rec.Value); err != nil {
+						t.Fatalf("%s suggests %q, which does not parse: %v", f.ID, rec.Value, err)
+					}
+				}
+			}
+		}
 	})
 }
 
