@@ -419,7 +419,7 @@ selector2._domainkey.sunnyside.example. CNAME selector2-sunnyside-example._domai
 				"mx":   "sunnyside.example. MX 10 mail.sunnyside.example.\nmail.sunnyside.example. A 192.0.2.25",
 			}),
 			setup: func(s *setup) {
-				s.opts.Selectors = []string{"MC1", "bad selector!"}
+				s.opts.Selectors = []string{"MC1", "selector1"}
 				s.policies = map[string]policy{"mta-sts." + home: {body: strings.Replace(enforcePolicy, "sunnyside-example.mail.protection.outlook.com", "mail.sunnyside.example", 1)}}
 			},
 			grade: GradeA,
@@ -611,8 +611,8 @@ _smtp._tls.sunnyside.example. TXT "v=TLSRPTv1; rua=mailto:b@sunnyside.example"`}
 				"dmarc": `_dmarc.sunnyside.example. TXT "v=DMARC1; p=reject"`,
 			},
 			setup:  func(s *setup) { s.policies = nil },
-			grade:  GradeC, // no DKIM key: a domain that sends nothing needs none, but the grade rule is kept simple
-			want:   map[string]Status{"email.mx-null": StatusPass},
+			grade:  GradeA,
+			want:   map[string]Status{"email.mx-null": StatusPass, "email.dkim-not-needed": StatusPass},
 			absent: []string{"email.mta-sts-missing", "email.tls-rpt-missing"},
 		},
 		{
@@ -716,6 +716,10 @@ func TestCheckErrors(t *testing.T) {
 	if handwash.ErrorCode(err) != handwash.ENOTFOUND || !strings.Contains(err.Error(), "nowhere.example") {
 		t.Errorf("missing domain: error %v (code %s), want ENOTFOUND naming it", err, handwash.ErrorCode(err))
 	}
+	_, err = Check(context.Background(), srv.Resolver(), home, Options{Selectors: []string{"s1", "bad selector!"}})
+	if handwash.ErrorCode(err) != handwash.EINVALID || !strings.Contains(err.Error(), "bad selector!") {
+		t.Errorf("invalid selector: error %v (code %s), want EINVALID naming it", err, handwash.ErrorCode(err))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := Check(ctx, srv.Resolver(), home, Options{}); !errors.Is(err, context.Canceled) {
@@ -782,6 +786,24 @@ func TestAdvice(t *testing.T) {
 		}
 		if got, err := ParseMTASTSPolicy(f.Records[1].Value); err != nil || !got.MatchMX("sunnyside-example.mail.protection.outlook.com") {
 			t.Errorf("suggested policy does not parse or match: %+v, %v", got, err)
+		}
+	})
+	t.Run("NHSmail advice sends people to NHSmail for exact values", func(t *testing.T) {
+		zone := base.with(records{
+			"mx":   "sunnyside.example. MX 10 relay.example.nhs.net.\nrelay.example.nhs.net. A 192.0.2.40",
+			"spf":  "",
+			"dkim": "",
+		})
+		rep := run(t, zone.zone(), home, goodSetup())
+		if rep.Provider != ProviderNHSmail {
+			t.Fatalf("provider = %q, want NHSmail", rep.Provider)
+		}
+		spfFix := finding(t, rep, "email.spf-missing")
+		if !strings.Contains(spfFix.Fix, "NHSmail helpdesk") || spfFix.Records[0].Value != "v=spf1 include:_spf.nhs.net ~all" {
+			t.Errorf("SPF advice = %q with %v", spfFix.Fix, spfFix.Records)
+		}
+		if f := finding(t, rep, "email.dkim-missing"); !strings.Contains(f.Fix, "NHSmail helpdesk") || len(f.Records) != 0 {
+			t.Errorf("DKIM advice = %q with %v; want it to send people to the helpdesk, inventing no record", f.Fix, f.Records)
 		}
 	})
 	t.Run("records suggested are valid", func(t *testing.T) {

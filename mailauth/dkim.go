@@ -64,7 +64,7 @@ func lookupDKIM(ctx context.Context, r resolve.Resolver, domain string, extra []
 	selectors := slices.Clone(usualSelectors)
 	for _, s := range extra {
 		s = strings.ToLower(strings.TrimSpace(s))
-		if validSelector(s) && !slices.Contains(selectors, s) {
+		if validSelector(s) && !slices.Contains(selectors, s) { // Check has refused invalid ones
 			selectors = append(selectors, s)
 		}
 	}
@@ -164,6 +164,13 @@ func judgeDKIM(rep *Report) []Finding {
 				Title:   "Could not look up your DKIM keys",
 				Summary: "The DNS did not answer for " + strings.Join(selectorNames(failed), ", ") + ", so DKIM was not checked. Try again later.",
 				Details: selectorErrors(failed),
+			})
+		}
+		if sendsNoMail(rep) {
+			return append(fs, Finding{
+				ID: "email.dkim-not-needed", Severity: handwash.SeverityInfo, Status: StatusPass,
+				Title:   "No DKIM key needed: your domain sends no email",
+				Summary: "Your SPF record says " + d + " sends no email at all, so there is nothing to sign.",
 			})
 		}
 		how, recs := dkimAdvice(p, d)

@@ -191,6 +191,7 @@ func judgeDMARCRecord(rep *Report) []Finding {
 	if dm.Inherited {
 		details = append(details, "no record at _dmarc."+d+"; the record at "+dm.Name+" covers it")
 	}
+	details = append(details, alignmentNote(rec)...)
 	var fs []Finding
 	where := "Your DMARC record"
 	if dm.Inherited {
@@ -226,7 +227,7 @@ func judgeDMARCRecord(rep *Report) []Finding {
 			ID: "email.dmarc-ok", Severity: handwash.SeverityCritical, Status: StatusPass,
 			Title:   "DMARC rejects email that pretends to be from you",
 			Summary: where + " has p=reject: receiving systems refuse email that fails the checks.",
-			Details: append(details, alignmentNote(rec)...),
+			Details: details,
 		})
 	}
 	if rec.Percent < 100 && dm.enforced() {

@@ -121,6 +121,9 @@ func dmarcValid(rep *Report) tri {
 }
 
 func dkimFound(rep *Report) tri {
+	if sendsNoMail(rep) {
+		return triYes // nothing to sign
+	}
 	unknown := false
 	for _, s := range rep.DKIM.Selectors {
 		if s.live() && !(s.Key.KeyType == "rsa" && s.Key.Bits < 1024) {

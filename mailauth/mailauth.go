@@ -13,6 +13,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,14 +99,16 @@ type Report struct {
 	Provider         Provider `json:"provider,omitempty"`
 	ProviderEvidence string   `json:"provider_evidence,omitempty"`
 	// Findings come worst first.
-	Findings []Finding    `json:"findings"`
-	MX       MXResult     `json:"mx"`
-	SPF      SPFResult    `json:"spf"`
-	DMARC    DMARCResult  `json:"dmarc"`
-	DKIM     DKIMResult   `json:"dkim"`
-	MTASTS   MTASTSResult `json:"mta_sts"`
-	TLSRPT   TLSRPTResult `json:"tls_rpt"`
-	DNSSEC   DNSSECResult `json:"dnssec"`
+	Findings []Finding `json:"findings"`
+	// The sections hold what was looked up, each with the error that
+	// stopped it if one did: the evidence the findings were judged on.
+	MX     MXResult     `json:"mx"`
+	SPF    SPFResult    `json:"spf"`
+	DMARC  DMARCResult  `json:"dmarc"`
+	DKIM   DKIMResult   `json:"dkim"`
+	MTASTS MTASTSResult `json:"mta_sts"`
+	TLSRPT TLSRPTResult `json:"tls_rpt"`
+	DNSSEC DNSSECResult `json:"dnssec"`
 }
 
 // ReportSchema names the version of the Report document.
@@ -121,6 +124,11 @@ func Check(ctx context.Context, r resolve.Resolver, domain string, opts Options)
 	d, err := ParseDomain(domain)
 	if err != nil {
 		return nil, err
+	}
+	for _, sel := range opts.Selectors {
+		if !validSelector(strings.ToLower(strings.TrimSpace(sel))) {
+			return nil, handwash.Errorf(handwash.EINVALID, "%q is not a valid DKIM selector: use letters, digits, hyphens and dots, as in the s= of a DKIM-Signature header", sel)
+		}
 	}
 	now := time.Now
 	if opts.Now != nil {
@@ -161,7 +169,7 @@ func Check(ctx context.Context, r resolve.Resolver, domain string, opts Options)
 // It asks nothing of the network, so tests can drive it with any Report.
 func judge(rep *Report) {
 	rep.Provider, rep.ProviderEvidence = detectProvider(rep)
-	var fs []Finding
+	fs := []Finding{} // never null in JSON
 	fs = append(fs, judgeMX(rep)...)
 	fs = append(fs, judgeSPF(rep)...)
 	fs = append(fs, judgeDMARC(rep)...)

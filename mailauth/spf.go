@@ -103,6 +103,14 @@ func dnsFailure(err error) bool {
 	return errors.As(err, &re) && re.Temporary()
 }
 
+// sendsNoMail reports whether the SPF record says the domain sends no email
+// at all ("v=spf1 -all"), as a parked or old domain's should: such a
+// domain needs no DKIM key.
+func sendsNoMail(rep *Report) bool {
+	s := rep.SPF
+	return len(s.Records) == 1 && strings.EqualFold(strings.Join(strings.Fields(s.Records[0]), " "), "v=spf1 -all")
+}
+
 // spfIncludes lists the domains the SPF record includes, for telling the
 // email provider.
 func spfIncludes(rep *Report) []string { return rep.SPF.Includes }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 )
 
 // textWidth is where the text report wraps: a terminal's 80 columns, less
@@ -53,7 +54,7 @@ func WriteText(w io.Writer, rep *Report) error {
 	default:
 		p("To fix, most serious first (%d)\n", len(problems))
 		for i, f := range problems {
-			p("\n%2d. %s\n", i+1, f.Title)
+			p("\n%2d. %s\n", i+1, printable(f.Title, false))
 			p("    %s, %s  %s\n", strings.ToUpper(string(f.Severity)), statusWord(f.Status), f.ID)
 			wrap(b, f.Summary, "    ")
 			if f.Why != "" {
@@ -71,7 +72,7 @@ func WriteText(w io.Writer, rep *Report) error {
 	if len(unknown) > 0 {
 		p("Could not be checked (%d)\n", len(unknown))
 		for _, f := range unknown {
-			p("\n  - %s  %s\n", f.Title, f.ID)
+			p("\n  - %s  %s\n", printable(f.Title, false), f.ID)
 			wrap(b, f.Summary, "    ")
 			writeDetails(b, f.Details)
 		}
@@ -81,7 +82,7 @@ func WriteText(w io.Writer, rep *Report) error {
 	if len(good) > 0 {
 		p("In good order (%d)\n", len(good))
 		for _, f := range good {
-			p("  - %s\n", f.Title)
+			p("  - %s\n", printable(f.Title, false))
 			wrap(b, f.Summary, "    ")
 		}
 	}
@@ -111,16 +112,16 @@ func writeRecords(b *bufio.Writer, recs []Record) {
 			b.WriteString("\n")
 		}
 		if r.Type == "FILE" {
-			fmt.Fprintf(b, "      File at: %s\n", r.Name)
+			fmt.Fprintf(b, "      File at: %s\n", printable(r.Name, false))
 			fmt.Fprintf(b, "      Content:\n")
-			for _, line := range strings.Split(strings.TrimSuffix(r.Value, "\n"), "\n") {
+			for _, line := range strings.Split(strings.TrimSuffix(printable(r.Value, true), "\n"), "\n") {
 				fmt.Fprintf(b, "        %s\n", line)
 			}
 			continue
 		}
-		fmt.Fprintf(b, "      Name:  %s\n", r.Name)
+		fmt.Fprintf(b, "      Name:  %s\n", printable(r.Name, false))
 		fmt.Fprintf(b, "      Type:  %s\n", r.Type)
-		fmt.Fprintf(b, "      Value: %s\n", r.Value)
+		fmt.Fprintf(b, "      Value: %s\n", printable(r.Value, false))
 	}
 }
 
@@ -130,13 +131,29 @@ func writeDetails(b *bufio.Writer, details []string) {
 	}
 	fmt.Fprintf(b, "    Details:\n")
 	for _, d := range details {
-		fmt.Fprintf(b, "      %s\n", d)
+		fmt.Fprintf(b, "      %s\n", printable(d, false))
 	}
+}
+
+// printable replaces control characters, which a hostile DNS record or
+// web server could use to rewrite what a terminal shows, keeping newlines
+// only where asked.
+func printable(s string, newlines bool) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' && newlines {
+			return r
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // wrap writes text word-wrapped at textWidth, each line indented. Words
 // longer than a line (a long record, a URL) stay whole.
 func wrap(b *bufio.Writer, text, indent string) {
+	text = printable(text, false)
 	line := indent
 	for _, word := range strings.Fields(text) {
 		if len(line) > len(indent) && len(line)+1+len(word) > textWidth {
