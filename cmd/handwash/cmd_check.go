@@ -140,16 +140,25 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	if o.output != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "Report written to %s (overall score %s).\n", o.output, overall(a))
 	}
-	if failOn != "" {
-		n := 0
-		for _, f := range a.Findings {
-			if f.Status == handwash.StatusFail && f.Severity.Rank() >= failOn.Rank() {
-				n++
-			}
+	return failuresAtOrAbove(failOn, a.Findings, func(f handwash.Finding) (bool, handwash.Severity) {
+		return f.Status == handwash.StatusFail, f.Severity
+	})
+}
+
+// failuresAtOrAbove is the findingsError for the failed findings at or
+// above failOn ("" for none), or nil.
+func failuresAtOrAbove[F any](failOn handwash.Severity, findings []F, failed func(F) (bool, handwash.Severity)) error {
+	if failOn == "" {
+		return nil
+	}
+	n := 0
+	for _, f := range findings {
+		if ok, sev := failed(f); ok && sev.Rank() >= failOn.Rank() {
+			n++
 		}
-		if n > 0 {
-			return findingsError{n: n, sev: failOn}
-		}
+	}
+	if n > 0 {
+		return findingsError{n: n, sev: failOn}
 	}
 	return nil
 }

@@ -128,18 +128,9 @@ func runEmailCheck(cmd *cobra.Command, domain string, o emailCheckOptions) error
 	}); err != nil {
 		return err
 	}
-	if failOn != "" {
-		n := 0
-		for _, f := range rep.Findings {
-			if f.Status == mailauth.StatusFail && f.Severity.Rank() >= failOn.Rank() {
-				n++
-			}
-		}
-		if n > 0 {
-			return findingsError{n: n, sev: failOn}
-		}
-	}
-	return nil
+	return failuresAtOrAbove(failOn, rep.Findings, func(f mailauth.Finding) (bool, handwash.Severity) {
+		return f.Status == mailauth.StatusFail, f.Severity
+	})
 }
 
 type emailSPFOptions struct {
