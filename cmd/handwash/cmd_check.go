@@ -88,13 +88,9 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	if !validFormat(o.format) {
 		return handwash.Errorf(handwash.EINVALID, "unknown --format %q: use text, json or html", o.format)
 	}
-	var failOn handwash.Severity
-	if o.failOn != "" {
-		s, err := handwash.ParseSeverity(o.failOn)
-		if err != nil {
-			return handwash.Errorf(handwash.EINVALID, "--fail-on: %s", handwash.ErrorMessage(err))
-		}
-		failOn = s
+	failOn, err := parseFailOn(o.failOn)
+	if err != nil {
+		return err
 	}
 	cat, err := policy.Default()
 	if err != nil {
@@ -143,6 +139,18 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	return failuresAtOrAbove(failOn, a.Findings, func(f handwash.Finding) (bool, handwash.Severity) {
 		return f.Status == handwash.StatusFail, f.Severity
 	})
+}
+
+// parseFailOn reads a --fail-on flag: "" for none.
+func parseFailOn(flag string) (handwash.Severity, error) {
+	if flag == "" {
+		return "", nil
+	}
+	s, err := handwash.ParseSeverity(flag)
+	if err != nil {
+		return "", handwash.Errorf(handwash.EINVALID, "--fail-on: %s", handwash.ErrorMessage(err))
+	}
+	return s, nil
 }
 
 // failuresAtOrAbove is the findingsError for the failed findings at or

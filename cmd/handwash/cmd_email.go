@@ -96,13 +96,9 @@ func runEmailCheck(cmd *cobra.Command, domain string, o emailCheckOptions) error
 	if o.format != "text" && o.format != "json" {
 		return handwash.Errorf(handwash.EINVALID, "unknown --format %q: use text or json", o.format)
 	}
-	var failOn handwash.Severity
-	if o.failOn != "" {
-		s, err := handwash.ParseSeverity(o.failOn)
-		if err != nil {
-			return handwash.Errorf(handwash.EINVALID, "--fail-on: %s", handwash.ErrorMessage(err))
-		}
-		failOn = s
+	failOn, err := parseFailOn(o.failOn)
+	if err != nil {
+		return err
 	}
 	for _, s := range o.selectors {
 		if _, err := mailauth.ParseDomain(s + ".example"); err != nil || strings.Contains(s, ".") {
