@@ -122,10 +122,31 @@ func under(host, domain string) bool {
 // m, 0 and O) to one form, per Unicode TR39, so that lookalikes compare
 // equal.
 func skeleton(s string) string {
+	if isASCII(s) {
+		// Most names are plain ASCII, where folding works one character
+		// at a time; a table made once avoids Unicode normalisation.
+		var b strings.Builder
+		b.Grow(len(s) + 4)
+		for i := 0; i < len(s); i++ {
+			b.WriteString(asciiSkeleton[s[i]])
+		}
+		return b.String()
+	}
+	return fullSkeleton(s)
+}
+
+func fullSkeleton(s string) string {
 	// Fold before lowercasing too: the lowercase of Greek capital eta (Η)
 	// is η, which looks like n, while Η itself looks like H.
 	return strings.ToLower(confusables.Skeleton(strings.ToLower(confusables.Skeleton(s))))
 }
+
+var asciiSkeleton = func() (t [utf8.RuneSelf]string) {
+	for c := range t {
+		t[c] = fullSkeleton(string(rune(c)))
+	}
+	return t
+}()
 
 // protectedDomain is a domain that criminals imitate, with its parts worked
 // out once.

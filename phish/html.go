@@ -205,6 +205,9 @@ func textLinks(s string, limit int) []link {
 	}
 	var out []link
 	for _, u := range urlInText.FindAllString(s, limit) {
+		if len(u) > maxURL {
+			u = u[:maxURL]
+		}
 		u = strings.TrimRight(u, ".,;:!?)*")
 		out = append(out, link{href: u})
 	}

@@ -24,8 +24,16 @@ func (a *analysis) checkLinks() {
 // link, instead of naming a website.
 var scripted = []string{"javascript:", "vbscript:", "data:"}
 
+// maxURL is the longest link looked at. Browsers accept longer, but no
+// genuine link in mail needs more, and checks on a link grow with its
+// length.
+const maxURL = 4096
+
 func (a *analysis) checkLink(l link, depth int) {
 	href := strings.TrimSpace(l.href)
+	if len(href) > maxURL {
+		href = href[:maxURL]
+	}
 	lower := strings.ToLower(href)
 	for _, s := range scripted {
 		if strings.HasPrefix(lower, s) {
@@ -41,7 +49,8 @@ func (a *analysis) checkLink(l link, depth int) {
 		return
 	}
 	host := normaliseHost(u.Hostname())
-	if host == "" {
+	if host == "" || len(host) > 253 {
+		// 253 characters is the most DNS allows.
 		return
 	}
 	evidence := clip(href, 200)

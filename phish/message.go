@@ -57,6 +57,9 @@ var envelopeParser = enmime.NewParser(
 	// We turn HTML into text ourselves while looking for links and forms,
 	// so the parser need not do it a second time.
 	enmime.DisableTextConversion(true),
+	// Trust a declared character set, as mail programs do when they show
+	// the message; guessing (slow) is left for parts that declare none.
+	enmime.DisableCharacterDetection(true),
 )
 
 // parseMessage reads raw into a message. It never fails: what cannot be
@@ -169,6 +172,10 @@ func (m *message) readAddresses(env *enmime.Envelope) {
 // lastAddress finds the last address-like string in s: in
 // `"boss@example.org" <x@evil.example>` the real address is the last one.
 func lastAddress(s string) string {
+	if len(s) > 2048 {
+		// Real address headers are short; look at the end of a long one.
+		s = s[len(s)-2048:]
+	}
 	all := addrPattern.FindAllString(s, -1)
 	if len(all) == 0 {
 		return ""

@@ -473,3 +473,32 @@ func TestDateUsesNowWithoutReceived(t *testing.T) {
 		t.Errorf("a message dated an hour ago: got %v", signIDs(r))
 	}
 }
+
+// TestHostileInputsFinish runs messages built to make the checks slow: each
+// must finish in time that grows with its size, not faster. The bound is
+// loose so that a busy machine does not fail it; the quadratic cases it
+// guards against took minutes.
+func TestHostileInputsFinish(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	const n = 2 << 20
+	for name, raw := range map[string]string{
+		"one long link": "From: a@b.example\r\n\r\nhttp://" + strings.Repeat("a.", n/2),
+		"long href":     "From: a@b.example\r\nContent-Type: text/html\r\n\r\n<a href=\"http://" + strings.Repeat("a.", n/2) + "\">x</a>",
+		"many links":    "From: a@b.example\r\nContent-Type: text/html\r\n\r\n" + strings.Repeat(`<a href="http://x.example/">www.y.example</a>`, n/45),
+		"long name":     "From: \"" + strings.Repeat("nhs ", n/4) + "\" <a@b.example>\r\n\r\nhi",
+		"many ats":      "From: " + strings.Repeat("a@", n/2) + "\r\n\r\nhi",
+		"open comments": "Authentication-Results: x; " + strings.Repeat("(", n) + "\r\nFrom: a@b.example\r\n\r\nhi",
+		"nested divs":   "From: a@b.example\r\nContent-Type: text/html\r\n\r\n" + strings.Repeat("<div>", n/5),
+		"signatures":    strings.Repeat("DKIM-Signature: v=1; a=rsa-sha256; d=b.example; bh=AAAA; b=x\r\n", n/70) + "From: a@b.example\r\n\r\n",
+	} {
+		start := time.Now()
+		if _, err := Analyse(context.Background(), []byte(raw), Options{}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%s: took %v for %d bytes", name, d, len(raw))
+		}
+	}
+}

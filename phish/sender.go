@@ -41,6 +41,10 @@ func (a *analysis) checkDisplayName(evidence string) {
 			a.add("sender.display-name-address", 3, fmt.Sprintf("The sender's name is shown as %s, but the message really comes from %s.", shown, a.m.from.Address), evidence)
 		}
 	}
+	if len(name) > 256 {
+		// Inboxes show only the start of a long name.
+		name = name[:256]
+	}
 	key := nameKey(name)
 	if key == "" {
 		return
