@@ -41,7 +41,7 @@ var catalogue = map[string]signText{
 		"Many mail programs, especially on phones, show only the name, so staff see an address they trust while the message comes from somewhere else.",
 	},
 	"sender.lookalike-domain": {
-		"The sender's address imitates a trusted one",
+		"A sender's address imitates a trusted one",
 		"Criminals register addresses that pass a quick look, to borrow the trust you have in the real organisation. Read the address letter by letter.",
 	},
 	"sender.reply-to-differs": {

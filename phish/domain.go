@@ -2,6 +2,7 @@ package phish
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -344,11 +345,12 @@ func brandSetFor(opts Options) *brandSet {
 	if brands == nil {
 		brands = DefaultBrands()
 	}
+	orgDomains := slices.DeleteFunc(slices.Clone(opts.OrgDomains), func(d string) bool { return freeMail[orgDomain(d)] })
 	var extra []protectedDomain
 	if opts.OrgName == "" {
 		// Without a name the organisation is not a brand, but its domains
 		// still deserve protection from lookalikes.
-		for _, d := range opts.OrgDomains {
+		for _, d := range orgDomains {
 			if d = strings.TrimSpace(d); d != "" {
 				extra = append(extra, newProtected(d, ownOrganisation))
 			}
@@ -360,7 +362,7 @@ func brandSetFor(opts Options) *brandSet {
 		}
 	}
 	if opts.OrgName != "" {
-		brands = append(append([]Brand(nil), brands...), Brand{Name: opts.OrgName, Domains: opts.OrgDomains})
+		brands = append(slices.Clone(brands), Brand{Name: opts.OrgName, Domains: orgDomains})
 	}
 	return newBrandSet(brands, extra, opts.OrgName)
 }

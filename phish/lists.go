@@ -9,13 +9,16 @@ package phish
 // know it by, the names that claim to be it when they appear in a sender's
 // display name, and the domains it really sends from.
 type Brand struct {
+	// Name is how explanations refer to it ("the NHS", "Barclays").
 	Name string `json:"name"`
 	// DisplayNames are matched as whole words in display names; empty means
 	// Name. They are narrower than Name where Name is an ordinary word or
 	// place ("Halifax Bank", not "Halifax"), so that a care home in Halifax
 	// is not taken for the bank.
 	DisplayNames []string `json:"display_names,omitempty"`
-	Domains      []string `json:"domains"`
+	// Domains are the domains it sends mail and hosts websites from; mail
+	// from below them is genuine, and lookalikes of them are signs.
+	Domains []string `json:"domains"`
 }
 
 // DefaultBrands returns the organisations a UK care provider is most often

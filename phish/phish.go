@@ -45,7 +45,8 @@ type Options struct {
 	// a sign.
 	OrgName string
 	// OrgDomains are the organisation's own mail domains, guarded against
-	// lookalikes.
+	// lookalikes. Free-mail domains such as gmail.com belong to no one
+	// organisation and are ignored here.
 	OrgDomains []string
 	// Protected are more domains to guard against lookalikes, such as a
 	// local authority's or a supplier's.
@@ -58,7 +59,8 @@ type Options struct {
 	AuthServIDs []string
 	// LookupTXT fetches DNS TXT records, such as (*net.Resolver).LookupTXT.
 	// When nil, DNS is off: no DKIM key is fetched and only what can be
-	// checked offline is.
+	// checked offline is. It may be called from several goroutines at
+	// once, one per signature.
 	LookupTXT func(ctx context.Context, name string) ([]string, error)
 	// MaxSize is the largest message accepted, in bytes; 0 means
 	// MaxMessageSize.

@@ -502,3 +502,47 @@ func TestHostileInputsFinish(t *testing.T) {
 		}
 	}
 }
+
+// TestGenuineMail checks messages shaped like the real mail a care home
+// gets raise no more than minor signs.
+func TestGenuineMail(t *testing.T) {
+	newsletter := `<html><body><p>Our spring newsletter is here.</p>
+<p><a href="https://url4821.carersnetwork.org.uk/ls/click?upn=abc">www.carersnetwork.org.uk/spring</a></p>
+<p><a href="https://url4821.carersnetwork.org.uk/ls/click?upn=def">Unsubscribe</a></p></body></html>`
+	for _, c := range []struct {
+		name string
+		raw  []byte
+	}{
+		{"newsletter through a mailing service", build([]string{
+			"Authentication-Results: mx.rosecourt.example; spf=pass smtp.mailfrom=bounces+123@em4821.carersnetwork.org.uk; dkim=pass header.d=carersnetwork.org.uk; dmarc=pass header.from=carersnetwork.org.uk",
+			"Received: from o1.sendgrid.example (o1.sendgrid.example [198.51.100.1]) by mx.rosecourt.example; Tue, 4 Mar 2025 10:00:05 +0000",
+			"Return-Path: <bounces+123@em4821.carersnetwork.org.uk>",
+			`From: "Carers Network" <news@carersnetwork.org.uk>`,
+			"To: manager@rosecourt.example",
+			"Subject: Spring newsletter",
+			"Date: Tue, 4 Mar 2025 09:59:00 +0000",
+			"List-Unsubscribe: <https://url4821.carersnetwork.org.uk/unsub>",
+		}, newsletter)},
+		{"Microsoft security notice", build([]string{
+			`From: "Microsoft account team" <account-security-noreply@accountprotection.microsoft.com>`,
+			"To: manager@rosecourt.example",
+			"Subject: Microsoft account security info verification",
+			"Date: Tue, 4 Mar 2025 09:59:00 +0000",
+		}, `<html><body><p>Please use the following security code for the Microsoft account ma*****@rosecourt.example.</p><p>Security code: 123456</p><p>If you don't recognise the account, you can <a href="https://account.live.com/dp?id=1">click here</a> to remove your email address.</p></body></html>`)},
+		{"colleague on NHSmail", build([]string{
+			`From: "SMITH, Jo (NHS LEEDS WEST PCN)" <jo.smith12@nhs.net>`,
+			"To: manager@rosecourt.example",
+			"Subject: Flu clinic",
+			"Date: Tue, 4 Mar 2025 09:59:00 +0000",
+		}, "Hi, we can do the flu clinic next week. Please confirm the number of residents as soon as possible. Jo")},
+		{"supplier invoice", build(plain, "Please find attached invoice 4471 for February. Payment is due within 30 days to our usual account.",
+			file{"invoice-4471.pdf", "application/pdf", []byte("%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>")})},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := analyseT(t, c.raw, rosecourt)
+			if r.Verdict != VerdictNone {
+				t.Errorf("verdict %q (score %d, %v), want %q", r.Verdict, r.Score, signIDs(r), VerdictNone)
+			}
+		})
+	}
+}
