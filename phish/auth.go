@@ -63,17 +63,18 @@ func (a *analysis) readAuthResults() authResults {
 	for _, id := range a.opts.AuthServIDs {
 		trusted[strings.ToLower(id)] = true
 	}
-	for i, v := range values {
+	for i, header := range values {
 		if i >= 50 {
 			break
 		}
-		v = stripComments(v)
+		v := stripComments(header)
 		if first, _, _ := strings.Cut(v, ";"); strings.Contains(first, "=") {
 			// Microsoft 365 leaves out the server's name, so the first
 			// result would be taken for it.
 			v = ";" + v
 		}
 		id, results, _ := authres.Parse(v)
+		v = header
 		id = strings.ToLower(id)
 		if len(a.opts.AuthServIDs) == 0 && i == 0 {
 			trusted[id] = true

@@ -39,7 +39,7 @@ func FuzzAnalyse(f *testing.F) {
 		}
 		if err != nil {
 			if code := handwash.ErrorCode(err); code == handwash.EINTERNAL {
-				t.Fatalf("internal error (a panic was recovered): %v", errors(err))
+				t.Fatalf("internal error (a panic was recovered): %v", describe(err))
 			}
 			return
 		}
@@ -72,8 +72,8 @@ func FuzzAnalyse(f *testing.F) {
 	})
 }
 
-// errors shows an error with its cause, which holds the recovered panic.
-func errors(err error) string {
+// describe shows an error with its cause, which holds the recovered panic.
+func describe(err error) string {
 	var b bytes.Buffer
 	b.WriteString(err.Error())
 	if e, ok := err.(*handwash.Error); ok && e.Err != nil {

@@ -546,3 +546,26 @@ func TestGenuineMail(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrent checks that analyses can run side by side, as a server
+// checking an inbox does (run with -race).
+func TestConcurrent(t *testing.T) {
+	msgs := [][]byte{payrollScam(), build(plain, "Hi"), build(plain, "Docs", file{"docs.zip", "application/zip", zipOf(t, false, file{name: "a.exe", data: peFile()})})}
+	done := make(chan error)
+	for i := range 8 {
+		go func() {
+			var err error
+			for j := range 20 {
+				if _, e := Analyse(context.Background(), msgs[(i+j)%len(msgs)], rosecourt); e != nil {
+					err = e
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
