@@ -25,11 +25,17 @@ const (
 	// NotifyAlertFixOverdue: an alert is still open after its time to fix
 	// ran out.
 	NotifyAlertFixOverdue NotifyKind = "alert_fix_overdue"
+	// NotifyPhishReported: someone reported an email that is likely
+	// phishing.
+	NotifyPhishReported NotifyKind = "phish_reported"
+	// NotifyPhishThanks: the thank-you to a person who reported an email,
+	// with what Handwash found. It goes to the reporter alone.
+	NotifyPhishThanks NotifyKind = "phish_thanks"
 )
 
 // NotifyChoices are the kinds a person or a webhook may choose to receive,
 // in the order pages list them. Tests go to whoever asked for them.
-var NotifyChoices = []NotifyKind{NotifyNewFailure, NotifyDeviceStale, NotifyWeeklySummary, NotifyAlertAckOverdue, NotifyAlertFixOverdue}
+var NotifyChoices = []NotifyKind{NotifyNewFailure, NotifyDeviceStale, NotifyWeeklySummary, NotifyAlertAckOverdue, NotifyAlertFixOverdue, NotifyPhishReported}
 
 // Title names the kind as people read it.
 func (k NotifyKind) Title() string {
@@ -46,6 +52,10 @@ func (k NotifyKind) Title() string {
 		return "Nobody has acknowledged an alert in time"
 	case NotifyAlertFixOverdue:
 		return "An alert is still open after its time to fix ran out"
+	case NotifyPhishReported:
+		return "Someone reported an email that is likely phishing"
+	case NotifyPhishThanks:
+		return "Thanks to a person who reported an email"
 	}
 	return string(k)
 }
@@ -73,6 +83,12 @@ type NotifyEvent struct {
 	Kind       NotifyKind
 	// AlertID is the alert an alert reminder is about.
 	AlertID string
+	// ReportID is the phishing report a phishing notice or thank-you is
+	// about.
+	ReportID string
+	// Email, for a thank-you, is its one recipient: the reporter, who
+	// need not be a user.
+	Email string
 	// DeviceID, ControlID and Severity say which device and check, for new
 	// failures and stale devices.
 	DeviceID  string

@@ -266,5 +266,6 @@ type Store interface {
 	NotifyService
 	AlertService
 	FeedService
+	PhishService
 	Close() error
 }

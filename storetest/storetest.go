@@ -106,6 +106,10 @@ var tests = []struct {
 	{"AlertClocks", testAlertClocks},
 	{"AlertReminders", testAlertReminders},
 	{"FeedCopies", testFeedCopies},
+	{"PhishInbox", testPhishInbox},
+	{"PhishReports", testPhishReports},
+	{"PhishReportRefused", testPhishReportRefused},
+	{"PhishMonths", testPhishMonths},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.
