@@ -2,6 +2,7 @@ package notifier
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -111,6 +112,15 @@ func (n *Notifier) deliveries(ctx context.Context, g *group, people []handwash.N
 	}
 	base := handwash.Delivery{ProviderID: e.ProviderID, OrgID: e.OrgID, Kind: e.Kind, Subject: msg.Subject, Message: body, NextAt: n.now()}
 	var out []*handwash.Delivery
+	if e.Kind == handwash.NotifyPhishThanks {
+		// The reporter alone, who need not be a user.
+		if n.mailer != nil && e.Email != "" {
+			d := base
+			d.Channel, d.Email, d.Recipient = handwash.ChannelEmail, e.Email, e.Email
+			out = append(out, &d)
+		}
+		return out, nil
+	}
 	for _, p := range people {
 		if (e.Kind == handwash.NotifyTest && p.User.ID == e.UserID) || (e.UserID == "" && e.WebhookID == "" && p.Wants(e.Kind) && n.mailer != nil) {
 			d := base
@@ -177,11 +187,41 @@ func (n *Notifier) message(ctx context.Context, g *group) (notify.Message, bool,
 			return msg, false, nil
 		}
 		msg = notify.AlertOverdueMessage(e.Kind, org, a, n.link("/alerts/"+a.ID))
+	case handwash.NotifyPhishReported, handwash.NotifyPhishThanks:
+		r, err := n.store.PhishReport(ctx, handwash.Scope{ProviderID: e.ProviderID}, e.ReportID)
+		if handwash.ErrorCode(err) == handwash.ENOTFOUND {
+			return msg, false, nil // the organisation went
+		}
+		if err != nil {
+			return msg, false, err
+		}
+		if e.Kind == handwash.NotifyPhishThanks {
+			msg = notify.PhishThanksMessage(org, phishView(r))
+		} else {
+			msg = notify.PhishReportedMessage(org, phishView(r), n.link("/phishing/"+r.ID))
+		}
 	default:
 		return msg, false, nil
 	}
 	msg.ID = fmt.Sprintf("%s-%d", e.Kind, e.ID)
 	return msg, true, nil
+}
+
+// phishView is what messages say about a report: its verdict and the
+// titles of its signs, read from the stored analysis.
+func phishView(r *handwash.PhishReport) notify.PhishReport {
+	v := notify.PhishReport{Verdict: r.Verdict, From: r.From, Subject: r.Subject, Reporter: r.Reporter, Received: r.ReceivedAt}
+	var a struct {
+		Signs []struct {
+			Title string `json:"title"`
+		} `json:"signs"`
+	}
+	if json.Unmarshal(r.Analysis, &a) == nil {
+		for _, s := range a.Signs {
+			v.Signs = append(v.Signs, s.Title)
+		}
+	}
+	return v
 }
 
 func host(e *handwash.NotifyEvent) string {

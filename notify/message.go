@@ -28,10 +28,14 @@ const (
 	// out.
 	KindAlertAckOverdue = handwash.NotifyAlertAckOverdue
 	KindAlertFixOverdue = handwash.NotifyAlertFixOverdue
+	// KindPhishReported: someone reported an email that is likely
+	// phishing. KindPhishThanks: the thank-you to the reporter.
+	KindPhishReported = handwash.NotifyPhishReported
+	KindPhishThanks   = handwash.NotifyPhishThanks
 )
 
 // Kinds lists every kind of message.
-var Kinds = []Kind{KindNewFailure, KindDeviceStale, KindWeeklySummary, KindTest, KindAlertAckOverdue, KindAlertFixOverdue}
+var Kinds = []Kind{KindNewFailure, KindDeviceStale, KindWeeklySummary, KindTest, KindAlertAckOverdue, KindAlertFixOverdue, KindPhishReported, KindPhishThanks}
 
 // Message is one notification, ready to be rendered for email or a webhook.
 // Everything in it is treated as untrusted text: hostnames and control
@@ -103,7 +107,7 @@ func (m Message) Validate() error {
 		known = known || m.Kind == k
 	}
 	if !known {
-		return invalid("kind %q is not known: use one of new_high_failure, device_stale, weekly_summary, test, alert_ack_overdue, alert_fix_overdue", m.Kind)
+		return invalid("kind %q is not known: use one of new_high_failure, device_stale, weekly_summary, test, alert_ack_overdue, alert_fix_overdue, phish_reported, phish_thanks", m.Kind)
 	}
 	for _, f := range []struct {
 		name, value string

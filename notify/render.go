@@ -111,6 +111,8 @@ func newView(m Message) (view, error) {
 		v.LinkText = "See the device in the dashboard"
 	case KindWeeklySummary:
 		v.LinkText = "See the full summary in the dashboard"
+	case KindPhishReported:
+		v.LinkText = "See the report and the email's signs"
 	default:
 		v.LinkText = "Open the Handwash dashboard"
 	}
@@ -121,6 +123,9 @@ func newView(m Message) (view, error) {
 	}
 	v.Footer = "Handwash sent this message to the people who get notifications for " + v.Org +
 		". To change who gets these messages, ask an administrator of " + v.Org + " to change the notification settings in the Handwash dashboard."
+	if m.Kind == KindPhishThanks {
+		v.Footer = "Handwash sent this message because you reported an email to " + v.Org + "'s phishing mailbox. Questions about it go to your manager or IT support."
+	}
 	return v, nil
 }
 

@@ -58,7 +58,12 @@ func samples() map[string]Message {
 				area(handwash.AreaPeople, -1, 0, 0, 0),
 			},
 		}, "https://handwash.example.org/orgs/o_1/summary?week=2026-W47"),
-		"test":     TestMessage(org, found),
+		"test": TestMessage(org, found),
+		"phish_reported": PhishReportedMessage(org, PhishReport{Verdict: "likely phishing", From: "NHS Payroll <payroll@nhs-payro1l.example>", Subject: "Action required: confirm your bank details",
+			Reporter: "carer@rosecourt.example", Signs: []string{"A link shows one address and goes to another", "The sender's address imitates NHS", "It asks you to change payment details", "It says you must act at once", "It came from a domain registered elsewhere", "A form asks for a password"}, Received: found},
+			"https://handwash.example.org/phishing/phr_1"),
+		"phish_thanks": PhishThanksMessage(org, PhishReport{Verdict: "suspicious", From: "Care Supplies <orders@care-supp1ies.example>", Subject: "Invoice 4471 overdue",
+			Signs: []string{"It asks you to change payment details"}, Received: found}),
 		"escaping": evil,
 	}
 }

@@ -559,7 +559,8 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int, l
 				w.CreatedAt = fromMicros(wcreated.Int64)
 				d.Webhook = &w
 			}
-			if d.Channel == handwash.ChannelEmail && !person.Valid {
+			// A thank-you goes to its reporter, who need not be a user.
+			if d.Channel == handwash.ChannelEmail && !person.Valid && d.UserID != "" {
 				d.Email = ""
 			}
 			out = append(out, d)
