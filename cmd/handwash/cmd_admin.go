@@ -91,6 +91,7 @@ never from the command line, where other users of the machine could see them.
 			newTokenCreateCommand(o), newTokenListCommand(o), newTokenRevokeCommand(o)),
 		newEnrollTokenCommand(o),
 		newAlertClocksCommand(o),
+		newPhishInboxCommand(o),
 	)
 	return cmd
 }

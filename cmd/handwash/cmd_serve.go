@@ -40,8 +40,10 @@ import (
 	"github.com/handwash/handwash/judge"
 	"github.com/handwash/handwash/notifier"
 	"github.com/handwash/handwash/notify"
+	"github.com/handwash/handwash/phishdesk"
 	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/postgres"
+	"github.com/handwash/handwash/resolve"
 	"github.com/handwash/handwash/sqlite"
 	"github.com/handwash/handwash/web"
 )
@@ -67,6 +69,8 @@ type serveOptions struct {
 	webhookPrivate  bool
 	feedsDir        string
 	feedsRefresh    time.Duration
+	phishEvery      time.Duration
+	phishCAFile     string
 }
 
 // smtpOptions are the mail server's settings. The password is never a
@@ -164,13 +168,15 @@ requests in flight (for up to --shutdown-timeout), then the judging in flight.
 	fl.BoolVar(&o.webhookPrivate, "webhook-allow-private", false, "let webhooks post to loopback and private network addresses (receivers on your own network)")
 	fl.StringVar(&o.feedsDir, "feeds", "", "folder of the security advisory feeds (default: feeds in the --data folder)")
 	fl.DurationVar(&o.feedsRefresh, "feeds-refresh", 24*time.Hour, "how often to refresh the feeds from the internet; 0 for never (sites that use handwash feeds import)")
+	fl.DurationVar(&o.phishEvery, "phish-inbox-every", 2*time.Minute, "how often to read the report-phishing mailboxes (handwash admin phish-inbox); 0 for never")
+	fl.StringVar(&o.phishCAFile, "phish-inbox-ca-file", "", "PEM certificates to trust for report-phishing mailboxes, for mail servers with their own certificate authority")
 	describeEnv(cmd, serveFlags)
 	return cmd
 }
 
 var serveFlags = []string{"data", "database", "listen", "tls-cert", "tls-key", "http", "stale-after", "workers", "log-format", "shutdown-timeout",
 	"public-url", "smtp-host", "smtp-port", "smtp-tls", "smtp-username", "smtp-password-file", "smtp-from", "webhook-allow-private",
-	"feeds", "feeds-refresh"}
+	"feeds", "feeds-refresh", "phish-inbox-every", "phish-inbox-ca-file"}
 
 // envName is the environment variable that sets a flag.
 func envName(flag string) string {
@@ -226,6 +232,8 @@ func (o *serveOptions) check() error {
 		return handwash.Errorf(handwash.EINVALID, "--shutdown-timeout: give a duration such as 30s")
 	case o.feedsRefresh < 0 || (o.feedsRefresh > 0 && o.feedsRefresh < time.Hour):
 		return handwash.Errorf(handwash.EINVALID, "--feeds-refresh: give a duration of an hour or more, such as 24h, or 0 for never")
+	case o.phishEvery < 0 || (o.phishEvery > 0 && o.phishEvery < 10*time.Second):
+		return handwash.Errorf(handwash.EINVALID, "--phish-inbox-every: give a duration of 10s or more, such as 2m, or 0 for never")
 	}
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return handwash.Errorf(handwash.EINVALID, "--listen %q: give host:port, such as :8443 or 127.0.0.1:8080", o.listen)
@@ -329,7 +337,11 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		pin = fingerprint
 	}
 	dashCfg := dashboard.Config{StaleAfter: o.staleAfter, Fingerprint: pin, AllowPrivateWebhooks: o.webhookPrivate}
-	dash, err := dashboard.New(dashCfg, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake, Notified: notes.Wake})
+	desk, err := newPhishDesk(&o, store, log, notes.Wake)
+	if err != nil {
+		return err
+	}
+	dash, err := dashboard.New(dashCfg, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake, Notified: notes.Wake, Phish: desk})
 	if err != nil {
 		return fmt.Errorf("loading the dashboard: %w", err)
 	}
@@ -381,6 +393,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	// PostgreSQL may each have their own, and share feeds through it.
 	keeper := feedkeeper.New(feedkeeper.Config{Every: o.feedsRefresh, Share: o.database != ""}, feedCache, store, log)
 	go keeper.Run(judgeCtx)
+	go desk.Run(judgeCtx)
 	served := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {
@@ -413,6 +426,28 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		return serveErr
 	}
 	return nil
+}
+
+// newPhishDesk makes what reads the report-phishing mailboxes and checks
+// the reports, with DNS for DKIM signatures when a DNS server is found.
+func newPhishDesk(o *serveOptions, store handwash.Store, log *slog.Logger, notified func()) (*phishdesk.Desk, error) {
+	cfg := phishdesk.Config{Every: o.phishEvery}
+	if o.phishEvery == 0 {
+		cfg.Every = -1
+	}
+	if o.phishCAFile != "" {
+		tc, err := trustFile("--phish-inbox-ca-file", o.phishCAFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.TLSConfig = tc
+	}
+	if r, err := resolve.New(""); err == nil {
+		cfg.LookupTXT = r.LookupTXT
+	} else {
+		log.Warn("no DNS server found: DKIM signatures of reported emails are not checked", "err", err)
+	}
+	return phishdesk.New(cfg, phishdesk.Deps{Store: store, Logger: log, Notified: notified}), nil
 }
 
 // serverRoutes puts the API and the operations endpoints beside the
