@@ -2,6 +2,8 @@ package dashboard_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -111,6 +113,21 @@ func TestBrowserSignInAndPages(t *testing.T) {
 		chromedp.Submit(chromedp.ID("alert-title")),
 		chromedp.WaitVisible(chromedp.ID("trail-h")))
 	browsertest.AssertAccessible(t, ctx)
+
+	// Phishing: the reports page, then an email reported by uploading it.
+	sample, err := filepath.Abs("../../shared/fixtures/email/spamassassin/spam/phishing_openphish.eml")
+	must(t, err)
+	run("the phishing reports", chromedp.Navigate(w.srv.URL+"/orgs/"+w.rose.ID+"/phishing"), chromedp.WaitVisible(chromedp.ID("upload-h")))
+	browsertest.AssertAccessible(t, ctx)
+	if _, err := os.Stat(sample); err == nil {
+		run("a reported email", chromedp.SetUploadFiles(chromedp.ID("message"), []string{sample}),
+			chromedp.Submit(chromedp.ID("message")),
+			chromedp.WaitVisible(chromedp.ID("signs-h")))
+		if !strings.Contains(text(), "Phishing Test OpenPhish") {
+			t.Errorf("the reported email's page does not name it: %q", body)
+		}
+		browsertest.AssertAccessible(t, ctx)
+	}
 
 	run("the audit log", chromedp.Navigate(w.srv.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("table")))
 	if page := text(); !strings.Contains(page, "signin") || !strings.Contains(page, "exception.grant") {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/internal/throttle"
+	"github.com/handwash/handwash/phishdesk"
 	"github.com/handwash/handwash/policy"
 )
 
@@ -91,6 +92,9 @@ type Deps struct {
 	// test asked for on a page), so this process's notifier sends it at
 	// once.
 	Notified func()
+	// Phish analyses and stores phishing reports uploaded on the pages;
+	// nil makes one that checks no DKIM signature (no DNS).
+	Phish *phishdesk.Desk
 }
 
 // Failed sign-in attempts allowed per account and per address, and the
@@ -115,6 +119,7 @@ type server struct {
 	byAddress *throttle.Limiter
 	// tests counts each person's test messages (queueTest).
 	tests *throttle.Limiter
+	phish *phishdesk.Desk
 }
 
 // New returns the dashboard's HTTP handler. It serves every path it is
@@ -133,6 +138,9 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 	}
 	if s.notified = deps.Notified; s.notified == nil {
 		s.notified = func() {}
+	}
+	if s.phish = deps.Phish; s.phish == nil {
+		s.phish = phishdesk.New(phishdesk.Config{Every: -1}, phishdesk.Deps{Store: deps.Store, Logger: s.log, Now: s.now, Notified: s.notified})
 	}
 	s.byAccount = throttle.New(signInLimit, signInWindow, s.now)
 	s.byAddress = throttle.New(signInLimit, signInWindow, s.now)
@@ -181,6 +189,10 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /alerts/{id}/acknowledge", s.signedIn(s.handleAlertAcknowledge))
 	mux.Handle("POST /alerts/{id}/assign", s.signedIn(s.handleAlertAssign))
 	mux.Handle("POST /alerts/{id}/close", s.signedIn(s.handleAlertClose))
+	mux.Handle("GET /orgs/{org}/phishing", s.signedIn(s.handlePhishing))
+	mux.Handle("POST /orgs/{org}/phishing", s.signedIn(s.handlePhishUpload))
+	mux.Handle("GET /phishing/{id}", s.signedIn(s.handlePhishReport))
+	mux.Handle("GET /phishing/{id}/original", s.signedIn(s.handlePhishOriginal))
 	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
 	mux.Handle("POST /devices/{device}/exceptions", s.signedIn(s.handleGrantException))
 	// Revoking an exception changes how the devices it covered are judged.

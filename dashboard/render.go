@@ -123,6 +123,8 @@ var funcs = template.FuncMap{
 	"delivery":   deliveryText,
 	"steptext":   stepText,
 	"alertstate": stateText,
+	"verdict":    verdictClass,
+	"month":      monthName,
 }
 
 // deliveryText says where a delivery stands in plain words.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/phish"
 )
 
 // prefixSession starts a session cookie's value, as the other credentials
@@ -202,13 +203,28 @@ func formToken(ss *handwash.Session) string {
 // checkForm reports whether a state-changing request carries the
 // session's form token.
 func (v *visitor) checkForm(r *http.Request) bool {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxForm)
+	limit := int64(maxForm)
+	if isUpload(r) {
+		limit = maxUpload
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, limit)
 	got := r.PostFormValue("csrf")
 	return got != "" && hmac.Equal([]byte(got), []byte(v.csrf))
 }
 
 // maxForm bounds a form's body.
 const maxForm = 64 << 10
+
+// maxUpload bounds a form that uploads a file: the largest email Handwash
+// checks, and room for the form around it.
+const maxUpload = phish.MaxMessageSize + 64<<10
+
+// isUpload reports whether a request is one of the forms that upload a
+// file, which may be larger than other forms.
+func isUpload(r *http.Request) bool {
+	return r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") &&
+		strings.HasPrefix(r.URL.Path, "/orgs/") && strings.HasSuffix(r.URL.Path, "/phishing")
+}
 
 // clientAddress is the address a request came from, for throttling and
 // the audit log. Behind a reverse proxy this is the proxy's address; the
