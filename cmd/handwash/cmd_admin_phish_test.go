@@ -4,11 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/imapinbox/imaptest"
+	"github.com/handwash/handwash/internal/smtptest"
 )
 
 func TestAdminPhishInbox(t *testing.T) {
@@ -69,5 +72,53 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The server reads an organisation's report mailbox by itself, and the
+// reporter gets their thanks by email.
+func TestServeReadsThePhishingMailbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the server's first reading of the mailbox (10 seconds)")
+	}
+	data := t.TempDir()
+	adminSetup(t, data)
+	imap := imaptest.Start(t, "report@rosehouse.example", "imap pass word")
+	mail := smtptest.Start(t)
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	must(t, os.WriteFile(ca, imap.Certs.CAPEM, 0o600))
+	password := filepath.Join(dir, "password.txt")
+	must(t, os.WriteFile(password, []byte("imap pass word\n"), 0o600))
+	code, out, errOut := handwashRun(t, "", "admin", "--data", data, "phish-inbox", "--org", "Rose House", "--addr", imap.Addr, "--security", "tls",
+		"--user", "report@rosehouse.example", "--password-file", password, "--ca-file", ca)
+	if code != exitOK {
+		t.Fatalf("phish-inbox: exit %d\n%s%s", code, out, errOut)
+	}
+	inner, err := os.ReadFile("../../../shared/fixtures/email/spamassassin/spam/phishing_openphish.eml")
+	if err != nil {
+		t.Skipf("the shared email corpus is not beside the repository: %v", err)
+	}
+	imap.Add(t, []byte("From: Carol <carol@rosehouse.example>\r\nTo: report@rosehouse.example\r\nSubject: FW: odd email\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nIs this real?\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n"+
+		string(inner)+"\r\n--b--\r\n"))
+
+	serve(t, "--data", data, "--listen", "127.0.0.1:0", "--http", "--phish-inbox-every", "10s", "--phish-inbox-ca-file", ca,
+		"--smtp-host", mail.Host, "--smtp-port", strconv.Itoa(mail.Port), "--smtp-tls", "none", "--smtp-from", "Handwash <alerts@careful.example>")
+	got := mail.Wait(60 * time.Second)
+	if len(got) != 1 || got[0].To != "carol@rosehouse.example" || !strings.Contains(got[0].Body, "Handwash checked it") {
+		t.Fatalf("mail = %+v; want Carol's thanks", got)
+	}
+	if n := imap.Unseen(t); n != 0 {
+		t.Errorf("%d messages left unread in the mailbox", n)
+	}
+	db := openData(t, data)
+	ins, err := db.PhishInboxes(context.Background())
+	if err != nil || len(ins) != 1 {
+		t.Fatal(ins, err)
+	}
+	reports, total, err := db.PhishReports(context.Background(), handwash.Scope{ProviderID: ins[0].ProviderID}, handwash.PhishReportFilter{})
+	if err != nil || total != 1 || reports[0].Reporter != "carol@rosehouse.example" || reports[0].Carried != "attached" {
+		t.Errorf("reports = %+v, %v", reports, err)
 	}
 }
