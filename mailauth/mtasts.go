@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -20,20 +21,57 @@ import (
 // is a few hundred bytes, and RFC 8461 section 3.3 lets senders stop at 64 KB.
 const maxPolicySize = 64 << 10
 
-// defaultHTTPClient fetches MTA-STS policies when Options.HTTPClient is nil.
-// It is shared so repeated checks reuse connections, and its timeouts sit
-// under Check's own so a dead server gives a finding, not a hang.
-var defaultHTTPClient = &http.Client{
-	Timeout: 15 * time.Second,
-	Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 10 * time.Second,
-		MaxIdleConns:          10,
-		IdleConnTimeout:       30 * time.Second,
-	},
+// policyClient fetches MTA-STS policies when Options.HTTPClient is nil. It
+// finds the policy host's address through r, like every other lookup of
+// the check, so a check pointed at a split-horizon DNS server with
+// --resolver fetches the policy from the server that one names. Its
+// timeouts sit under Check's own so a dead server gives a finding, not a
+// hang.
+func policyClient(r resolve.Resolver) *http.Client {
+	return &http.Client{
+		Timeout: 15 * time.Second,
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           dialVia(r, &net.Dialer{Timeout: 10 * time.Second}),
+			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: 10 * time.Second,
+			MaxIdleConns:          10,
+			IdleConnTimeout:       30 * time.Second,
+		},
+	}
+}
+
+// dialVia dials a host:port, finding the host's addresses (IPv4 first)
+// through r and trying each in turn.
+func dialVia(r resolve.Resolver, d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := netip.ParseAddr(host); err == nil {
+			return d.DialContext(ctx, network, addr)
+		}
+		v4, err4 := r.LookupA(ctx, host)
+		v6, err6 := r.LookupAAAA(ctx, host)
+		addrs := append(v4, v6...)
+		if len(addrs) == 0 {
+			if err4 == nil {
+				err4 = err6
+			}
+			return nil, fmt.Errorf("no address for %s: %w", host, err4)
+		}
+		var errs []error
+		for _, a := range addrs {
+			c, err := d.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
+			if err == nil {
+				return c, nil
+			}
+			errs = append(errs, err)
+		}
+		return nil, errors.Join(errs...)
+	}
 }
 
 // MTASTSResult is what was found about the domain's MTA-STS policy.
@@ -86,6 +124,9 @@ func lookupMTASTS(ctx context.Context, r resolve.Resolver, domain string, client
 	// The policy is fetched even when the record is wrong, so one run shows
 	// everything there is to fix.
 	res.PolicyURL = "https://mta-sts." + domain + "/.well-known/mta-sts.txt"
+	if client == nil {
+		client = policyClient(r)
+	}
 	text, temporary, err := fetchPolicy(ctx, client, res.PolicyURL)
 	if err != nil {
 		res.PolicyError, res.PolicyTemporary = err.Error(), temporary
@@ -105,9 +146,6 @@ func lookupMTASTS(ctx context.Context, r resolve.Resolver, domain string, client
 // reports whether a failure may pass (a timeout) rather than being one
 // every sender would also meet.
 func fetchPolicy(ctx context.Context, client *http.Client, url string) (string, bool, error) {
-	if client == nil {
-		client = defaultHTTPClient
-	}
 	c := *client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
