@@ -21,7 +21,7 @@ const fixtures = "../../shared/fixtures/email/spamassassin"
 var now = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	store handwash.Store
 	org   *handwash.Org
@@ -30,7 +30,7 @@ type world struct {
 	woken int
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "handwash.db"))
 	if err != nil {
