@@ -31,11 +31,16 @@ const (
 	// NotifyPhishThanks: the thank-you to a person who reported an email,
 	// with what Handwash found. It goes to the reporter alone.
 	NotifyPhishThanks NotifyKind = "phish_thanks"
+	// NotifyBackupFailed: a backup job reported a failure.
+	NotifyBackupFailed NotifyKind = "backup_failed"
+	// NotifyBackupOverdue: a backup job has not reported a success in
+	// time.
+	NotifyBackupOverdue NotifyKind = "backup_overdue"
 )
 
 // NotifyChoices are the kinds a person or a webhook may choose to receive,
 // in the order pages list them. Tests go to whoever asked for them.
-var NotifyChoices = []NotifyKind{NotifyNewFailure, NotifyDeviceStale, NotifyWeeklySummary, NotifyAlertAckOverdue, NotifyAlertFixOverdue, NotifyPhishReported}
+var NotifyChoices = []NotifyKind{NotifyNewFailure, NotifyDeviceStale, NotifyWeeklySummary, NotifyAlertAckOverdue, NotifyAlertFixOverdue, NotifyPhishReported, NotifyBackupFailed, NotifyBackupOverdue}
 
 // Title names the kind as people read it.
 func (k NotifyKind) Title() string {
@@ -56,6 +61,10 @@ func (k NotifyKind) Title() string {
 		return "Someone reported an email that is likely phishing"
 	case NotifyPhishThanks:
 		return "Thanks to a person who reported an email"
+	case NotifyBackupFailed:
+		return "A backup job reported a failure"
+	case NotifyBackupOverdue:
+		return "A backup job has not succeeded in time"
 	}
 	return string(k)
 }
@@ -89,6 +98,8 @@ type NotifyEvent struct {
 	// Email, for a thank-you, is its one recipient: the reporter, who
 	// need not be a user.
 	Email string
+	// JobID is the backup job a backup notice is about.
+	JobID string
 	// DeviceID, ControlID and Severity say which device and check, for new
 	// failures and stale devices.
 	DeviceID  string

@@ -267,5 +267,6 @@ type Store interface {
 	AlertService
 	FeedService
 	PhishService
+	BackupJobService
 	Close() error
 }

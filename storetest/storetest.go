@@ -110,6 +110,8 @@ var tests = []struct {
 	{"PhishReports", testPhishReports},
 	{"PhishReportRefused", testPhishReportRefused},
 	{"PhishMonths", testPhishMonths},
+	{"BackupJobs", testBackupJobs},
+	{"BackupPings", testBackupPings},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.

@@ -233,10 +233,10 @@ func (s *Store) QueueNotification(ctx context.Context, scope handwash.Scope, e *
 // insertEvent adds an event to the outbox.
 func insertEvent(ctx context.Context, tx *sql.Tx, e *handwash.NotifyEvent, now time.Time) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO notify_events (provider_id, org_id, kind, device_id, control_id, severity, at, user_id, webhook_id, created_at, alert_id, report_id, email)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+	err := tx.QueryRowContext(ctx, `INSERT INTO notify_events (provider_id, org_id, kind, device_id, control_id, severity, at, user_id, webhook_id, created_at, alert_id, report_id, email, job_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		e.ProviderID, e.OrgID, string(e.Kind), e.DeviceID, e.ControlID, string(e.Severity), micros(norm(e.At)), e.UserID, e.WebhookID, micros(now), e.AlertID,
-		e.ReportID, e.Email).Scan(&id)
+		e.ReportID, e.Email, e.JobID).Scan(&id)
 	return id, err
 }
 
@@ -418,13 +418,13 @@ func (s *Store) PendingNotifyEvents(ctx context.Context, limit int) ([]*handwash
 		var kind, sev string
 		var at int64
 		var org, host sql.NullString
-		if err := r.Scan(&e.ID, &e.ProviderID, &e.OrgID, &kind, &e.DeviceID, &e.ControlID, &sev, &at, &e.UserID, &e.WebhookID, &e.AlertID, &e.ReportID, &e.Email, &org, &host); err != nil {
+		if err := r.Scan(&e.ID, &e.ProviderID, &e.OrgID, &kind, &e.DeviceID, &e.ControlID, &sev, &at, &e.UserID, &e.WebhookID, &e.AlertID, &e.ReportID, &e.Email, &e.JobID, &org, &host); err != nil {
 			return nil, err
 		}
 		e.Kind, e.Severity, e.At = handwash.NotifyKind(kind), handwash.Severity(sev), fromMicros(at)
 		e.OrgName, e.Hostname = org.String, host.String
 		return &e, nil
-	}, `SELECT e.id, e.provider_id, e.org_id, e.kind, e.device_id, e.control_id, e.severity, e.at, e.user_id, e.webhook_id, e.alert_id, e.report_id, e.email, o.name, d.hostname
+	}, `SELECT e.id, e.provider_id, e.org_id, e.kind, e.device_id, e.control_id, e.severity, e.at, e.user_id, e.webhook_id, e.alert_id, e.report_id, e.email, e.job_id, o.name, d.hostname
 		FROM notify_events e
 		LEFT JOIN orgs o ON o.id = e.org_id AND o.provider_id = e.provider_id
 		LEFT JOIN devices d ON d.id = e.device_id AND d.org_id = e.org_id
