@@ -22,6 +22,13 @@ func addRoutes(mux handler, s *server) {
 	mux.Handle("GET /readyz", handleReadyz(s.store, s.log))
 	mux.Handle("GET /metrics", handleMetrics(s.registry))
 
+	// Backup jobs report here on success or failure; the address is the
+	// credential.
+	mux.Handle("GET /hb/{cred}", handleBackupPing(s, true))
+	mux.Handle("POST /hb/{cred}", handleBackupPing(s, true))
+	mux.Handle("GET /hb/{cred}/fail", handleBackupPing(s, false))
+	mux.Handle("POST /hb/{cred}/fail", handleBackupPing(s, false))
+
 	// Agents.
 	mux.Handle("POST /api/v1/enroll", handleEnroll(s))
 	mux.Handle("POST /api/v1/snapshots", s.device(handleSnapshotUpload(s)))

@@ -41,6 +41,7 @@ const (
 	adminList                    // administrators only; a list
 	writeObject                  // administrators only; names an object of the victim organisation, in the path or the body
 	createOrg                    // provider administrators not limited to one organisation
+	pingRoute                    // a backup job's address, whose last part is its credential
 )
 
 // victim is organisation B with one of everything, which the suite
@@ -54,6 +55,7 @@ type victim struct {
 	user          string
 	enroll        string // B's enrolment token ID
 	alert         string // B's manual alert
+	jobCred       string // B's backup job's ping credential
 	usedUp        string // an enrolment token with no uses left
 	expiredEnroll string
 	ids           []string // every ID of B's, which no other tenant may see
@@ -112,6 +114,12 @@ func (e *env) victim() *victim {
 		e.t.Fatal(err)
 	}
 	v.alert = al.ID
+	jobSecret := handwash.NewSecret()
+	job := &handwash.BackupJob{OrgID: tn.b.ID, Name: "Oak nightly backup", Every: 24 * time.Hour, SecretHash: handwash.HashSecret(jobSecret)}
+	if err := e.store.CreateBackupJob(ctx, scopeB, job); err != nil {
+		e.t.Fatal(err)
+	}
+	v.jobCred = handwash.Credential(handwash.PrefixBackupJob, job.ID, jobSecret)
 
 	// An enrolment token used once, of one use; and one that has expired.
 	v.usedUp = e.enrollToken(tn.b, 1, time.Hour)
@@ -177,6 +185,10 @@ func (v *victim) cases(e *env) map[string]routeCase {
 		"POST /api/v1/alerts/{id}/acknowledge":    {kind: writeObject, path: "/api/v1/alerts/" + v.alert + "/acknowledge"},
 		"POST /api/v1/alerts/{id}/close":          {kind: writeObject, path: "/api/v1/alerts/" + v.alert + "/close", body: map[string]string{"reason": "not ours"}},
 		"/api/":                                   {kind: opsRoute, path: "/api/v1/nothing"},
+		"GET /hb/{cred}":                          {kind: pingRoute, path: "/hb/" + v.jobCred},
+		"POST /hb/{cred}":                         {kind: pingRoute, path: "/hb/" + v.jobCred, body: "finished"},
+		"GET /hb/{cred}/fail":                     {kind: pingRoute, path: "/hb/" + v.jobCred + "/fail"},
+		"POST /hb/{cred}/fail":                    {kind: pingRoute, path: "/hb/" + v.jobCred + "/fail", body: "disk full"},
 	}
 }
 
@@ -250,6 +262,10 @@ func TestSecurity(t *testing.T) {
 			method = "GET"
 		}
 		t.Run(pattern, func(t *testing.T) {
+			if c.kind == pingRoute {
+				pingAttempts(t, e, v, method, c, attempt)
+				return
+			}
 			if c.kind == opsRoute {
 				res := e.do(method, c.path, "", nil)
 				if strings.HasPrefix(c.path, "/api/") {
@@ -326,7 +342,8 @@ func TestSecurity(t *testing.T) {
 func TestSecurityWritesSucceedForTheOwner(t *testing.T) {
 	for _, pattern := range routePatterns() {
 		method, _, _ := strings.Cut(pattern, " ")
-		if method != "POST" && method != "PATCH" && method != "DELETE" || pattern == "POST /api/v1/enroll" || pattern == "POST /api/v1/snapshots" {
+		if method != "POST" && method != "PATCH" && method != "DELETE" || pattern == "POST /api/v1/enroll" || pattern == "POST /api/v1/snapshots" ||
+			strings.HasPrefix(pattern, "POST /hb/") { // TestSecurity reports with the right address
 			continue
 		}
 		t.Run(pattern, func(t *testing.T) {
@@ -349,5 +366,34 @@ func TestSecurityWritesSucceedForTheOwner(t *testing.T) {
 			}
 			e.do(method, c.path, cred, c.body, c.header...).want(want)
 		})
+	}
+}
+
+// pingAttempts tries a backup job's address with every wrong credential in
+// its place, with and without an API token beside it, each of which must
+// be "not found" and change nothing. (The right address is
+// TestBackupPing's.)
+func pingAttempts(t *testing.T, _ *env, v *victim, method string, c routeCase, attempt func(*testing.T, string, string, routeCase, string, ...int)) {
+	t.Helper()
+	id, _, _ := handwash.ParseCredential(handwash.PrefixBackupJob, v.jobCred)
+	fail := strings.HasSuffix(c.path, "/fail")
+	wrong := map[string]string{
+		"unknown job":       handwash.Credential(handwash.PrefixBackupJob, "bkj_aaaaaaaaaaaaaaaa", handwash.NewSecret()),
+		"wrong secret":      handwash.Credential(handwash.PrefixBackupJob, id, handwash.NewSecret()),
+		"no secret":         handwash.PrefixBackupJob + "_" + id,
+		"API token":         v.tn.tokens["B admin"],
+		"device credential": v.deviceCred,
+		"enrolment prefix":  handwash.Credential(handwash.PrefixEnrollToken, id, handwash.NewSecret()),
+		"not a credential":  "letmein",
+		"job ID alone":      id,
+	}
+	for who, cred := range wrong {
+		wc := c
+		wc.path = "/hb/" + cred
+		if fail {
+			wc.path += "/fail"
+		}
+		attempt(t, who, method, wc, "", http.StatusNotFound)
+		attempt(t, who+" with B's admin token", method, wc, v.tn.tokens["B admin"], http.StatusNotFound)
 	}
 }

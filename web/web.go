@@ -87,6 +87,9 @@ type Deps struct {
 	// Facts once it is stored, already decoded, so this process's judge
 	// need not read and decode them again. It must not change them.
 	Uploaded func(deviceID, digest string, f *handwash.Facts)
+	// Notified, when set, is called after a backup job's failure queued a
+	// notice, so this process's notifier sends it at once.
+	Notified func()
 }
 
 // server is what the handlers share.
@@ -99,6 +102,7 @@ type server struct {
 	metrics  *metrics
 	registry *prometheus.Registry
 	stored   func()
+	notified func()
 	uploaded func(deviceID, digest string, f *handwash.Facts)
 	auth     *authenticator
 	// uploadSlots bounds concurrent decoding of uploads.
@@ -116,6 +120,7 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 		now:         deps.Now,
 		registry:    deps.Metrics,
 		stored:      deps.Stored,
+		notified:    deps.Notified,
 		uploaded:    deps.Uploaded,
 		uploadSlots: make(chan struct{}, cfg.UploadSlots),
 	}
@@ -130,6 +135,9 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 	}
 	if s.stored == nil {
 		s.stored = func() {}
+	}
+	if s.notified == nil {
+		s.notified = func() {}
 	}
 	if s.uploaded == nil {
 		s.uploaded = func(string, string, *handwash.Facts) {}

@@ -328,7 +328,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	api := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer})
+	api := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer, Notified: notes.Wake})
 	pin := ""
 	if o.tlsCert == "" {
 		// A self-signed certificate: the enrolment commands pin it. One
@@ -455,6 +455,7 @@ func newPhishDesk(o *serveOptions, store handwash.Store, log *slog.Logger, notif
 func serverRoutes(api, dash http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
+	mux.Handle("/hb/", api)
 	for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
 		mux.Handle(p, api)
 	}
