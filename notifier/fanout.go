@@ -200,6 +200,29 @@ func (n *Notifier) message(ctx context.Context, g *group) (notify.Message, bool,
 		} else {
 			msg = notify.PhishReportedMessage(org, phishView(r), n.link("/phishing/"+r.ID))
 		}
+	case handwash.NotifyBackupFailed, handwash.NotifyBackupOverdue:
+		j, err := n.store.BackupJob(ctx, handwash.Scope{ProviderID: e.ProviderID}, e.JobID)
+		if handwash.ErrorCode(err) == handwash.ENOTFOUND {
+			return msg, false, nil // the job or its organisation went
+		}
+		if err != nil {
+			return msg, false, err
+		}
+		// Put right since: nothing to say.
+		state := j.State(n.now())
+		if (e.Kind == handwash.NotifyBackupFailed && state != handwash.BackupFailed && state != handwash.BackupOverdue) ||
+			(e.Kind == handwash.NotifyBackupOverdue && state != handwash.BackupOverdue) {
+			return msg, false, nil
+		}
+		v := notify.BackupJob{Name: j.Name, Every: j.Every, At: e.At, Message: j.LastMessage}
+		if j.LastSuccessAt != nil {
+			v.LastSuccess = *j.LastSuccessAt
+		}
+		if e.Kind == handwash.NotifyBackupFailed {
+			msg = notify.BackupFailedMessage(org, v, n.link("/backup-jobs/"+j.ID))
+		} else {
+			msg = notify.BackupOverdueMessage(org, v, n.link("/backup-jobs/"+j.ID))
+		}
 	default:
 		return msg, false, nil
 	}

@@ -232,6 +232,9 @@ func (n *Notifier) queueDue(ctx context.Context, now time.Time) error {
 	if _, err := n.store.QueueAlertReminders(ctx, now); err != nil {
 		return err
 	}
+	if _, err := n.store.QueueBackupOverdue(ctx, now); err != nil {
+		return err
+	}
 	// A server that was down at the week's end catches up for two days;
 	// one started mid-week sends its first summary at the next week's end.
 	if end := n.WeekEnding(now); now.Sub(end) < 48*time.Hour {

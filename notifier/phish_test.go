@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/handwash/handwash"
 )
@@ -68,5 +69,59 @@ func TestPhishReportNotices(t *testing.T) {
 	}
 	if posts := w.hooks.take(); len(posts) != 0 {
 		t.Errorf("posts = %+v; want none", posts)
+	}
+}
+
+// A failed backup and an overdue one each reach the administrators once,
+// with the fake clock moving past the job's due time; one put right before
+// the notice goes out says nothing.
+func TestBackupNotices(t *testing.T) {
+	w := newWorld(t)
+	n := w.notifier(true)
+	scope := handwash.Scope{ProviderID: w.prov.ID}
+	job := &handwash.BackupJob{OrgID: w.org.ID, Name: "Nightly NAS", Every: 24 * time.Hour, Grace: time.Hour, SecretHash: handwash.HashSecret("s"), CreatedAt: w.clock}
+	w.must(w.store.CreateBackupJob(w.ctx, scope, job))
+	ping := func(ok bool, msg string) {
+		w.t.Helper()
+		w.must(w.store.RecordBackupPing(w.ctx, &handwash.BackupPing{JobID: job.ID, At: w.clock, Success: ok, Message: msg}))
+	}
+	subjects := func() []string {
+		var out []string
+		for _, m := range w.mail.Take() {
+			s, _ := new(mime.WordDecoder).DecodeHeader(m.Subject)
+			out = append(out, m.To+": "+s)
+		}
+		slices.Sort(out)
+		return out
+	}
+	ping(true, "")
+	w.clock = w.clock.Add(20 * time.Hour)
+	w.round(n)
+	if got := subjects(); len(got) != 0 {
+		t.Fatalf("mail before anything went wrong: %v", got)
+	}
+	ping(false, "destination full")
+	w.clock = w.clock.Add(time.Minute)
+	w.round(n)
+	got := subjects()
+	if len(got) != 2 || !strings.Contains(got[0], "ada@acme.example: [Handwash] Rose Care Home: Backup failed: Nightly NAS") {
+		t.Errorf("after a failure: %v; want the two administrators told", got)
+	}
+	// Past due (a day and an hour after the last success): overdue, once.
+	w.clock = w.clock.Add(6 * time.Hour)
+	w.round(n)
+	w.clock = w.clock.Add(time.Hour)
+	w.round(n)
+	if got := subjects(); len(got) != 2 || !strings.Contains(got[1], "Backup overdue: Nightly NAS") {
+		t.Errorf("once overdue: %v; want one notice each", got)
+	}
+	// A failure put right before the round goes out says nothing.
+	ping(true, "")
+	w.clock = w.clock.Add(time.Hour)
+	ping(false, "again")
+	ping(true, "retried")
+	w.round(n)
+	if got := subjects(); len(got) != 0 {
+		t.Errorf("a failure already put right was notified: %v", got)
 	}
 }

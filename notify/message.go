@@ -32,10 +32,14 @@ const (
 	// phishing. KindPhishThanks: the thank-you to the reporter.
 	KindPhishReported = handwash.NotifyPhishReported
 	KindPhishThanks   = handwash.NotifyPhishThanks
+	// KindBackupFailed and KindBackupOverdue: a backup job failed, or has
+	// not succeeded in time.
+	KindBackupFailed  = handwash.NotifyBackupFailed
+	KindBackupOverdue = handwash.NotifyBackupOverdue
 )
 
 // Kinds lists every kind of message.
-var Kinds = []Kind{KindNewFailure, KindDeviceStale, KindWeeklySummary, KindTest, KindAlertAckOverdue, KindAlertFixOverdue, KindPhishReported, KindPhishThanks}
+var Kinds = []Kind{KindNewFailure, KindDeviceStale, KindWeeklySummary, KindTest, KindAlertAckOverdue, KindAlertFixOverdue, KindPhishReported, KindPhishThanks, KindBackupFailed, KindBackupOverdue}
 
 // Message is one notification, ready to be rendered for email or a webhook.
 // Everything in it is treated as untrusted text: hostnames and control
@@ -107,7 +111,7 @@ func (m Message) Validate() error {
 		known = known || m.Kind == k
 	}
 	if !known {
-		return invalid("kind %q is not known: use one of new_high_failure, device_stale, weekly_summary, test, alert_ack_overdue, alert_fix_overdue, phish_reported, phish_thanks", m.Kind)
+		return invalid("kind %q is not known: use one of new_high_failure, device_stale, weekly_summary, test, alert_ack_overdue, alert_fix_overdue, phish_reported, phish_thanks, backup_failed, backup_overdue", m.Kind)
 	}
 	for _, f := range []struct {
 		name, value string

@@ -113,6 +113,8 @@ func newView(m Message) (view, error) {
 		v.LinkText = "See the full summary in the dashboard"
 	case KindPhishReported:
 		v.LinkText = "See the report and the email's signs"
+	case KindBackupFailed, KindBackupOverdue:
+		v.LinkText = "See the backup's history"
 	default:
 		v.LinkText = "Open the Handwash dashboard"
 	}
