@@ -129,6 +129,14 @@ func TestBrowserSignInAndPages(t *testing.T) {
 		browsertest.AssertAccessible(t, ctx)
 	}
 
+	// Backups: a job added, with its address shown once.
+	run("the backups", chromedp.Navigate(w.srv.URL+"/orgs/"+w.rose.ID+"/backups"), chromedp.WaitVisible(chromedp.ID("add-h")))
+	browsertest.AssertAccessible(t, ctx)
+	run("a backup job added", chromedp.SendKeys(chromedp.ID("backup-name"), "Nightly NAS backup"),
+		chromedp.Submit(chromedp.ID("backup-name")),
+		chromedp.WaitVisible(chromedp.ID("job-address")))
+	browsertest.AssertAccessible(t, ctx)
+
 	run("the audit log", chromedp.Navigate(w.srv.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("table")))
 	if page := text(); !strings.Contains(page, "signin") || !strings.Contains(page, "exception.grant") {
 		t.Errorf("audit log lacks the sign-in: %q", body)

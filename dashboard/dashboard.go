@@ -193,6 +193,10 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /orgs/{org}/phishing", s.signedIn(s.handlePhishUpload))
 	mux.Handle("GET /phishing/{id}", s.signedIn(s.handlePhishReport))
 	mux.Handle("GET /phishing/{id}/original", s.signedIn(s.handlePhishOriginal))
+	mux.Handle("GET /orgs/{org}/backups", s.signedIn(s.handleBackups))
+	mux.Handle("POST /orgs/{org}/backups", s.signedIn(s.handleBackupCreate))
+	mux.Handle("GET /backup-jobs/{id}", s.signedIn(s.handleBackupJob))
+	mux.Handle("POST /backup-jobs/{id}/delete", s.signedIn(s.handleBackupDelete))
 	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
 	mux.Handle("POST /devices/{device}/exceptions", s.signedIn(s.handleGrantException))
 	// Revoking an exception changes how the devices it covered are judged.

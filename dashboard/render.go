@@ -125,6 +125,8 @@ var funcs = template.FuncMap{
 	"alertstate": stateText,
 	"verdict":    verdictClass,
 	"month":      monthName,
+	"backup":     backupState,
+	"every":      handwash.DurationWords,
 }
 
 // deliveryText says where a delivery stands in plain words.
