@@ -458,6 +458,36 @@ type BackupFacts struct {
 	// RestorePoints says whether the OS keeps restore points or snapshots
 	// (Windows System Restore, Time Machine local snapshots, Timeshift).
 	RestorePoints *bool `json:"restore_points,omitempty"`
+	// Verifications are the newest results of the backup verifications
+	// the agent runs (handwash backup verify), one per backup verified.
+	Verifications []BackupVerification `json:"verifications,omitempty"`
+}
+
+// BackupVerification is the outcome of verifying one backup from this
+// device: its age, a test restore, its own integrity check and whether
+// this device could delete it.
+type BackupVerification struct {
+	// Kind is restic, borg, folder or s3.
+	Kind string `json:"kind"`
+	// Location names the backup, without secrets.
+	Location string `json:"location"`
+	// VerifiedAt is when the verification finished.
+	VerifiedAt time.Time `json:"verified_at"`
+	// NewestBackup is when the newest backup in it was taken.
+	NewestBackup *time.Time `json:"newest_backup,omitempty"`
+	// RestoreOK says whether a sample of files was restored and came back
+	// whole; nil when no test restore ran. FilesRestored counts them.
+	RestoreOK     *bool `json:"restore_ok,omitempty"`
+	FilesRestored int   `json:"files_restored"`
+	// IntegrityOK is the backup's own integrity check; nil when it has
+	// none or it did not run.
+	IntegrityOK *bool `json:"integrity_ok,omitempty"`
+	// CanDelete says whether this device could delete or overwrite the
+	// backups, as ransomware running here could; nil when not known.
+	CanDelete *bool `json:"can_delete,omitempty"`
+	// Problem is what stopped the verification (a wrong password, a
+	// missing repository), in plain English; empty when it ran.
+	Problem string `json:"problem,omitempty"`
 }
 
 // BackupTool is one backup tool and what it says of its last run.
