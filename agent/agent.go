@@ -29,16 +29,19 @@ type Paths struct {
 	Dir    string // the directory holding everything below
 	State  string // the state file status reads
 	Spool  string // the spool directory
+	// Backups holds the newest result of each backup verification.
+	Backups string
 }
 
 // PathsFor returns the agent's files for a configuration file.
 func PathsFor(config string) Paths {
 	dir := filepath.Dir(config)
 	return Paths{
-		Config: config,
-		Dir:    dir,
-		State:  filepath.Join(dir, "agent-state.json"),
-		Spool:  filepath.Join(dir, "spool"),
+		Config:  config,
+		Dir:     dir,
+		State:   filepath.Join(dir, "agent-state.json"),
+		Spool:   filepath.Join(dir, "spool"),
+		Backups: filepath.Join(dir, "backup-verifications.json"),
 	}
 }
 

@@ -43,6 +43,8 @@ type Config struct {
 	SiteID string `json:"site_id,omitempty"`
 	// EnrolledAt is when the device was enrolled.
 	EnrolledAt time.Time `json:"enrolled_at"`
+	// Backups are the backups this device verifies on a schedule.
+	Backups []BackupTarget `json:"backups,omitempty"`
 }
 
 // Secret is a string that prints as "[redacted]", so that a credential
@@ -116,6 +118,19 @@ func (c *Config) validate() error {
 	}
 	if c.Interval != 0 && time.Duration(c.Interval) < MinInterval {
 		return fmt.Errorf("interval: %s is shorter than the minimum of %s", time.Duration(c.Interval), MinInterval)
+	}
+	if len(c.Backups) > maxBackupTargets {
+		return fmt.Errorf("backups: %d backups; at most %d can be verified from one device", len(c.Backups), maxBackupTargets)
+	}
+	seen := map[string]bool{}
+	for _, t := range c.Backups {
+		if err := t.validate(); err != nil {
+			return err
+		}
+		if seen[t.Key()] {
+			return fmt.Errorf("backups: %s is listed twice", t.Key())
+		}
+		seen[t.Key()] = true
 	}
 	return nil
 }

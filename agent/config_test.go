@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func TestConfigRoundTripAndPermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *got != *c {
+	if !reflect.DeepEqual(got, c) {
 		t.Errorf("loaded %+v, saved %+v", got, c)
 	}
 	if got.EffectiveInterval() != 2*time.Hour {

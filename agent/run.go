@@ -51,6 +51,9 @@ type Runner struct {
 	SpoolBytes int64
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// VerifyBackup verifies the configured backups when they are due;
+	// without it they are not verified.
+	VerifyBackup BackupVerifier
 
 	paths Paths
 	spool *Spool
@@ -253,9 +256,18 @@ func (r *Runner) collectOnce(ctx context.Context) error {
 			return collect.Collect(ctx, collect.Options{Version: r.Version})
 		}
 	}
+	// The configuration is read afresh, so backups added while the agent
+	// runs are verified without a restart.
+	cfg, cerr := LoadConfig(r.ConfigPath)
+	if cerr == nil {
+		r.verifyDueBackups(ctx, cfg)
+	}
 	cpu0, start := cpuTime(), time.Now()
 	f := collectFn(context.WithoutCancel(ctx))
 	wall, cpu := time.Since(start), cpuTime()-cpu0
+	if cerr == nil {
+		r.addBackupResults(cfg, f)
+	}
 	e, dropped, err := r.spool.Add(f)
 	// The Facts are no longer needed: hand their memory back to the
 	// system now, so the agent at rest stays small.
