@@ -182,3 +182,32 @@ func (r *Runner) addBackupResults(cfg *Config, f *handwash.Facts) {
 	}
 	f.Backup.Verifications = vs
 }
+
+// AddBackup adds a backup to verify, or replaces the one of the same kind
+// and repository; the message of a refusal names the field.
+func (c *Config) AddBackup(t BackupTarget) error {
+	next := *c
+	next.Backups = slices.Clone(c.Backups)
+	i := slices.IndexFunc(next.Backups, func(o BackupTarget) bool { return o.Key() == t.Key() })
+	if i >= 0 {
+		next.Backups[i] = t
+	} else {
+		next.Backups = append(next.Backups, t)
+	}
+	if err := next.validate(); err != nil {
+		return handwash.Errorf(handwash.EINVALID, "%v", err)
+	}
+	c.Backups = next.Backups
+	return nil
+}
+
+// RemoveBackup stops verifying a backup; ENOTFOUND when it is not listed.
+func (c *Config) RemoveBackup(kind, repo string) error {
+	key := BackupTarget{Kind: kind, Repo: repo}.Key()
+	i := slices.IndexFunc(c.Backups, func(o BackupTarget) bool { return o.Key() == key })
+	if i < 0 {
+		return handwash.Errorf(handwash.ENOTFOUND, "no %s backup at %s is verified by this agent: see handwash agent backup list", kind, repo)
+	}
+	c.Backups = slices.Delete(c.Backups, i, i+1)
+	return nil
+}

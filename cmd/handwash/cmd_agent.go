@@ -69,6 +69,7 @@ holds the device's credential), its state and the spool, all in the folder of
 		newAgentStatusCommand(&configPath),
 		newAgentInstallCommand(&configPath),
 		newAgentUninstallCommand(&configPath),
+		newAgentBackupCommand(&configPath),
 	)
 	for _, c := range cmd.Commands() {
 		c.Args = wrapArgs(c.Args)
