@@ -36,7 +36,8 @@ import (
 // Settings and leases the judge keeps in the store.
 const (
 	// SettingCatalogueDigest is the digest of the catalogue the stored
-	// assessments were made with.
+	// assessments were made with, followed by the judging settings
+	// (Config.Settings) when they are not the defaults.
 	SettingCatalogueDigest = "catalogue_digest"
 	// SettingLastRejudge is when every device was last marked for the
 	// daily re-judging, in RFC 3339.
@@ -70,6 +71,10 @@ type Config struct {
 	// Refresh is how often device counts are read for /metrics (default
 	// 30 seconds).
 	Refresh time.Duration
+	// Settings are the organisation-wide choices every device is judged
+	// with, such as how old a backup may be (serve --backup-max-age); zero
+	// fields take their defaults. Changing them judges every device again.
+	Settings policy.Settings
 }
 
 func (c *Config) defaults() {
@@ -320,22 +325,23 @@ func (j *Judge) judge(ctx context.Context, d *handwash.Device) error {
 	if err != nil {
 		return fmt.Errorf("reading exceptions: %w", err)
 	}
-	a := evaluate(j.cat, d, f, stored, j.now(), j.adv)
+	a := evaluate(j.cat, d, f, stored, j.now(), j.adv, j.cfg.Settings)
 	if err := j.store.PutAssessment(ctx, d.ID, d.FactsDigest, a); err != nil {
 		return fmt.Errorf("storing the assessment: %w", err)
 	}
 	return nil
 }
 
-// Evaluate judges Facts of a device with its stored exceptions, exactly as
-// handwash check judges a device with exceptions from handwash.yaml.
+// Evaluate judges Facts of a device with its stored exceptions and the
+// default settings, exactly as handwash check judges a device with
+// exceptions from handwash.yaml.
 func Evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stored []*handwash.StoredException, now time.Time) *handwash.Assessment {
-	return evaluate(cat, d, f, stored, now, nil)
+	return evaluate(cat, d, f, stored, now, nil, policy.Settings{})
 }
 
 // evaluate is Evaluate with the server's security advisories, when it has
-// them.
-func evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stored []*handwash.StoredException, now time.Time, adv *advisories.Source) *handwash.Assessment {
+// them, and its settings.
+func evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stored []*handwash.StoredException, now time.Time, adv *advisories.Source, settings policy.Settings) *handwash.Assessment {
 	ex := make([]handwash.Exception, 0, len(stored))
 	for _, e := range stored {
 		x := handwash.Exception{Control: e.Control, Reason: e.Reason, Owner: e.Owner, Expires: e.Expires}
@@ -355,7 +361,7 @@ func evaluate(cat *policy.Catalogue, d *handwash.Device, f *handwash.Facts, stor
 	own := f.Device
 	c := *f
 	c.Device.ID = d.ID
-	opt := policy.Options{Now: now, Exceptions: ex}
+	opt := policy.Options{Now: now, Exceptions: ex, Settings: settings}
 	if adv != nil {
 		adv.Apply(&opt, &c)
 	}
@@ -442,8 +448,21 @@ func decodeFacts(gz []byte) (*handwash.Facts, error) {
 	return &f, nil
 }
 
+// judgedWith names what the stored assessments should have been made
+// with: the catalogue's digest, then the settings when they are not the
+// defaults, so that a server started with other settings judges every
+// device again, as it does for a new catalogue.
+func (j *Judge) judgedWith() string {
+	s := j.cfg.Settings.WithDefaults()
+	if s == (policy.Settings{}).WithDefaults() {
+		return j.cat.Digest
+	}
+	return j.cat.Digest + " " + s.String()
+}
+
 // watchCatalogue marks every device for judging when the running catalogue
-// differs from the one the stored assessments were made with. It runs at
+// (or its settings) differs from what the stored assessments were made
+// with. It runs at
 // start, under a lease so that replicas starting together do it once; a
 // replica that finds the lease taken tries again until the setting says
 // its catalogue is in place.
@@ -478,17 +497,19 @@ func (j *Judge) checkCatalogue(ctx context.Context) (done bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if have == j.cat.Digest {
+	want := j.judgedWith()
+	if have == want {
 		return true, nil
 	}
 	n, err := j.store.MarkAllForEvaluation(ctx)
 	if err != nil {
 		return false, err
 	}
-	if err := j.store.SetSetting(ctx, SettingCatalogueDigest, j.cat.Digest); err != nil {
+	if err := j.store.SetSetting(ctx, SettingCatalogueDigest, want); err != nil {
 		return false, err
 	}
-	j.log.InfoContext(ctx, "the catalogue changed: judging every device again", "catalogue_version", j.cat.Version, "devices", n)
+	j.log.InfoContext(ctx, "the catalogue or the judging settings changed: judging every device again",
+		"catalogue_version", j.cat.Version, "settings", j.cfg.Settings.WithDefaults().String(), "devices", n)
 	j.Wake()
 	return true, nil
 }

@@ -718,3 +718,120 @@ func TestOlderFactsCompactedWhenIdle(t *testing.T) {
 		return deltas == 1 // the first is the keyframe, the newest stays whole
 	})
 }
+
+// runJudge runs a judge with this configuration and clock until the
+// returned function is called.
+func runJudge(e *env, cfg judge.Config, now func() time.Time) (stop func()) {
+	cfg.Poll = 20 * time.Millisecond
+	j := judge.New(cfg, judge.Deps{Store: e.store, Catalogue: e.cat, Now: now})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		j.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			e.t.Fatal("the judge did not stop within 10 seconds of being told to")
+		}
+	}
+}
+
+// The server's settings (serve --backup-max-age) reach every judgement:
+// the well-kept Linux laptop's backup, 37 hours old, fails the default
+// limit of 24 hours and passes a limit of 48.
+func TestSettingsReachTheJudgement(t *testing.T) {
+	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC) // the backup finished 19 Nov 21:04
+	for _, tc := range []struct {
+		settings policy.Settings
+		want     handwash.Status
+		summary  string
+	}{
+		{policy.Settings{}, handwash.StatusFail, "finished 36 hours ago; it should be no more than 24 hours old."},
+		{policy.Settings{BackupMaxAge: 48 * time.Hour}, handwash.StatusPass, ""},
+		{policy.Settings{BackupMaxAge: 12 * time.Hour}, handwash.StatusFail, "it should be no more than 12 hours old."},
+	} {
+		t.Run(tc.settings.String(), func(t *testing.T) {
+			e := newEnv(t)
+			defer runJudge(e, judge.Config{Workers: 1, Settings: tc.settings}, func() time.Time { return at })()
+			id, _ := e.device(linuxWellKept, "s1")
+			var a handwash.Assessment
+			eventually(t, "the assessment", func() bool {
+				return e.call("GET", "/api/v1/devices/"+id+"/assessment", e.admin, nil, &a) == http.StatusOK
+			})
+			for _, fd := range a.Findings {
+				if fd.ControlID == "backup.recent" && (fd.Status != tc.want || !strings.Contains(fd.Summary, tc.summary)) {
+					t.Errorf("backup.recent: %s %q, want %s %q", fd.Status, fd.Summary, tc.want, tc.summary)
+				}
+			}
+		})
+	}
+}
+
+// A server started with other settings judges every device again, as for
+// a new catalogue; one restarted with the same settings does not.
+func TestSettingsChangeRejudgesAll(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var ids []string
+	for i, f := range []string{windowsNeglected, linuxWellKept} {
+		id, _ := e.device(f, fmt.Sprint("s", i))
+		ids = append(ids, id)
+	}
+	points := func(id string) int {
+		var scores struct {
+			Items []handwash.ScorePoint `json:"items"`
+		}
+		e.call("GET", "/api/v1/devices/"+id+"/scores", e.admin, nil, &scores)
+		return len(scores.Items)
+	}
+	allHave := func(n int) func() bool {
+		return func() bool {
+			for _, id := range ids {
+				if points(id) != n {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	recorded := func(want string) func() bool {
+		return func() bool { v, _ := e.store.Setting(ctx, judge.SettingCatalogueDigest); return v == want }
+	}
+	run := func(s policy.Settings) func() { return runJudge(e, judge.Config{Settings: s}, nil) }
+
+	stop := run(policy.Settings{})
+	eventually(t, "the catalogue digest recorded", recorded(e.cat.Digest))
+	eventually(t, "first judgement", func() bool { return pending(e) == 0 && allHave(points(ids[0]))() })
+	stop()
+	n := points(ids[0])
+
+	// The default given explicitly is the default: nothing to judge again.
+	stop = run(policy.Settings{BackupMaxAge: 24 * time.Hour})
+	time.Sleep(300 * time.Millisecond)
+	stop()
+	if !allHave(n)() {
+		t.Fatal("a restart with the default settings given explicitly judged devices again")
+	}
+
+	two := policy.Settings{BackupMaxAge: 48 * time.Hour}
+	stop = run(two)
+	eventually(t, "the settings recorded", recorded(e.cat.Digest+" backup_max_age=48h0m0s"))
+	eventually(t, "every device judged again", allHave(n+1))
+	stop()
+
+	stop = run(two)
+	time.Sleep(300 * time.Millisecond)
+	stop()
+	if !allHave(n + 1)() {
+		t.Fatal("a restart with the same settings judged devices again")
+	}
+
+	stop = run(policy.Settings{})
+	defer stop()
+	eventually(t, "back to the defaults", recorded(e.cat.Digest))
+	eventually(t, "every device judged again with the defaults", allHave(n+2))
+}

@@ -304,18 +304,22 @@ func (c *Catalogue) program(what, src string, want *cel.Type, fields map[string]
 }
 
 // newEnv declares what expressions may use: facts (handwash.Facts), now (a
-// timestamp), os_support (OSSupport), vulns (Vulnerabilities) and the CEL
-// string and list extensions.
+// timestamp), os_support (OSSupport), vulns (Vulnerabilities),
+// software_support (SoftwareSupport), settings (Settings, with every
+// default filled in), the CEL string and list extensions, and cel.bind to
+// name a value used more than once.
 func newEnv() (*cel.Env, error) {
 	return cel.NewEnv(
-		ext.NativeTypes(reflect.TypeOf(&handwash.Facts{}), reflect.TypeOf(&OSSupport{}), reflect.TypeOf(&Vulnerabilities{}), reflect.TypeOf(&SoftwareSupport{}), ext.ParseStructTag("json")),
+		ext.NativeTypes(reflect.TypeOf(&handwash.Facts{}), reflect.TypeOf(&OSSupport{}), reflect.TypeOf(&Vulnerabilities{}), reflect.TypeOf(&SoftwareSupport{}), reflect.TypeOf(&Settings{}), ext.ParseStructTag("json")),
 		cel.Variable("facts", cel.ObjectType("handwash.Facts")),
 		cel.Variable("os_support", cel.ObjectType("policy.OSSupport")),
 		cel.Variable("vulns", cel.ObjectType("policy.Vulnerabilities")),
 		cel.Variable("software_support", cel.ObjectType("policy.SoftwareSupport")),
+		cel.Variable("settings", cel.ObjectType("policy.Settings")),
 		cel.Variable("now", cel.TimestampType),
 		ext.Strings(),
 		ext.Lists(),
+		ext.Bindings(),
 		versionFunctions(),
 		textFunctions(),
 		softwareFunctions(),

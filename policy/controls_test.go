@@ -195,7 +195,12 @@ type controlCase struct {
 	// support), unless noSoftware says none was loaded.
 	software   *SoftwareSupport
 	noSoftware bool
+	// settings are the organisation's settings (zero: the defaults).
+	settings Settings
 }
+
+// withSettings judges the case with these settings.
+func (c controlCase) withSettings(s Settings) controlCase { c.settings = s; return c }
 
 // withSoftware judges the case with this end-of-life data.
 func (c controlCase) withSoftwareSupport(s *SoftwareSupport) controlCase { c.software = s; return c }
@@ -214,7 +219,7 @@ func (c controlCase) withoutVulns() controlCase { c.noVulns = true; return c }
 
 // options are the case's options at now.
 func (c controlCase) options(now time.Time) Options {
-	o := Options{Now: now, Vulns: c.vulns, Software: c.software}
+	o := Options{Now: now, Vulns: c.vulns, Software: c.software, Settings: c.settings}
 	if o.Vulns == nil && !c.noVulns {
 		o.Vulns = cleanVulns()
 	}
@@ -264,6 +269,48 @@ var (
 	pending = func(name string, security bool, released *time.Time) handwash.PendingUpdate {
 		return handwash.PendingUpdate{Name: name, Security: security, Released: released}
 	}
+	lastBackups = func(newest time.Duration) func(*handwash.Facts) {
+		return func(f *handwash.Facts) {
+			for i := range f.Backup.Tools {
+				f.Backup.Tools[i].LastSuccess = ago(newest + time.Duration(i)*time.Hour)
+			}
+		}
+	}
+	withVerifications = func(vs ...handwash.BackupVerification) func(*handwash.Facts) {
+		return func(f *handwash.Facts) { f.Backup.Verifications = vs }
+	}
+)
+
+// Backups that handwash backup verify checks in the cases.
+const (
+	restServer = "rest:https://backup.oakhouse.lan:8000/office/"
+	nasFolder  = `\\NAS\backup\office`
+	bucket     = "s3://oakhouse-backups/office"
+)
+
+// verified is the newest verification of a backup, the given time before
+// caseNow: a test restore of 20 files that came back whole, an integrity
+// check that passed, and a backup this device cannot delete. Cases change
+// what they are about.
+func verified(kind, location string, before time.Duration, change ...func(*handwash.BackupVerification)) handwash.BackupVerification {
+	v := handwash.BackupVerification{Kind: kind, Location: location, VerifiedAt: *ago(before), NewestBackup: ago(before + 3*time.Hour),
+		RestoreOK: ptr(true), FilesRestored: 20, IntegrityOK: ptr(true), CanDelete: ptr(false)}
+	for _, c := range change {
+		c(&v)
+	}
+	return v
+}
+
+var (
+	restoreFailed   = func(v *handwash.BackupVerification) { v.RestoreOK = ptr(false) }
+	integrityFailed = func(v *handwash.BackupVerification) { v.IntegrityOK = ptr(false) }
+	deletable       = func(v *handwash.BackupVerification) { v.CanDelete = ptr(true) }
+	deleteUnknown   = func(v *handwash.BackupVerification) { v.CanDelete = nil }
+	couldNotRun     = func(problem string) func(*handwash.BackupVerification) {
+		return func(v *handwash.BackupVerification) {
+			v.RestoreOK, v.FilesRestored, v.IntegrityOK, v.CanDelete, v.NewestBackup, v.Problem = nil, 0, nil, nil, nil, problem
+		}
+	}
 )
 
 var win10 = withOS("Windows 10 Pro", "windows", "10.0.19045", "19045", "Professional")
@@ -290,7 +337,17 @@ var controlCases = map[string][]controlCase{
 		fails(win, "newest 3 days old", func(f *handwash.Facts) {
 			f.Backup.Tools[0].LastSuccess, f.Backup.Tools[1].LastSuccess = ago(80*time.Hour), ago(9*day)
 		}, "OneDrive", "3 days ago"),
-		fails(mac, "25 hours old", func(f *handwash.Facts) { f.Backup.Tools[0].LastSuccess = ago(25 * time.Hour) }, "25 hours ago"),
+		fails(mac, "25 hours old", func(f *handwash.Facts) { f.Backup.Tools[0].LastSuccess = ago(25 * time.Hour) },
+			"25 hours ago", "no more than 24 hours old"),
+		// The organisation's own limit (handwash.yaml settings, serve --backup-max-age).
+		passes(win, "30 hours old, limit 48 hours", lastBackups(30*time.Hour)).withSettings(Settings{BackupMaxAge: 48 * time.Hour}),
+		passes(mac, "exactly at a 36-hour limit", lastBackups(36*time.Hour)).withSettings(Settings{BackupMaxAge: 36 * time.Hour}),
+		fails(mac, "50 hours old, limit 48 hours", lastBackups(50*time.Hour), "2 days ago", "no more than 2 days old").
+			withSettings(Settings{BackupMaxAge: 48 * time.Hour}),
+		fails(lin, "3 hours old, limit 1 hour", lastBackups(3*time.Hour), "3 hours ago", "no more than 1 hour old").
+			withSettings(Settings{BackupMaxAge: time.Hour}),
+		fails(win, "40 days old, limit 31 days", lastBackups(40*day), "OneDrive", "40 days ago", "no more than 31 days old").
+			withSettings(Settings{BackupMaxAge: 31 * day}),
 		fails(lin, "tried, never succeeded", func(f *handwash.Facts) {
 			f.Backup.Tools[0].LastSuccess, f.Backup.Tools[0].LastAttempt = nil, ago(time.Hour)
 		},
@@ -350,6 +407,58 @@ var controlCases = map[string][]controlCase{
 		fails(win, "encryption not known", func(f *handwash.Facts) { f.Backup.Tools[1].Destination.Encrypted = nil },
 			"could not confirm these backups are encrypted: File History (E:)."),
 		notApplies(lin, "cloud only", nil),
+		unknowns(win, "backups not observed", func(f *handwash.Facts) { f.Backup = nil }),
+	},
+	"backup.restore-tested": {
+		passes(lin, "restored 3 days ago", withVerifications(verified("restic", restServer, 3*day))),
+		passes(mac, "restored 11 months ago", withVerifications(verified("restic", restServer, 335*day))),
+		passes(win, "one backup restored, another could not be verified", withVerifications(
+			verified("folder", nasFolder, 2*day),
+			verified("s3", bucket, 2*day, couldNotRun("The access key was refused by the storage service.")))),
+		passes(lin, "an integrity failure over 12 months ago", withVerifications(
+			verified("restic", restServer, 3*day),
+			verified("borg", "/mnt/usb/borg", 400*day, integrityFailed))),
+		fails(lin, "newest successful restore 13 months ago", withVerifications(verified("restic", restServer, 400*day)),
+			"The newest successful test restore ("+restServer+") was 400 days ago, on 16 October 2025",
+			"test a restore at least once every 12 months"),
+		fails(win, "test restore failed", withVerifications(verified("folder", nasFolder, 2*day, restoreFailed)),
+			"No recorded test restore has brought files back whole.",
+			"What went wrong: "+nasFolder+" (18 November 2026): the test restore failed: files did not come back whole."),
+		fails(lin, "integrity check failed", withVerifications(verified("restic", restServer, 3*day, integrityFailed)),
+			"The backup's own integrity check found damage in "+restServer+" (checked 17 November 2026), so files restored from it may be missing or broken.",
+			"The newest successful test restore ("+restServer+") was 3 days ago."),
+		fails(win, "integrity failure of one backup beside a good restore of another", withVerifications(
+			verified("folder", nasFolder, day),
+			verified("restic", restServer, 5*day, integrityFailed)),
+			"found damage in "+restServer, "The newest successful test restore ("+nasFolder+") was 24 hours ago."),
+		fails(mac, "verification could not run", withVerifications(
+			verified("restic", "/Volumes/Backup/restic", 6*time.Hour, couldNotRun("The password file /etc/handwash/restic-password could not be read."))),
+			"What went wrong: /Volumes/Backup/restic (20 November 2026): The password file /etc/handwash/restic-password could not be read."),
+		fails(lin, "restore found no files", withVerifications(verified("restic", restServer, day, func(v *handwash.BackupVerification) { v.FilesRestored = 0 })),
+			"the test restore found no files to bring back"),
+		fails(lin, "no test restore ran", withVerifications(verified("borg", "ssh://backup@nas.lan/srv/borg", day, func(v *handwash.BackupVerification) { v.RestoreOK, v.FilesRestored = nil, 0 })),
+			"ssh://backup@nas.lan/srv/borg (19 November 2026): no test restore ran"),
+		notApplies(lin, "no backup verified", nil),
+		notApplies(win, "verifications recorded as none", withVerifications()),
+		unknowns(lin, "backups not observed", func(f *handwash.Facts) { f.Backup = nil }),
+		unknowns(lin, "restore result not readable", func(f *handwash.Facts) {
+			withVerifications(verified("restic", restServer, day, func(v *handwash.BackupVerification) { v.RestoreOK, v.FilesRestored = nil, 0 }))(f)
+			f.AddMissing("backup.verifications[0].restore_ok", handwash.ReasonError, "the agent could not read the restore's result")
+		}),
+	},
+	"backup.verified-protected": {
+		passes(lin, "append-only server", withVerifications(verified("restic", restServer, 3*day))),
+		passes(mac, "one cannot be deleted, one not known", withVerifications(
+			verified("restic", restServer, 3*day),
+			verified("folder", "/Volumes/Backup", 3*day, deleteUnknown))),
+		fails(lin, "repository writable from here", withVerifications(verified("restic", "/mnt/backup/restic", 3*day, deletable)),
+			"This computer could delete or overwrite these backups, and so could ransomware running on it: /mnt/backup/restic (restic)."),
+		fails(win, "one of two deletable", withVerifications(
+			verified("s3", bucket, day),
+			verified("folder", nasFolder, day, deletable)),
+			"running on it: "+nasFolder+" (folder)."),
+		notApplies(lin, "no backup verified", nil),
+		notApplies(mac, "could not tell", withVerifications(verified("folder", "/Volumes/Backup", day, deleteUnknown))),
 		unknowns(win, "backups not observed", func(f *handwash.Facts) { f.Backup = nil }),
 	},
 	"backup.restore-points": {

@@ -39,6 +39,10 @@ type Options struct {
 	// OSLifecycle, when set, is fresher operating-system support data than
 	// the built-in copy (from the feeds' end-of-life data).
 	OSLifecycle *Lifecycle
+	// Settings are the organisation's choices (how old a backup may be);
+	// zero fields take their defaults. Evaluate uses them as given: check
+	// values people give where they are read (CheckBackupMaxAge).
+	Settings Settings
 }
 
 // Evaluate judges Facts against every control and returns the assessment:
@@ -63,9 +67,11 @@ func (c *Catalogue) Evaluate(f *handwash.Facts, opt Options) *handwash.Assessmen
 	if software == nil {
 		software = &SoftwareSupport{Items: []SoftwareEndItem{}}
 	}
+	settings := opt.Settings.WithDefaults()
 	ev := &evaluation{
-		f:            f,
-		vars:         map[string]any{"facts": f, "now": now, "os_support": &support, "vulns": vulns, "software_support": software},
+		f: f,
+		vars: map[string]any{"facts": f, "now": now, "os_support": &support, "vulns": vulns, "software_support": software,
+			"settings": &settings},
 		patterns:     unknownPatterns(f, supportKnown, opt.Vulns != nil, opt.Software != nil),
 		items:        itemUnknowns(f),
 		supportKnown: supportKnown,
@@ -194,6 +200,11 @@ func (c *Catalogue) judge(ctl *handwash.Control, ev *evaluation) handwash.Findin
 // each nil pointer or nil slice reached from the Facts without passing
 // through a list, and each empty text the collection names as missing. Inside lists, absent fields read as false or zero, so
 // expressions over list items test them with has().
+//
+// A nil slice the Facts leave out when empty (tagged omitempty, as
+// backup.verifications) is an empty list, not an unknown one: it is absent
+// because there is nothing in it (no backup was verified), and its parent
+// being observed says it was looked for.
 func unknownPatterns(f *handwash.Facts, supportKnown, vulnsKnown, softwareKnown bool) []unknownFact {
 	var out []unknownFact
 	missing := map[string]bool{}
@@ -218,7 +229,7 @@ func unknownPatterns(f *handwash.Facts, supportKnown, vulnsKnown, softwareKnown 
 					walk(fv.Elem(), p)
 				}
 			case reflect.Slice:
-				if fv.IsNil() {
+				if fv.IsNil() && !omitEmpty(t.Field(i)) {
 					out = append(out, unknownFact{pattern(p), p})
 				}
 			case reflect.Struct:
@@ -273,6 +284,17 @@ func pattern(path []string) *interpreter.AttributePattern {
 		p = p.QualString(q)
 	}
 	return p
+}
+
+// omitEmpty reports whether a field is left out of the JSON when empty.
+func omitEmpty(sf reflect.StructField) bool {
+	_, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
+	for _, o := range strings.Split(opts, ",") {
+		if o == "omitempty" {
+			return true
+		}
+	}
+	return false
 }
 
 func jsonName(sf reflect.StructField) string {

@@ -12,20 +12,36 @@ import (
 	"github.com/handwash/handwash"
 )
 
-// MaxExceptionsSize is the largest exceptions file read, in bytes.
+// MaxExceptionsSize is the largest settings file (handwash.yaml) read, in
+// bytes.
 const MaxExceptionsSize = 1 << 20
 
-// exceptionsFile is the YAML settings file (handwash.yaml) that holds
-// exceptions:
+// configFile is the YAML settings file (handwash.yaml), with the
+// organisation's settings and its exceptions, both optional:
 //
+//	settings:
+//	  backup_max_age: 48h           # default 24h; 1h to 744h (31 days)
 //	exceptions:
 //	  - control: malware.usb-controlled
 //	    device: RECEPTION-PC        # optional: hostname or device ID
 //	    reason: The label printer needs a USB stick each week.
 //	    owner: Jane Smith, registered manager
 //	    expires: 2027-03-31
-type exceptionsFile struct {
+type configFile struct {
+	Settings   *settingsEntry   `yaml:"settings"`
 	Exceptions []exceptionEntry `yaml:"exceptions"`
+}
+
+type settingsEntry struct {
+	BackupMaxAge *string `yaml:"backup_max_age"`
+}
+
+// Config is what a settings file holds.
+type Config struct {
+	// Settings are the organisation's choices; a setting the file does
+	// not give is zero, which Evaluate reads as its default.
+	Settings   Settings
+	Exceptions []handwash.Exception
 }
 
 type exceptionEntry struct {
@@ -36,27 +52,62 @@ type exceptionEntry struct {
 	Expires string `yaml:"expires"`
 }
 
-// ParseExceptions reads an exceptions file. name is used in messages; known
-// reports whether a control ID exists. Every problem is a *handwash.Error
-// (EINVALID) naming the file, the line and what to change.
-func ParseExceptions(b []byte, name string, known func(id string) bool) (ex []handwash.Exception, err error) {
+// ParseExceptions reads the exceptions of a settings file; see ParseConfig.
+func ParseExceptions(b []byte, name string, known func(id string) bool) ([]handwash.Exception, error) {
+	cfg, err := ParseConfig(b, name, known)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Exceptions, nil
+}
+
+// ParseConfig reads a settings file (handwash.yaml): its settings and its
+// exceptions. name is used in messages; known reports whether a control ID
+// exists. Every problem is a *handwash.Error (EINVALID, or ETOOLARGE)
+// naming the file, the line and what to change.
+func ParseConfig(b []byte, name string, known func(id string) bool) (cfg *Config, err error) {
 	// The YAML library panics on some malformed input (found by
 	// FuzzParseExceptions; see testdata/fuzz): treat that as bad input.
 	defer func() {
 		if r := recover(); r != nil {
-			ex, err = nil, handwash.Errorf(handwash.EINVALID, "%s: this is not a YAML file Handwash can read; compare it with the example in handwash check --help", name)
+			cfg, err = nil, handwash.Errorf(handwash.EINVALID, "%s: this is not a YAML file Handwash can read; compare it with the example in handwash check --help", name)
 		}
 	}()
 	if len(b) > MaxExceptionsSize {
-		return nil, handwash.Errorf(handwash.ETOOLARGE, "%s is larger than %d KiB: an exceptions file should be small", name, MaxExceptionsSize>>10)
+		return nil, handwash.Errorf(handwash.ETOOLARGE, "%s is larger than %d KiB: a settings file should be small", name, MaxExceptionsSize>>10)
 	}
-	var raw exceptionsFile
+	var raw configFile
 	if err := yaml.UnmarshalWithOptions(b, &raw, yaml.Strict()); err != nil {
 		return nil, handwash.Errorf(handwash.EINVALID, "%s: %s", name, yamlError(err))
 	}
 	file, err := parser.ParseBytes(b, 0)
 	if err != nil {
 		return nil, handwash.Errorf(handwash.EINVALID, "%s: %s", name, yamlError(err))
+	}
+	lineOf := func(path string) (int, bool) {
+		p, err := yaml.PathString(path)
+		if err != nil {
+			return 0, false
+		}
+		n, err := p.FilterFile(file)
+		if err != nil || n == nil {
+			return 0, false
+		}
+		return startLine(n), true
+	}
+	cfg = &Config{}
+	// A key written with no value reads as nil, as does one not written:
+	// only the first is a mistake.
+	if l, present := lineOf("$.settings.backup_max_age"); present {
+		value := ""
+		if raw.Settings != nil && raw.Settings.BackupMaxAge != nil {
+			value = *raw.Settings.BackupMaxAge
+		}
+		d, problem := parseBackupMaxAge(value)
+		if problem != "" {
+			return nil, handwash.Errorf(handwash.EINVALID, "%s: line %d: settings, field %q: %s", name, l, "backup_max_age", problem)
+		}
+		cfg.Settings.BackupMaxAge = d
 	}
 	line := func(i int, field string) string {
 		p, err := yaml.PathString(fmt.Sprintf("$.exceptions[%d].%s", i, field))
@@ -72,7 +123,6 @@ func ParseExceptions(b []byte, name string, known func(id string) bool) (ex []ha
 		}
 		return fmt.Sprintf("exception %d", i+1)
 	}
-	var out []handwash.Exception
 	for i, e := range raw.Exceptions {
 		fail := func(field, format string, args ...any) error {
 			return handwash.Errorf(handwash.EINVALID, "%s: %s: exception %d, field %q: %s", name, line(i, field), i+1, field, fmt.Sprintf(format, args...))
@@ -94,7 +144,7 @@ func ParseExceptions(b []byte, name string, known func(id string) bool) (ex []ha
 		if err != nil {
 			return nil, fail("expires", "%q is not a date: write it as YYYY-MM-DD, e.g. 2027-03-31", e.Expires)
 		}
-		out = append(out, handwash.Exception{
+		cfg.Exceptions = append(cfg.Exceptions, handwash.Exception{
 			Control: e.Control,
 			Device:  strings.TrimSpace(e.Device),
 			Reason:  strings.TrimSpace(e.Reason),
@@ -103,7 +153,24 @@ func ParseExceptions(b []byte, name string, known func(id string) bool) (ex []ha
 			Expires: exp.Add(24*time.Hour - time.Second),
 		})
 	}
-	return out, nil
+	return cfg, nil
+}
+
+// parseBackupMaxAge reads settings.backup_max_age, or says what is wrong
+// with it and what to write instead.
+func parseBackupMaxAge(s string) (time.Duration, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, "empty: give how old the newest backup may be, such as 48h, or remove the line for the default of 24h"
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Sprintf("%q is not a length of time Handwash can read: write it in hours with an h, such as 48h for two days or 168h for a week", s)
+	}
+	if err := CheckBackupMaxAge(d); err != nil {
+		return 0, fmt.Sprintf("%q %v", s, err)
+	}
+	return d, ""
 }
 
 func startLine(n ast.Node) int {

@@ -67,15 +67,20 @@ func FuzzParseExceptions(f *testing.F) {
 	f.Add([]byte("exceptions: []\n"))
 	f.Add([]byte("exceptions:\n  - {control: a.b, expires: x}\n"))
 	f.Add([]byte("- - -\n"))
+	f.Add([]byte("settings:\n  backup_max_age: 48h\nexceptions: []\n"))
+	f.Add([]byte("settings:\n  backup_max_age:\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ex, err := ParseExceptions(b, "f.yaml", func(string) bool { return true })
+		cfg, err := ParseConfig(b, "f.yaml", func(string) bool { return true })
 		if err != nil {
 			if code := handwash.ErrorCode(err); code != handwash.EINVALID && code != handwash.ETOOLARGE {
 				t.Fatalf("error %v has code %s", err, code)
 			}
 			return
 		}
-		for _, e := range ex {
+		if d := cfg.Settings.BackupMaxAge; d != 0 && CheckBackupMaxAge(d) != nil {
+			t.Fatalf("backup_max_age %s accepted", d)
+		}
+		for _, e := range cfg.Exceptions {
 			if e.Control == "" || e.Reason == "" || e.Owner == "" || e.Expires.IsZero() {
 				t.Fatalf("incomplete exception accepted: %+v", e)
 			}

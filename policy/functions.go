@@ -57,8 +57,10 @@ func compareVersions(a, b string) int {
 	return 0
 }
 
-// textFunctions add date(timestamp), which reads "14 October 2025", and
-// age(duration), which reads "3 days" or "5 hours", for messages.
+// textFunctions add date(timestamp), which reads "14 October 2025",
+// age(duration), which reads "3 days" or "5 hours" (rounded down, for how
+// old something is), and period(duration), which says a limit exactly
+// ("24 hours", "2 days", "36 hours"), for messages.
 func textFunctions() cel.EnvOption {
 	return cel.Lib(textLib{})
 }
@@ -87,6 +89,15 @@ func (textLib) CompileOptions() []cel.EnvOption {
 						return types.NewErr("age: not a duration")
 					}
 					return types.String(ageText(d))
+				}))),
+		cel.Function("period",
+			cel.Overload("period_duration", []*cel.Type{cel.DurationType}, cel.StringType,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					d, ok := v.Value().(time.Duration)
+					if !ok {
+						return types.NewErr("period: not a duration")
+					}
+					return types.String(periodText(d))
 				}))),
 		cel.Function("cumulative_due",
 			cel.Overload("cumulative_due_timestamp", []*cel.Type{cel.TimestampType}, cel.StringType,

@@ -122,13 +122,79 @@ func summary(a *handwash.Assessment) string {
 	}
 	fmt.Fprintf(&b, "fix first: %s\n\n", strings.Join(a.FixFirst, ", "))
 	for _, f := range a.Findings {
-		fmt.Fprintf(&b, "%-14s %-8s %s\n", f.Status, f.Severity, f.ControlID)
-		if f.Summary != "" && f.Status != handwash.StatusNotApplicable {
-			fmt.Fprintf(&b, "    %s\n", f.Summary)
-		}
-		for _, e := range f.Evidence {
-			fmt.Fprintf(&b, "    - %s: %s\n", e.Label, e.Value)
-		}
+		writeFinding(&b, f)
 	}
 	return b.String()
+}
+
+// writeFinding writes one finding as summary does.
+func writeFinding(b *strings.Builder, f handwash.Finding) {
+	fmt.Fprintf(b, "%-14s %-8s %s\n", f.Status, f.Severity, f.ControlID)
+	if f.Summary != "" && f.Status != handwash.StatusNotApplicable {
+		fmt.Fprintf(b, "    %s\n", f.Summary)
+	}
+	for _, e := range f.Evidence {
+		fmt.Fprintf(b, "    - %s: %s\n", e.Label, e.Value)
+	}
+}
+
+// TestGoldenBackupVerifications judges the controls over the results of
+// handwash backup verify (facts.backup.verifications) in each situation
+// they tell apart, on a well-kept laptop whose agent verified its backups,
+// and compares the findings, with their messages and evidence, with
+// testdata/golden/backup-verifications.txt. Regenerate with -update and
+// read the diff.
+func TestGoldenBackupVerifications(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenarios := []struct {
+		name string
+		on   handwash.Platform
+		vs   []handwash.BackupVerification
+	}{
+		{"none verified", lin, nil},
+		{"restored last week, append-only server", lin, []handwash.BackupVerification{
+			verified("restic", restServer, 6*day)}},
+		{"newest successful restore 14 months ago", mac, []handwash.BackupVerification{
+			verified("restic", "/Volumes/Backup/restic", 430*day)}},
+		{"test restore failed", win, []handwash.BackupVerification{
+			verified("folder", nasFolder, 2*day, restoreFailed)}},
+		{"integrity check failed", lin, []handwash.BackupVerification{
+			verified("restic", restServer, 3*day, integrityFailed)}},
+		{"this device can delete the backup", win, []handwash.BackupVerification{
+			verified("s3", bucket, day),
+			verified("folder", nasFolder, day, deletable)}},
+		{"verification could not run", lin, []handwash.BackupVerification{
+			verified("borg", "ssh://backup@nas.lan/srv/borg", 12*time.Hour, couldNotRun("The repository's passphrase was wrong."))}},
+	}
+	var b strings.Builder
+	for _, sc := range scenarios {
+		f := wellKept(sc.on)
+		f.Backup.Verifications = sc.vs
+		a := c.Evaluate(f, Options{Now: caseNow, Vulns: cleanVulns(), Software: &SoftwareSupport{Items: []SoftwareEndItem{}}})
+		fmt.Fprintf(&b, "== %s (%s)\n", sc.name, sc.on)
+		for _, fd := range a.Findings {
+			if fd.ControlID == "backup.restore-tested" || fd.ControlID == "backup.verified-protected" {
+				writeFinding(&b, fd)
+			}
+		}
+		b.WriteString("\n")
+	}
+	got := b.String()
+	golden := filepath.Join("testdata", "golden", "backup-verifications.txt")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./policy -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", golden, diff)
+	}
 }

@@ -46,10 +46,13 @@ steps to fix it on this platform.
 Run it as an administrator (Windows) or with sudo (macOS, Linux) to see more;
 without, some controls say they could not be checked and why.
 
-Exceptions: a settings file may accept a control on a device for a while, with
-a reason, an owner and an expiry date. Handwash reads the file given with
---config, or else handwash.yaml beside the handwash program if there is one:
+Settings and exceptions: Handwash reads the settings file given with --config,
+or else handwash.yaml beside the handwash program if there is one. Both parts
+are optional:
 
+  settings:
+    backup_max_age: 48h             # how old the newest backup may be: 1h to
+                                    # 744h (31 days); 24h if not set
   exceptions:
     - control: malware.usb-controlled
       device: RECEPTION-PC          # optional: hostname or device ID
@@ -57,8 +60,10 @@ a reason, an owner and an expiry date. Handwash reads the file given with
       owner: Jane Smith, registered manager
       expires: 2027-03-31
 
-An accepted failure shows as "accepted"; once its date passes, the exception
-no longer applies and the report says it expired.
+An exception accepts a control on a device for a while, with a reason, an
+owner and an expiry date. An accepted failure shows as "accepted"; once its
+date passes, the exception no longer applies and the report says it expired.
+A mistake in the file stops the check with exit code 2, naming the line.
 
 On Linux, the distribution's packages are compared with its security
 advisories and with CISA's catalogue of vulnerabilities that attackers exploit,
@@ -78,7 +83,7 @@ once handwash feeds update has fetched them (see handwash feeds --help).
 	fl.StringVar(&o.failOn, "fail-on", "", "exit with code 1 if a control fails at or above this severity: critical, high, medium, low or info")
 	fl.StringVar(&o.facts, "facts", "", "judge saved Facts from this file (- for standard input) instead of this computer")
 	fl.StringVar(&o.explain, "explain", "", "show one control: what it checks, its references and the evidence it was judged on")
-	fl.StringVar(&o.config, "config", "", "settings file with exceptions (default: "+configName+" beside the handwash program, if present)")
+	fl.StringVar(&o.config, "config", "", "settings file with settings and exceptions (default: "+configName+" beside the handwash program, if present)")
 	fl.StringVar(&o.feeds, "feeds", "", "folder of the feeds that handwash feeds update keeps, as its --cache (default: this user's cache folder)")
 	return cmd
 }
@@ -101,7 +106,7 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 			return handwash.Errorf(handwash.EINVALID, "--explain: no control has the ID %q: the report lists every control's ID", o.explain)
 		}
 	}
-	exceptions, err := loadExceptions(o.config, cat)
+	config, err := loadConfig(o.config, cat)
 	if err != nil {
 		return err
 	}
@@ -114,7 +119,7 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	} else {
 		facts = collect.Collect(cmd.Context(), collect.Options{Version: versionString()})
 	}
-	opt := policy.Options{Now: now(), Exceptions: exceptions}
+	opt := policy.Options{Now: now(), Exceptions: config.Exceptions, Settings: config.Settings}
 	cache, _ := openFeeds(o.feeds) // without a cache folder, the advisory controls say so
 	advisories.New(cache, now).Apply(&opt, facts)
 	a := cat.Evaluate(facts, opt)
@@ -200,26 +205,27 @@ func readFacts(cmd *cobra.Command, name string) (*handwash.Facts, error) {
 	return schema.DecodeFacts(f, name)
 }
 
-// loadExceptions reads the settings file: the one given, or handwash.yaml
-// beside the program when it exists.
-func loadExceptions(path string, cat *policy.Catalogue) ([]handwash.Exception, error) {
+// loadConfig reads the settings file, with its settings and exceptions:
+// the one given, or handwash.yaml beside the program when it exists.
+// Without one, every setting is its default and there are no exceptions.
+func loadConfig(path string, cat *policy.Catalogue) (*policy.Config, error) {
 	explicit := path != ""
 	if !explicit {
 		exe, err := os.Executable()
 		if err != nil {
-			return nil, nil
+			return &policy.Config{}, nil
 		}
 		path = filepath.Join(filepath.Dir(exe), configName)
 	}
 	b, err := readLimited(path, policy.MaxExceptionsSize)
 	if err != nil {
 		if !explicit && errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
+			return &policy.Config{}, nil
 		}
 		return nil, fileError("--config", path, err)
 	}
 	known := func(id string) bool { _, ok := cat.Control(id); return ok }
-	return policy.ParseExceptions(b, path, known)
+	return policy.ParseConfig(b, path, known)
 }
 
 // readLimited reads a file of at most max bytes.

@@ -71,6 +71,7 @@ type serveOptions struct {
 	feedsRefresh    time.Duration
 	phishEvery      time.Duration
 	phishCAFile     string
+	backupMaxAge    time.Duration
 }
 
 // smtpOptions are the mail server's settings. The password is never a
@@ -132,6 +133,11 @@ handwash feeds update --cache DATA/feeds --only osv:Debian (or import it).
 With several serve processes on one PostgreSQL database, one of them downloads
 and the others copy the feeds from the database.
 
+Judging: every device is judged with the same settings as handwash check's
+handwash.yaml settings block, given here as flags: --backup-max-age is how old
+the newest backup may be before backup.recent fails (24h unless set). Changing
+a setting judges every device again.
+
 Stop it with Ctrl-C or SIGTERM: it stops taking connections, finishes the
 requests in flight (for up to --shutdown-timeout), then the judging in flight.
 
@@ -170,13 +176,14 @@ requests in flight (for up to --shutdown-timeout), then the judging in flight.
 	fl.DurationVar(&o.feedsRefresh, "feeds-refresh", 24*time.Hour, "how often to refresh the feeds from the internet; 0 for never (sites that use handwash feeds import)")
 	fl.DurationVar(&o.phishEvery, "phish-inbox-every", 2*time.Minute, "how often to read the report-phishing mailboxes (handwash admin phish-inbox); 0 for never")
 	fl.StringVar(&o.phishCAFile, "phish-inbox-ca-file", "", "PEM certificates to trust for report-phishing mailboxes, for mail servers with their own certificate authority")
+	fl.DurationVar(&o.backupMaxAge, "backup-max-age", policy.DefaultBackupMaxAge, "how old a device's newest successful backup may be before the backup.recent check fails: 1h to 744h (31 days)")
 	describeEnv(cmd, serveFlags)
 	return cmd
 }
 
 var serveFlags = []string{"data", "database", "listen", "tls-cert", "tls-key", "http", "stale-after", "workers", "log-format", "shutdown-timeout",
 	"public-url", "smtp-host", "smtp-port", "smtp-tls", "smtp-username", "smtp-password-file", "smtp-from", "webhook-allow-private",
-	"feeds", "feeds-refresh", "phish-inbox-every", "phish-inbox-ca-file"}
+	"feeds", "feeds-refresh", "phish-inbox-every", "phish-inbox-ca-file", "backup-max-age"}
 
 // envName is the environment variable that sets a flag.
 func envName(flag string) string {
@@ -234,6 +241,9 @@ func (o *serveOptions) check() error {
 		return handwash.Errorf(handwash.EINVALID, "--feeds-refresh: give a duration of an hour or more, such as 24h, or 0 for never")
 	case o.phishEvery < 0 || (o.phishEvery > 0 && o.phishEvery < 10*time.Second):
 		return handwash.Errorf(handwash.EINVALID, "--phish-inbox-every: give a duration of 10s or more, such as 2m, or 0 for never")
+	}
+	if err := policy.CheckBackupMaxAge(o.backupMaxAge); err != nil {
+		return handwash.Errorf(handwash.EINVALID, "--backup-max-age %s %v", o.backupMaxAge, err)
 	}
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return handwash.Errorf(handwash.EINVALID, "--listen %q: give host:port, such as :8443 or 127.0.0.1:8080", o.listen)
@@ -321,7 +331,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	feedCache := feeds.New(feedsDir)
 	feedCache.UserAgent = "handwash/" + versionString()
 	adv := advisories.New(feedCache, nil)
-	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter},
+	j := judge.New(judge.Config{Workers: o.workers, StaleAfter: o.staleAfter, Settings: policy.Settings{BackupMaxAge: o.backupMaxAge}},
 		judge.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg, Advisories: adv})
 	notes, err := notifier.New(notifier.Config{Mail: mailCfg, AllowPrivateWebhooks: o.webhookPrivate, PublicURL: o.publicURL, StaleAfter: o.staleAfter},
 		notifier.Deps{Store: store, Catalogue: cat, Logger: log, Metrics: reg})

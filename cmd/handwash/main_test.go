@@ -288,3 +288,137 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: exit %d\n%s", code, out)
 	}
 }
+
+// TestCheckSettingsFromConfig: the settings block of handwash.yaml sets how
+// old the newest backup may be; a value Handwash cannot use stops the check
+// with exit code 2, naming the line and what to write, before anything is
+// judged or written.
+func TestCheckSettingsFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	// The well-kept Windows laptop, with a backup that last ran 30 hours
+	// before the check, verified by the agent 2 days ago from a share this
+	// laptop could delete.
+	b, err := os.ReadFile(windowsWellKept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f handwash.Facts
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	last, verifiedAt, yes := now().Add(-30*time.Hour), now().Add(-48*time.Hour), true
+	f.Backup.Tools[0].LastSuccess = &last
+	f.Backup.Verifications = []handwash.BackupVerification{{Kind: "folder", Location: `\\NAS\backup\office`, VerifiedAt: verifiedAt,
+		RestoreOK: &yes, FilesRestored: 20, CanDelete: &yes}}
+	factsFile := filepath.Join(dir, "facts.json")
+	b, _ = json.Marshal(&f)
+	os.WriteFile(factsFile, b, 0o644)
+
+	check := func(t *testing.T, config string) (code int, a *handwash.Assessment, errOut string) {
+		t.Helper()
+		args := []string{"check", "--facts", factsFile, "--format", "json"}
+		if config != "" {
+			path := filepath.Join(dir, "handwash.yaml")
+			os.WriteFile(path, []byte(config), 0o644)
+			t.Cleanup(func() { os.Remove(path) })
+			args = append(args, "--config", path)
+		}
+		code, out, errOut := handwashRun(t, "", args...)
+		if code == exitOK {
+			a = decodeAssessment(t, out)
+		} else if out != "" {
+			t.Errorf("printed a report with exit %d: %.200s", code, out)
+		}
+		return code, a, errOut
+	}
+	finding := func(t *testing.T, a *handwash.Assessment, id string) handwash.Finding {
+		t.Helper()
+		for _, fd := range a.Findings {
+			if fd.ControlID == id {
+				return fd
+			}
+		}
+		t.Fatalf("no finding for %s", id)
+		return handwash.Finding{}
+	}
+
+	t.Run("default", func(t *testing.T) {
+		code, a, errOut := check(t, "")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		fd := finding(t, a, "backup.recent")
+		if fd.Status != handwash.StatusFail || !strings.Contains(fd.Summary, "finished 30 hours ago; it should be no more than 24 hours old") {
+			t.Errorf("backup.recent: %s %q", fd.Status, fd.Summary)
+		}
+		// The agent's verification is judged too.
+		if fd := finding(t, a, "backup.restore-tested"); fd.Status != handwash.StatusPass {
+			t.Errorf("backup.restore-tested: %s %q", fd.Status, fd.Summary)
+		}
+		if fd := finding(t, a, "backup.verified-protected"); fd.Status != handwash.StatusFail || !strings.Contains(fd.Summary, `\\NAS\backup\office (folder)`) {
+			t.Errorf("backup.verified-protected: %s %q", fd.Status, fd.Summary)
+		}
+	})
+	t.Run("48 hours", func(t *testing.T) {
+		code, a, errOut := check(t, "settings:\n  backup_max_age: 48h\n")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		fd := finding(t, a, "backup.recent")
+		if fd.Status != handwash.StatusPass {
+			t.Errorf("backup.recent: %s %q", fd.Status, fd.Summary)
+		}
+		if e := fd.Evidence[len(fd.Evidence)-1]; e.Label != "Age limit" || e.Value != "2 days" {
+			t.Errorf("evidence %+v, want the age limit of 2 days", e)
+		}
+	})
+	t.Run("12 hours, with exceptions", func(t *testing.T) {
+		code, a, errOut := check(t, `settings:
+  backup_max_age: 12h
+exceptions:
+  - control: backup.verified-protected
+    reason: The NAS is replaced by an append-only backup server in January.
+    owner: Registered manager
+    expires: 2099-01-31
+`)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if fd := finding(t, a, "backup.recent"); fd.Status != handwash.StatusFail || !strings.Contains(fd.Summary, "no more than 12 hours old") {
+			t.Errorf("backup.recent: %s %q", fd.Status, fd.Summary)
+		}
+		if fd := finding(t, a, "backup.verified-protected"); fd.Status != handwash.StatusExcepted {
+			t.Errorf("backup.verified-protected: %s, want the exception to apply", fd.Status)
+		}
+	})
+
+	report := filepath.Join(dir, "report.html")
+	for _, tc := range []struct{ name, config, want string }{
+		{"words", "settings:\n  backup_max_age: 2 days\n",
+			`handwash.yaml: line 2: settings, field "backup_max_age": "2 days" is not a length of time Handwash can read: write it in hours with an h, such as 48h`},
+		{"too short", "# shorter than an hour\nsettings:\n  backup_max_age: 30m\n",
+			`handwash.yaml: line 3: settings, field "backup_max_age": "30m" is too short: give at least 1h and at most 744h (31 days)`},
+		{"too long", "settings:\n  backup_max_age: 800h\n", `"800h" is too long: give at least 1h and at most 744h (31 days)`},
+		{"no value", "settings:\n  backup_max_age:\n", `line 2: settings, field "backup_max_age": empty`},
+		{"misspelt", "settings:\n  backup_max_ag: 48h\n", `handwash.yaml: line 2, column 3: unknown field "backup_max_ag"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "handwash.yaml")
+			os.WriteFile(path, []byte(tc.config), 0o644)
+			defer os.Remove(path)
+			code, out, errOut := handwashRun(t, "", "check", "--facts", factsFile, "--config", path, "--output", report)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d; stderr %q", code, exitUsage, errOut)
+			}
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("stderr %q does not contain %q", errOut, tc.want)
+			}
+			if out != "" {
+				t.Errorf("printed a report on bad input: %.200s", out)
+			}
+			if _, err := os.Stat(report); err == nil {
+				t.Error("wrote the report file on bad input")
+			}
+		})
+	}
+}
