@@ -53,6 +53,17 @@ func (s *server) handleEvidence(pdf bool) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
+		// The backup jobs as they stand now, and the phishing reports of the
+		// last 12 months, this one included.
+		if rep.BackupJobs, err = s.store.BackupJobs(ctx, scope, o.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		now := rep.GeneratedAt
+		if rep.PhishMonths, err = s.store.PhishMonths(ctx, scope, o.ID, monthsBefore(now, phishMonthsShown-1), now); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		var b bytes.Buffer
 		if pdf {
 			err = evidence.RenderPDF(&b, rep)

@@ -70,6 +70,12 @@ type Report struct {
 	// Alerts are the organisation's alerts, open and closed; the report
 	// lists the newest maxAlerts of them with how fast each was handled.
 	Alerts []*handwash.Alert
+	// BackupJobs are the organisation's backup jobs; the report lists
+	// where each stood at GeneratedAt.
+	BackupJobs []*handwash.BackupJob
+	// PhishMonths count the organisation's phishing reports per month, as
+	// the store's PhishMonths gives them; the report lists the newest 12.
+	PhishMonths []handwash.PhishMonth
 	// Controls are the catalogue's controls, for titles, areas, "why it
 	// matters" text and references to Cyber Essentials and the DSPT.
 	Controls []*handwash.Control
@@ -139,6 +145,20 @@ type Document struct {
 	// fast each was handled; MoreAlerts counts older ones left out.
 	Alerts     []AlertRow
 	MoreAlerts int
+
+	// Backups are the backup jobs by name, with where each stood at
+	// GeneratedAt; FailingBackups counts those failed or overdue.
+	Backups        []BackupRow
+	FailingBackups int
+	// Restores are the devices' newest restore tests (findings of the
+	// backup.restore-tested check), by device name; empty when none is
+	// recorded.
+	Restores []RestoreRow
+
+	// PhishMonths count the phishing reports of the newest 12 months,
+	// oldest first; PhishTotal adds them up.
+	PhishMonths []PhishRow
+	PhishTotal  PhishRow
 
 	// CyberEssentials and DSPT are the mapping tables.
 	CyberEssentials, DSPT []*Requirement
@@ -364,6 +384,9 @@ func Build(r *Report) (*Document, error) {
 	}
 	d.Exceptions, d.ExpiredExceptions = exceptionRows(r.Exceptions, controls, names, at)
 	d.Alerts, d.MoreAlerts = alertRows(r.Alerts, at)
+	d.Backups, d.FailingBackups = backupRows(r.BackupJobs, at)
+	d.Restores = restoreRows(r.Findings, devices, names)
+	d.PhishMonths, d.PhishTotal = phishRows(r.PhishMonths)
 	d.CyberEssentials, d.DSPT = mapping(r.Controls, results, assessed, devices, status)
 	return d, nil
 }

@@ -440,3 +440,152 @@ func TestBuildAlerts(t *testing.T) {
 		t.Errorf("60 alerts: %d listed, %d more, first %q", len(d.Alerts), d.MoreAlerts, d.Alerts[0].Title)
 	}
 }
+
+// The backup jobs are listed by name with where each stood when the
+// report was made, and what a failing one last said, cleaned and clipped.
+func TestBuildBackups(t *testing.T) {
+	d, err := Build(fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range d.Backups {
+		got = append(got, strings.Join([]string{b.Name, b.Every, b.Late, b.LastSuccess, b.State, fmt.Sprint(b.Failing), b.Detail}, "|"))
+	}
+	want := []string{
+		"Care records to the cloud (Veeam)|1 day|may run 6 hours late|29 November 2026, 12:05 UTC|FAILED|true|" +
+			"Its newest report was a failure, on 30 November 2026, 12:05 UTC. It said: “Job failed: the target disk is full 🙂”",
+		"New laptop backup|1 day||Never|waiting for its first report|false|It should report its first success by 1 December 2026, 11:05 UTC.",
+		"Nightly NAS backup (Synology Hyper Backup)|1 day|may run 2 hours late|30 November 2026, 02:05 UTC|working|false|",
+		"Weekly server image|7 days|may run 1 day late|21 November 2026, 14:05 UTC|OVERDUE|true|It should have succeeded by 29 November 2026, 14:05 UTC.",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("backup rows (-want +got):\n%s", diff)
+	}
+	if d.FailingBackups != 2 || !strings.Contains(d.BackupsIntro(), "2 of the 4 jobs were failing or overdue") || !strings.Contains(d.BackupsIntro(), "7.3.4") {
+		t.Errorf("%d failing; intro %q", d.FailingBackups, d.BackupsIntro())
+	}
+
+	// A job that failed and then stopped reporting is overdue, and says
+	// what its failure said; text from the backup software is cleaned and
+	// clipped; a nil job is skipped.
+	r := small()
+	failed := r.GeneratedAt.Add(-40 * time.Hour)
+	success := r.GeneratedAt.Add(-50 * time.Hour)
+	r.BackupJobs = []*handwash.BackupJob{nil, {ID: "j1", Name: " \x00" + strings.Repeat("n", 300), Every: 24 * time.Hour,
+		LastSuccessAt: &success, LastFailureAt: &failed, LastMessage: "bell\x07 " + strings.Repeat("m", 2000)}}
+	d, err = Build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Backups) != 1 {
+		t.Fatalf("%d backup rows, want 1", len(d.Backups))
+	}
+	b := d.Backups[0]
+	if b.State != "OVERDUE" || !b.Failing || b.Late != "" || !strings.Contains(b.Detail, "It should have succeeded by 29 November 2026, 10:00 UTC. Its newest report was a failure, on 28 November 2026, 20:00 UTC. It said: “bell\uFFFD mmm") {
+		t.Errorf("failed then silent: %+v", b)
+	}
+	if n := len([]rune(b.Name)); n != maxName || !strings.HasPrefix(b.Name, "\uFFFDnnn") || !strings.HasSuffix(b.Name, "…") {
+		t.Errorf("name of %d characters: %q", n, b.Name)
+	}
+	if n := len([]rune(b.Detail)); n > 3*maxText/2 {
+		t.Errorf("detail of %d characters: the message is not clipped", n)
+	}
+	if d.BackupsIntro() == "" || !strings.Contains(d.BackupsIntro(), "This job was failing or overdue") {
+		t.Errorf("intro for one failing job: %q", d.BackupsIntro())
+	}
+
+	r.BackupJobs = nil
+	d, _ = Build(r)
+	if len(d.Backups) != 0 || strings.Contains(d.BackupsIntro(), "below") {
+		t.Errorf("no jobs: %d rows, intro %q", len(d.Backups), d.BackupsIntro())
+	}
+}
+
+// The last verified restore comes from the devices' findings of the
+// restore-test check, when there are any.
+func TestBuildRestores(t *testing.T) {
+	d, err := Build(fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range d.Restores {
+		got = append(got, fmt.Sprintf("%s|%s|%v|%s", r.Device, r.Result, r.Failing, r.Summary))
+	}
+	want := []string{
+		`CARE-LT-07|Failed|true|The test restore from the backup folder on \\NAS\backup failed: 2 of 20 files came back different.`,
+		"rosewood-files|Passed|false|20 files were restored from the restic backup on 18 November 2026 and all came back whole.",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("restore rows (-want +got):\n%s", diff)
+	}
+
+	// Only enrolled devices to which the check applies, the last finding of
+	// each winning, summaries clipped; none at all without the check's
+	// findings.
+	r := small()
+	restore := func(dev string, st handwash.Status, summary string) *handwash.DeviceFinding {
+		return &handwash.DeviceFinding{DeviceID: dev, Finding: handwash.Finding{ControlID: restoreControl, Status: st, Summary: summary}}
+	}
+	d, _ = Build(r)
+	if d.Restores != nil {
+		t.Errorf("without restore findings: %v", d.Restores)
+	}
+	r.Findings = append(r.Findings, nil, restore("d9", handwash.StatusPass, "gone"), restore("d3", handwash.StatusFail, "first"),
+		restore("d3", handwash.StatusUnknown, strings.Repeat("x", 2000)), restore("d1", handwash.StatusNotApplicable, "No backup to test."))
+	d, _ = Build(r)
+	got = nil
+	for _, r := range d.Restores {
+		got = append(got, fmt.Sprintf("%s|%s|%v|%d", r.Device, r.Result, r.Failing, len([]rune(r.Summary))))
+	}
+	if diff := cmp.Diff([]string{"charlie|Could not be checked|false|1000"}, got); diff != "" {
+		t.Errorf("restore rows (-want +got):\n%s", diff)
+	}
+}
+
+// The phishing table covers the newest 12 months, oldest first, with
+// their totals and how many had no report.
+func TestBuildPhishMonths(t *testing.T) {
+	d, err := Build(fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.PhishMonths) != 12 || d.PhishMonths[0].Month != "December 2025" || d.PhishMonths[11].Month != "November 2026" {
+		t.Fatalf("months: %+v", d.PhishMonths)
+	}
+	if got := d.PhishTotal; got != (PhishRow{Month: "Total", Reports: 29, Phishing: 8, Suspicious: 11}) {
+		t.Errorf("total %+v", got)
+	}
+	if want := "In the last 12 months, staff reported 29 emails: 8 likely phishing and 11 suspicious. No email was reported in 2 of the 12 months."; d.PhishSummary() != want {
+		t.Errorf("summary %q, want %q", d.PhishSummary(), want)
+	}
+	if !strings.Contains(d.PhishIntro(), "without blame") || !strings.Contains(d.PhishIntro(), "A month without reports usually means staff do not know how") {
+		t.Errorf("intro %q", d.PhishIntro())
+	}
+
+	// Given out of order and more than 12, the newest 12 are listed.
+	r := small()
+	for i := range 14 {
+		r.PhishMonths = append(r.PhishMonths, handwash.PhishMonth{Month: time.Date(2025, 10+time.Month(13-i), 1, 0, 0, 0, 0, time.UTC), Reports: 1})
+	}
+	d, _ = Build(r)
+	if len(d.PhishMonths) != 12 || d.PhishMonths[0].Month != "December 2025" || d.PhishMonths[11].Month != "November 2026" || d.PhishTotal.Reports != 12 {
+		t.Errorf("14 months out of order: %+v, total %+v", d.PhishMonths, d.PhishTotal)
+	}
+
+	for _, c := range []struct {
+		months []handwash.PhishMonth
+		want   string
+	}{
+		{nil, "No phishing reports have been counted for this organisation."},
+		{[]handwash.PhishMonth{{Month: generatedAt}, {Month: generatedAt}}, "No email was reported in the last 2 months."},
+		{[]handwash.PhishMonth{{Month: generatedAt, Reports: 1}}, "In the last month, staff reported 1 email: 0 likely phishing and 0 suspicious."},
+	} {
+		r.PhishMonths = c.months
+		d, _ = Build(r)
+		if got := d.PhishSummary(); got != c.want {
+			t.Errorf("%d months: summary %q, want %q", len(c.months), got, c.want)
+		}
+	}
+}

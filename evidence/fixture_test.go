@@ -90,6 +90,50 @@ func fixtureAlerts() []*handwash.Alert {
 	}
 }
 
+// fixtureBackupJobs are backup jobs in every state at generatedAt: one
+// working, one whose newest report was a failure (its message on several
+// lines, with an emoji), one overdue and one not yet reported.
+func fixtureBackupJobs() []*handwash.BackupJob {
+	ago := func(d time.Duration) *time.Time { t := generatedAt.Add(-d); return &t }
+	job := func(id, name string, every, grace time.Duration, created time.Duration) *handwash.BackupJob {
+		return &handwash.BackupJob{ID: id, ProviderID: "prov-1", OrgID: "org-1", Name: name, Every: every, Grace: grace, CreatedAt: generatedAt.Add(-created)}
+	}
+	day := 24 * time.Hour
+	nightly := job("bj-1", "Nightly NAS backup (Synology Hyper Backup)", day, 2*time.Hour, 90*day)
+	nightly.LastSuccessAt, nightly.LastPingAt = ago(12*time.Hour), ago(12*time.Hour)
+	records := job("bj-2", "Care records to the cloud (Veeam)", day, 6*time.Hour, 90*day)
+	records.LastSuccessAt, records.LastFailureAt, records.LastPingAt = ago(26*time.Hour), ago(2*time.Hour), ago(2*time.Hour)
+	records.LastMessage = "Job failed:\n\tthe target disk is full 🙂"
+	image := job("bj-3", "Weekly server image", 7*day, day, 90*day)
+	image.LastSuccessAt, image.LastPingAt = ago(9*day), ago(9*day)
+	laptop := job("bj-4", "New laptop backup", day, 0, 3*time.Hour)
+	return []*handwash.BackupJob{records, laptop, image, nightly}
+}
+
+// fixturePhishMonths are the 12 months to generatedAt's, as the store
+// gives them: oldest first, every month present, two without a report.
+func fixturePhishMonths() []handwash.PhishMonth {
+	counts := [][3]int{{3, 1, 1}, {0, 0, 0}, {2, 0, 1}, {4, 2, 1}, {1, 0, 0}, {0, 0, 0}, {5, 1, 2}, {2, 1, 0}, {3, 0, 2}, {6, 2, 3}, {2, 0, 1}, {1, 1, 0}}
+	var out []handwash.PhishMonth
+	for i, c := range counts {
+		out = append(out, handwash.PhishMonth{Month: time.Date(2025, 12+time.Month(i), 1, 0, 0, 0, 0, time.UTC), Reports: c[0], Phishing: c[1], Suspicious: c[2]})
+	}
+	return out
+}
+
+// fixtureRestores are restore tests of two devices (a check that the
+// catalogue may not have yet), one passed and one failed.
+func fixtureRestores() []*handwash.DeviceFinding {
+	restore := func(dev string, st handwash.Status, summary string) *handwash.DeviceFinding {
+		return &handwash.DeviceFinding{DeviceID: dev, Since: judgedAt, Finding: handwash.Finding{ControlID: "backup.restore-tested", Area: handwash.AreaBackup,
+			Severity: handwash.SeverityMedium, Title: "Backups restored in a test recently", Status: st, Summary: summary}}
+	}
+	return []*handwash.DeviceFinding{
+		restore("dev-08", handwash.StatusPass, "20 files were restored from the restic backup on 18 November 2026 and all came back whole."),
+		restore("dev-03", handwash.StatusFail, "The test restore from the backup folder on \\\\NAS\\backup failed: 2 of 20 files came back different."),
+	}
+}
+
 var (
 	catalogueOnce sync.Once
 	catalogue     *policy.Catalogue
@@ -156,6 +200,8 @@ func fixture(tb testing.TB) *Report {
 		Version:          "1.4.0",
 		Exceptions:       ex,
 		Alerts:           fixtureAlerts(),
+		BackupJobs:       fixtureBackupJobs(),
+		PhishMonths:      fixturePhishMonths(),
 		Controls:         testCatalogue(tb).Controls,
 	}
 	var assessments []*handwash.Assessment
@@ -166,6 +212,14 @@ func fixture(tb testing.TB) *Report {
 		for _, f := range a.Findings {
 			r.Findings = append(r.Findings, &handwash.DeviceFinding{DeviceID: dev.ID, Hostname: dev.Hostname, Since: judgedAt, Finding: f})
 		}
+	}
+	for _, f := range fixtureRestores() {
+		for _, dev := range r.Devices {
+			if dev.ID == f.DeviceID {
+				f.Hostname = dev.Hostname
+			}
+		}
+		r.Findings = append(r.Findings, f)
 	}
 	r.Devices = append(r.Devices, &handwash.Device{
 		ID: "dev-10", ProviderID: "prov-1", OrgID: "org-1", Hostname: "NEW-LAPTOP-12", Platform: handwash.PlatformWindows,

@@ -55,6 +55,8 @@ func RenderPDF(w io.Writer, r *Report) error {
 	p.findings()
 	p.exceptions()
 	p.alerts()
+	p.backups()
+	p.phishing()
 	p.mappings()
 	p.devices()
 	p.limits()
@@ -472,6 +474,69 @@ func (p *pdfDoc) alerts() {
 		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: a.Title, Sub: sub}, {Text: a.Opened}, {Text: a.Acknowledged},
 			{Text: a.Closed, Sub: a.Reason}, clockCell(a.AckClock, a.AckMissed), clockCell(a.FixClock, a.FixMissed)}})
 	}
+	p.table(t)
+}
+
+func (p *pdfDoc) backups() {
+	p.h2("Backups", false)
+	p.para(p.d.BackupsIntro(), "", pdfInk)
+	if len(p.d.Backups) == 0 {
+		p.para("No backup jobs report to Handwash yet. Give each backup its own address on the organisation's Backups page, so that a backup that fails or stops running is noticed.", "", pdfInk)
+	} else {
+		t := pdfTable{
+			Caption: "Backup jobs by name, as they stood on " + p.d.Generated,
+			Cols:    []pdfCol{{"Backup", 0.26, "L"}, {"Runs every", 0.16, "L"}, {"Last success", 0.2, "L"}, {"State", 0.38, "L"}},
+		}
+		for _, b := range p.d.Backups {
+			state := pdfCell{Text: b.State, Sub: b.Detail}
+			if b.Failing {
+				state = pdfCell{Lead: b.State, LeadColour: pdfRed, Sub: b.Detail}
+			}
+			t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: b.Name}, {Text: b.Every, Sub: b.Late}, {Text: b.LastSuccess}, state}})
+		}
+		p.table(t)
+	}
+	p.h3("Last verified restore")
+	if len(p.d.Restores) == 0 {
+		p.para("No restore test has been recorded by Handwash yet: run handwash backup verify, or record the last test in the self-assessment.", "", pdfInk)
+		return
+	}
+	p.para("A backup is proven only by restoring from it. Handwash's restore test (handwash backup verify) restores a sample of files from a backup and checks they came back whole; each device's newest result is listed.", "", pdfInk)
+	t := pdfTable{
+		Caption: "Newest restore test on each device, by device name",
+		Cols:    []pdfCol{{"Device", 0.26, "L"}, {"Result", 0.16, "L"}, {"What Handwash found", 0.58, "L"}},
+	}
+	for _, r := range p.d.Restores {
+		result := pdfCell{Text: r.Result}
+		if r.Failing {
+			result = pdfCell{Lead: strings.ToUpper(r.Result), LeadColour: pdfRed}
+		}
+		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: r.Device}, result, {Text: r.Summary}}})
+	}
+	p.table(t)
+}
+
+func (p *pdfDoc) phishing() {
+	p.h2("Phishing reports", false)
+	p.para(p.d.PhishIntro(), "", pdfInk)
+	p.para(p.d.PhishSummary(), "", pdfInk)
+	if len(p.d.PhishMonths) == 0 {
+		return
+	}
+	t := pdfTable{
+		Caption: "Emails staff reported as suspicious each month, oldest first, with the totals",
+		Cols:    []pdfCol{{"Month", 0.4, "L"}, {"Reports", 0.2, "R"}, {"Likely phishing", 0.2, "R"}, {"Suspicious", 0.2, "R"}},
+	}
+	row := func(m PhishRow, total bool) pdfRow {
+		return pdfRow{Shaded: total, Cells: []pdfCell{{Text: m.Month, Bold: total}, {Text: fmt.Sprint(m.Reports), Bold: total},
+			{Text: fmt.Sprint(m.Phishing), Bold: total}, {Text: fmt.Sprint(m.Suspicious), Bold: total}}}
+	}
+	for _, m := range p.d.PhishMonths {
+		t.Rows = append(t.Rows, row(m, false))
+	}
+	t.Rows = append(t.Rows, row(p.d.PhishTotal, true))
+	// At most 13 short rows: kept on one page rather than split.
+	p.ensure(16 + float64(len(t.Rows))*(pdfRowLine+2*pdfCellPad))
 	p.table(t)
 }
 

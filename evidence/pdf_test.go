@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,14 @@ func TestPDFText(t *testing.T) {
 		"NOT MET", "SELF-ASSESSED", "Security update management", "A6.4", "6.2.1",
 		"EXPIRED", "31 October 2026", "Not seen for 20 days", "NEW-LAPTOP-12",
 		"Page 1 of ",
+		// Backups, the last verified restore and phishing reports.
+		"Backups", "Backup jobs by name, as they stood on 30 November 2026 at 14:05 UTC",
+		"Care records to the cloud (Veeam)", "FAILED", "OVERDUE", "working", "waiting for its first report",
+		"It said: “Job failed: the target disk is full ?”", "may run 6 hours late",
+		"Last verified restore", "Newest restore test on each device", `\\NAS\backup`,
+		"Phishing reports", "make it easy for staff to report a suspicious email, without blame",
+		"In the last 12 months, staff reported 29 emails: 8 likely phishing and 11 suspicious.",
+		"December 2025", "November 2026", "Total 29 8 11",
 		// The Unicode strings, as the core fonts can show them.
 		"Salle-de-séjour’s PC — 2->3 ?",
 		"The résumé printer’s driver needs SMBv1 — replace it -> March ?",
@@ -140,6 +149,29 @@ func TestPDFText(t *testing.T) {
 	}
 	if strings.Contains(text, "{nb}") {
 		t.Error(`the page count alias "{nb}" was not replaced`)
+	}
+	// The sections come in the HTML's order.
+	last := -1
+	for _, h := range []string{"Alerts, newest first", "Backup jobs by name", "Last verified restore", "Emails staff reported as suspicious each month", "Cyber Essentials requirements and"} {
+		i := strings.Index(flat, h)
+		if i < last {
+			t.Errorf("%q comes before the section it should follow", h)
+		}
+		last = i
+	}
+
+	// Without a restore test, the report says how to record one.
+	r := fixture(t)
+	r.Findings = slices.DeleteFunc(r.Findings, func(f *handwash.DeviceFinding) bool { return f.ControlID == restoreControl })
+	r.BackupJobs, r.PhishMonths = nil, nil
+	flat = strings.Join(strings.Fields(pdfToText(t, renderPDF(t, r))), " ")
+	for _, w := range []string{
+		"No restore test has been recorded by Handwash yet: run handwash backup verify, or record the last test in the self-assessment.",
+		"No backup jobs report to Handwash yet.", "No phishing reports have been counted for this organisation.",
+	} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("the PDF's text without backups or phishing reports lacks %q", w)
+		}
 	}
 }
 
