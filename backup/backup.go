@@ -79,6 +79,9 @@ type RestoreTest struct {
 	// and Matched those that were identical.
 	Compared int `json:"compared"`
 	Matched  int `json:"matched"`
+	// Changed counts the restored files that were not compared because
+	// their original has changed, or gone, since the backup was taken.
+	Changed int `json:"changed"`
 	// Mismatched lists the files whose restored copy differs from an
 	// original that has not changed since the backup; Unreadable those
 	// that could not be restored at all.
