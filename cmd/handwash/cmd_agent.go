@@ -224,7 +224,7 @@ the spool for the next run), 2 when the server refused this computer.
 				return usageError{fmt.Errorf("--interval: %s is shorter than the minimum of %s", interval, agent.MinInterval)}
 			}
 			log := agentLogger(cmd.ErrOrStderr(), verbose)
-			r := &agent.Runner{ConfigPath: *configPath, Interval: interval, Version: versionString(), Log: log}
+			r := &agent.Runner{ConfigPath: *configPath, Interval: interval, Version: versionString(), Log: log, VerifyBackup: agentVerifyBackup}
 			if agent.IsWindowsService() || windowsService {
 				if el, closeLog, err := agent.EventLogger(slog.LevelInfo); err == nil {
 					defer closeLog()

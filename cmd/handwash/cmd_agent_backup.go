@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/agent"
+	"github.com/handwash/handwash/backup"
+	"github.com/handwash/handwash/backup/restic"
 )
 
 // newAgentBackupCommand lists, adds and removes the backups the agent
@@ -135,4 +138,20 @@ func newAgentBackupRemoveCommand(configPath *string) *cobra.Command {
 	cmd.Flags().StringVar(&kind, "kind", "", "restic, borg, folder or s3")
 	cmd.Flags().StringVar(&repo, "repo", "", "the repository as it was added")
 	return cmd
+}
+
+// agentVerifyBackup is how the agent verifies one of its backups: as
+// handwash backup verify does, reading the given part of a restic
+// repository's data, and summed up for the Facts.
+func agentVerifyBackup(ctx context.Context, t agent.BackupTarget, subset string) handwash.BackupVerification {
+	o := backupVerifyOptions{kind: t.Kind, repo: t.Repo, passwordFile: t.PasswordFile, source: t.Source, sample: backup.DefaultSample, endpoint: t.Endpoint}
+	if t.Kind == backup.KindRestic {
+		o.subset = subset
+	}
+	v, err := verifyBackup(ctx, o)
+	f := backup.Facts(v, err, now())
+	if v == nil {
+		f.Kind, f.Location = t.Kind, restic.Redact(t.Repo)
+	}
+	return f
 }

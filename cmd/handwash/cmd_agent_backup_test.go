@@ -50,3 +50,17 @@ func TestAgentBackupAddListRemove(t *testing.T) {
 		t.Errorf("remove twice: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// The agent's verifier sums a verification up for the Facts, and says
+// what stopped one that could not run.
+func TestAgentVerifyBackup(t *testing.T) {
+	source, copyDir := backupCopy(t, time.Hour)
+	f := agentVerifyBackup(t.Context(), agent.BackupTarget{Kind: "folder", Repo: copyDir, Source: source}, "1/13")
+	if f.Kind != "folder" || f.Problem != "" || f.RestoreOK == nil || !*f.RestoreOK || f.FilesRestored == 0 || f.NewestBackup == nil {
+		t.Errorf("folder verification = %+v", f)
+	}
+	f = agentVerifyBackup(t.Context(), agent.BackupTarget{Kind: "folder", Repo: filepath.Join(copyDir, "missing")}, "1/13")
+	if f.Kind != "folder" || f.Problem == "" || f.RestoreOK != nil || f.VerifiedAt.IsZero() {
+		t.Errorf("verification of a missing folder = %+v", f)
+	}
+}
