@@ -183,40 +183,18 @@ func (s *Store) RecordBackupPing(ctx context.Context, p *handwash.BackupPing) er
 // QueueBackupOverdue queues one notice per overdue spell of each job.
 func (s *Store) QueueBackupOverdue(ctx context.Context, now time.Time) (int, error) {
 	now = s.nowOr(now)
-	n := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		n = 0
-		rows, err := tx.QueryContext(ctx, `SELECT id, provider_id, org_id, due_at FROM backup_jobs
+	n, err := s.queueEvents(ctx, now, `SELECT id, provider_id, org_id, due_at FROM backup_jobs
 			WHERE due_at < $1 AND (overdue_notified_at IS NULL OR overdue_notified_at <> due_at)
-			ORDER BY id LIMIT 10000`, micros(now))
-		if err != nil {
-			return err
-		}
-		var events []handwash.NotifyEvent
-		for rows.Next() {
-			var e handwash.NotifyEvent
+			ORDER BY id LIMIT 10000`, []any{micros(now)},
+		func(r scanner, e *handwash.NotifyEvent) error {
 			var due int64
-			if err := rows.Scan(&e.JobID, &e.ProviderID, &e.OrgID, &due); err != nil {
-				rows.Close()
-				return err
-			}
+			err := r.Scan(&e.JobID, &e.ProviderID, &e.OrgID, &due)
 			e.Kind, e.At = handwash.NotifyBackupOverdue, fromMicros(due)
-			events = append(events, e)
-		}
-		if err := rows.Close(); err != nil {
 			return err
-		}
-		for i := range events {
-			e := &events[i]
-			if _, err := insertEvent(ctx, tx, e, now); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE backup_jobs SET overdue_notified_at = due_at WHERE id = $1`, e.JobID); err != nil {
-				return err
-			}
-		}
-		n = len(events)
-		return nil
-	})
+		},
+		func(tx *sql.Tx, e *handwash.NotifyEvent) error {
+			_, err := tx.ExecContext(ctx, `UPDATE backup_jobs SET overdue_notified_at = due_at WHERE id = $1`, e.JobID)
+			return err
+		})
 	return n, s.dbErr("queue overdue backup notices", err)
 }

@@ -293,48 +293,57 @@ func (s *Store) Deliveries(ctx context.Context, scope handwash.Scope, limit int)
 // before staleBefore that has had none since it was last seen (at most
 // 10,000 a call; the rest at the next).
 func (s *Store) QueueStaleNotices(ctx context.Context, staleBefore, now time.Time) (int, error) {
-	now = s.nowOr(now)
+	// A device enrolled that never reported counts from its enrolment: an
+	// agent that never got going is news too.
+	n, err := s.queueEvents(ctx, s.nowOr(now), `SELECT d.id, d.provider_id, d.org_id, `+seenExpr+` FROM devices d
+			LEFT JOIN stale_notices sn ON sn.device_id = d.id
+			WHERE `+seenExpr+` < $1 AND (sn.device_id IS NULL OR sn.last_seen_at <> `+seenExpr+`)
+			ORDER BY d.id LIMIT 10000`, []any{micros(staleBefore)},
+		func(r scanner, e *handwash.NotifyEvent) error {
+			var seen int64
+			err := r.Scan(&e.DeviceID, &e.ProviderID, &e.OrgID, &seen)
+			e.Kind, e.At = handwash.NotifyDeviceStale, fromMicros(seen)
+			return err
+		},
+		func(tx *sql.Tx, e *handwash.NotifyEvent) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO stale_notices (device_id, last_seen_at) VALUES ($1, $2)
+				ON CONFLICT (device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`, e.DeviceID, micros(e.At))
+			return err
+		})
+	return n, s.dbErr("queue stale device notices", err)
+}
+
+// queueEvents queues, in one transaction, an event for each row of query
+// (read by scan), and runs mark for each so it is not queued again; it
+// returns how many were queued.
+func (s *Store) queueEvents(ctx context.Context, now time.Time, query string, args []any,
+	scan func(r scanner, e *handwash.NotifyEvent) error, mark func(tx *sql.Tx, e *handwash.NotifyEvent) error) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		n = 0
-		// A device enrolled that never reported counts from its enrolment:
-		// an agent that never got going is news too.
-		rows, err := tx.QueryContext(ctx, `SELECT d.id, d.provider_id, d.org_id, `+seenExpr+` FROM devices d
-			LEFT JOIN stale_notices sn ON sn.device_id = d.id
-			WHERE `+seenExpr+` < $1 AND (sn.device_id IS NULL OR sn.last_seen_at <> `+seenExpr+`)
-			ORDER BY d.id LIMIT 10000`, micros(staleBefore))
+		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
-		var events []handwash.NotifyEvent
-		for rows.Next() {
+		events, err := scanAll(s, rows, "queue notices", func(r scanner) (*handwash.NotifyEvent, error) {
 			var e handwash.NotifyEvent
-			var seen int64
-			if err := rows.Scan(&e.DeviceID, &e.ProviderID, &e.OrgID, &seen); err != nil {
-				rows.Close()
-				return err
-			}
-			e.Kind = handwash.NotifyDeviceStale
-			e.At = fromMicros(seen)
-			events = append(events, e)
-		}
-		if err := rows.Close(); err != nil {
+			return &e, scan(r, &e)
+		})
+		if err != nil {
 			return err
 		}
-		for i := range events {
-			e := &events[i]
+		for _, e := range events {
 			if _, err := insertEvent(ctx, tx, e, now); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO stale_notices (device_id, last_seen_at) VALUES ($1, $2)
-				ON CONFLICT (device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`, e.DeviceID, micros(e.At)); err != nil {
+			if err := mark(tx, e); err != nil {
 				return err
 			}
 		}
 		n = len(events)
 		return nil
 	})
-	return n, s.dbErr("queue stale device notices", err)
+	return n, err
 }
 
 // QueueAlertReminders queues, once each, a reminder for every open alert
