@@ -268,5 +268,6 @@ type Store interface {
 	FeedService
 	PhishService
 	BackupJobService
+	CloudService
 	Close() error
 }

@@ -112,6 +112,8 @@ var tests = []struct {
 	{"PhishMonths", testPhishMonths},
 	{"BackupJobs", testBackupJobs},
 	{"BackupPings", testBackupPings},
+	{"CloudAccounts", testCloudAccounts},
+	{"MobileDevices", testMobileDevices},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.

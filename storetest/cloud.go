@@ -1,0 +1,101 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/handwash/handwash"
+)
+
+func yes() *bool { b := true; return &b }
+func no() *bool  { b := false; return &b }
+
+func testCloudAccounts(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	accounts := []handwash.CloudAccount{
+		{Email: "Manager@Rose.example", Name: "Mo", Admin: true, MFA: no(), MFAMethods: []string{"none"}},
+		{Email: "carer@rose.example", MFA: yes(), MFAMethods: []string{"microsoftAuthenticatorPush", "sms"}, SignInAllowed: yes()},
+		{Email: "office@rose.example", Shared: true, SignInAllowed: yes()},
+	}
+	imp := &handwash.CloudImport{OrgID: w.orgA1.ID, Source: handwash.AccountsM365, ImportedAt: t0, ImportedBy: "usr_x"}
+	must(t, s.ReplaceCloudAccounts(w.ctx, w.a1, imp, accounts))
+	got, imports, err := s.CloudAccounts(w.ctx, w.a, w.orgA1.ID)
+	must(t, err)
+	if len(got) != 3 || len(imports) != 1 || imports[0].Accounts != 3 || !imports[0].ImportedAt.Equal(norm(t0)) {
+		t.Fatalf("CloudAccounts = %+v, %+v", got, imports)
+	}
+	if m := got[1]; m.Email != "manager@rose.example" || !m.Admin || m.MFA == nil || *m.MFA || len(m.MFAMethods) != 1 {
+		t.Errorf("manager = %+v", m)
+	}
+	if o := got[2]; !o.Shared || o.MFA != nil || o.SignInAllowed == nil || !*o.SignInAllowed {
+		t.Errorf("shared mailbox = %+v", o)
+	}
+	// A new import replaces the old one whole; a bad one changes nothing.
+	must(t, s.ReplaceCloudAccounts(w.ctx, w.a, &handwash.CloudImport{OrgID: w.orgA1.ID, Source: handwash.AccountsM365}, accounts[:1]))
+	bad := []handwash.CloudAccount{{Email: "a@rose.example"}, {Email: "A@rose.example"}}
+	err = s.ReplaceCloudAccounts(w.ctx, w.a, &handwash.CloudImport{OrgID: w.orgA1.ID, Source: handwash.AccountsM365}, bad)
+	wantCode(t, "ReplaceCloudAccounts with an account twice", err, handwash.EINVALID)
+	if got, _, _ := s.CloudAccounts(w.ctx, w.a, w.orgA1.ID); len(got) != 1 {
+		t.Errorf("after a refused import: %d accounts, want the 1 of the import before", len(got))
+	}
+	// Google's accounts sit beside Microsoft's.
+	must(t, s.ReplaceCloudAccounts(w.ctx, w.a, &handwash.CloudImport{OrgID: w.orgA1.ID, Source: handwash.AccountsGoogle}, accounts[1:2]))
+	if got, imports, _ := s.CloudAccounts(w.ctx, w.a, w.orgA1.ID); len(got) != 2 || len(imports) != 2 {
+		t.Errorf("two sources: %d accounts, %d imports", len(got), len(imports))
+	}
+	wantCode(t, "ReplaceCloudAccounts from another provider",
+		s.ReplaceCloudAccounts(w.ctx, w.b, &handwash.CloudImport{OrgID: w.orgA1.ID, Source: handwash.AccountsM365}, nil), handwash.ENOTFOUND)
+	wantCode(t, "ReplaceCloudAccounts with an unknown source",
+		s.ReplaceCloudAccounts(w.ctx, w.a, &handwash.CloudImport{OrgID: w.orgA1.ID, Source: "okta"}, nil), handwash.EINVALID)
+	_, _, err = s.CloudAccounts(w.ctx, w.a2, w.orgA1.ID)
+	wantCode(t, "CloudAccounts from another organisation", err, handwash.ENOTFOUND)
+}
+
+func testMobileDevices(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	seen := t0.Add(-48 * time.Hour)
+	intune := []handwash.MobileDevice{
+		{ExternalID: "a1", Owner: "carer@rose.example", Model: "iPhone 12", OS: "ios", OSVersion: "17.5", Passcode: yes(), Managed: yes(), LastSeen: &seen},
+		{ExternalID: "a2", Owner: "nurse@rose.example", Model: "Galaxy A52", OS: "android", OSVersion: "13"},
+	}
+	must(t, s.ReplaceMobileDevices(w.ctx, w.a1, w.orgA1.ID, handwash.MobileIntune, intune))
+	hand := &handwash.MobileDevice{OrgID: w.orgA1.ID, Source: handwash.MobileByHand, Owner: "Mo", Model: "iPad 9", OS: "ipados", OSVersion: "16.7", Passcode: no()}
+	must(t, s.PutMobileDevice(w.ctx, w.a1, hand))
+	ds, err := s.MobileDevices(w.ctx, w.a, w.orgA1.ID)
+	must(t, err)
+	if len(ds) != 3 {
+		t.Fatalf("MobileDevices = %d, want 3", len(ds))
+	}
+	// A new export replaces the MDM's devices and leaves the hand-made one.
+	must(t, s.ReplaceMobileDevices(w.ctx, w.a, w.orgA1.ID, handwash.MobileIntune, intune[:1]))
+	ds, _ = s.MobileDevices(w.ctx, w.a, w.orgA1.ID)
+	if len(ds) != 2 {
+		t.Errorf("after a smaller export: %d devices, want 2", len(ds))
+	}
+	var got *handwash.MobileDevice
+	for _, d := range ds {
+		if d.Source == handwash.MobileIntune {
+			got = d
+		}
+	}
+	if got == nil || got.ExternalID != "a1" || got.Passcode == nil || !*got.Passcode || got.Encrypted != nil || !got.LastSeen.Equal(norm(seen)) {
+		t.Errorf("Intune device = %+v", got)
+	}
+	// Updating by hand; an MDM's device cannot be.
+	hand.Passcode = yes()
+	must(t, s.PutMobileDevice(w.ctx, w.a, hand))
+	mdm := *got
+	mdm.Source = handwash.MobileByHand
+	wantCode(t, "PutMobileDevice over an MDM's device", s.PutMobileDevice(w.ctx, w.a, &mdm), handwash.ENOTFOUND)
+	wantCode(t, "PutMobileDevice with an MDM source", s.PutMobileDevice(w.ctx, w.a, &handwash.MobileDevice{OrgID: w.orgA1.ID, Source: handwash.MobileJamf, OS: "ios"}), handwash.EINVALID)
+	wantCode(t, "ReplaceMobileDevices by hand", s.ReplaceMobileDevices(w.ctx, w.a, w.orgA1.ID, handwash.MobileByHand, nil), handwash.EINVALID)
+	// Other tenants see and change nothing.
+	_, err = s.MobileDevices(w.ctx, w.a2, w.orgA1.ID)
+	wantCode(t, "MobileDevices from another organisation", err, handwash.ENOTFOUND)
+	wantCode(t, "DeleteMobileDevice from another provider", s.DeleteMobileDevice(w.ctx, w.b, hand.ID), handwash.ENOTFOUND)
+	wantCode(t, "ReplaceMobileDevices from another provider", s.ReplaceMobileDevices(w.ctx, w.b, w.orgA1.ID, handwash.MobileIntune, nil), handwash.ENOTFOUND)
+	must(t, s.DeleteMobileDevice(w.ctx, w.a1, hand.ID))
+	if ds, _ := s.MobileDevices(w.ctx, w.a, w.orgA1.ID); len(ds) != 1 {
+		t.Errorf("after removing: %d devices", len(ds))
+	}
+}
