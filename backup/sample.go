@@ -160,6 +160,12 @@ type Restored struct {
 	// Original is the original file's slash-separated path inside the
 	// source folder, or "" when it is not in the source folder.
 	Original string
+	// Alternatives are further places inside the source folder where the
+	// original may be, for a backup that does not record which folder
+	// its paths start from: when nothing is at Original, the first of
+	// them that exists is the original. When none exists, the original is
+	// gone (counted in Changed).
+	Alternatives []string
 	// Size is the size the backup recorded, or -1 when it recorded none.
 	Size int64
 	// ModTime is the modification time the backup recorded; zero when
@@ -240,6 +246,7 @@ func (c *Comparison) add(f Restored, dst, src *os.Root) {
 		c.NotInSource++
 		return
 	}
+	f.Original = f.locate(src)
 	if !unchanged(src, f, got.Size) {
 		c.Changed++
 		return
@@ -255,6 +262,31 @@ func (c *Comparison) add(f Restored, dst, src *os.Root) {
 	} else {
 		c.Mismatched = append(c.Mismatched, f.Name)
 	}
+}
+
+// locate returns where the original of f is inside src: Original or,
+// when nothing is there, the first of Alternatives that exists.
+func (f Restored) locate(src *os.Root) string {
+	if len(f.Alternatives) == 0 || exists(src, f.Original) {
+		return f.Original
+	}
+	for _, p := range f.Alternatives {
+		if exists(src, p) {
+			return p
+		}
+	}
+	return f.Original
+}
+
+// exists reports whether anything is at the slash-separated path name
+// inside root.
+func exists(root *os.Root, name string) bool {
+	p, err := LocalPath(name)
+	if err != nil {
+		return false
+	}
+	_, err = root.Lstat(p)
+	return err == nil
 }
 
 // unchanged reports whether the original of f looks as it did when backed

@@ -136,6 +136,44 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// TestCompareAlternatives checks that an original not at Original is
+// looked for at each of Alternatives in turn, only inside the source.
+func TestCompareAlternatives(t *testing.T) {
+	base, restored := t.TempDir(), t.TempDir()
+	source := filepath.Join(base, "src")
+	backedUp := time.Date(2026, 11, 29, 22, 0, 0, 0, time.UTC)
+	before := backedUp.Add(-time.Hour)
+	write(t, restored, "r/moved.txt", "same", before)
+	write(t, source, "moved.txt", "same", before)
+	write(t, restored, "r/first.txt", "AAAA", before)
+	write(t, source, "first.txt", "AAAA", before)
+	write(t, source, "alt/first.txt", "BBBB", before) // Original is there: not used
+	write(t, restored, "r/order.txt", "CCCC", before)
+	write(t, source, "y/order.txt", "CCCC", before)
+	write(t, source, "order.txt", "DDDD", before) // a later alternative: not used
+	write(t, restored, "r/gone.txt", "gone", before)
+	write(t, base, "gone.txt", "gone", before) // outside the source
+	files := []Restored{
+		{Name: "moved.txt", Path: "r/moved.txt", Original: "home/ann/moved.txt", Alternatives: []string{"ann/moved.txt", "moved.txt"}, Size: 4, BackupTime: backedUp},
+		{Name: "first.txt", Path: "r/first.txt", Original: "first.txt", Alternatives: []string{"alt/first.txt"}, Size: 4, BackupTime: backedUp},
+		{Name: "order.txt", Path: "r/order.txt", Original: "x/order.txt", Alternatives: []string{"y/order.txt", "order.txt"}, Size: 4, BackupTime: backedUp},
+		{Name: "gone.txt", Path: "r/gone.txt", Original: "x/gone.txt", Alternatives: []string{"../gone.txt", "/gone.txt", "", "link/gone.txt"}, Size: 4, BackupTime: backedUp},
+	}
+	if runtime.GOOS != "windows" {
+		if err := os.Symlink(base, filepath.Join(source, "link")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Compare(context.Background(), restored, source, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Comparison{Files: 4, Bytes: 16, Compared: 3, Matched: 3, Changed: 1}
+	if !equalComparison(c, want) {
+		t.Errorf("Compare =\n %+v\nwant\n %+v", c, want)
+	}
+}
+
 func equalComparison(a, b Comparison) bool {
 	return a.Files == b.Files && a.Bytes == b.Bytes && a.Compared == b.Compared && a.Matched == b.Matched &&
 		a.Changed == b.Changed && a.NotInSource == b.NotInSource &&

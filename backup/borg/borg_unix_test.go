@@ -127,3 +127,36 @@ func TestReadOnlyBypassesLock(t *testing.T) {
 		t.Errorf("borg was not told to bypass the lock of a repository it cannot write to:\n%s", b)
 	}
 }
+
+// TestLetRead checks that a file restored without read permission for its
+// owner is made readable, and that nothing outside the folder is touched.
+func TestLetRead(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	for _, p := range []string{filepath.Join(dir, "a", "locked.txt"), filepath.Join(outside, "secret.txt")} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o200); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	letRead(dir, []item{{Path: "a/locked.txt"}, {Path: "out/secret.txt"}, {Path: "../secret.txt"}, {Path: "missing"}})
+	if got := permOf(t, filepath.Join(dir, "a", "locked.txt")); got != 0o600 {
+		t.Errorf("locked.txt has mode %v; want 0600", got)
+	}
+	if got := permOf(t, filepath.Join(outside, "secret.txt")); got != 0o200 {
+		t.Errorf("a file outside the restore folder was changed to mode %v", got)
+	}
+}
+
+func permOf(t *testing.T, name string) os.FileMode {
+	t.Helper()
+	fi, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode().Perm()
+}

@@ -8,9 +8,9 @@ import (
 // detail says in plain English what the test restore found.
 func (t *tally) detail(a *archive, source string, left, damaged int) string {
 	parts := []string{fmt.Sprintf("Restored %s (%s) from the newest backup, %s (taken %s), into a temporary folder, then deleted them.",
-		plural(t.files, "file"), formatBytes(t.bytes), a.Name, a.Start.Local().Format("2 January 2006 15:04 MST"))}
-	if n := len(t.unreadable); n > 0 {
-		parts = append(parts, fmt.Sprintf("%s could not be restored whole: %s.", plural(n, "file"), listPaths(t.unreadable)))
+		plural(t.Files, "file"), formatBytes(t.Bytes), a.Name, a.Start.Local().Format("2 January 2006 15:04 MST"))}
+	if n := len(t.Unreadable); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s could not be restored whole: %s.", plural(n, "file"), listPaths(t.Unreadable)))
 	}
 	if t.said != "" {
 		parts = append(parts, "borg said: "+t.said)
@@ -31,20 +31,20 @@ func (t *tally) comparison(source string) string {
 		return "No original folder was given, so they were not compared with the originals; borg checked every piece of them as it restored them."
 	}
 	var s string
-	switch n := len(t.mismatched); {
+	switch n := len(t.Mismatched); {
 	case n > 0:
-		s = fmt.Sprintf("%d of the %d compared with the originals in %s were different, though the originals have not changed since the backup, so the backup may be damaged: %s.", n, t.compared, source, listPaths(t.mismatched))
-	case t.compared > 0:
-		s = fmt.Sprintf("All %d compared with the originals in %s were identical.", t.compared, source)
+		s = fmt.Sprintf("%d of the %d compared with the originals in %s were different, though the originals have not changed since the backup, so the backup may be damaged: %s.", n, t.Compared, source, listPaths(t.Mismatched))
+	case t.Compared > 0:
+		s = fmt.Sprintf("All %d compared with the originals in %s were identical.", t.Compared, source)
 	default:
 		s = fmt.Sprintf("None could be compared with the originals in %s.", source)
 	}
-	if t.changed > 0 {
+	if t.Changed > 0 {
 		verb := "files were"
-		if t.changed == 1 {
+		if t.Changed == 1 {
 			verb = "file was"
 		}
-		s += fmt.Sprintf(" %d %s not compared because the original has changed since the backup, or is not in %s.", t.changed, verb, source)
+		s += fmt.Sprintf(" %d %s not compared because the original has changed since the backup, or is not in %s.", t.Changed, verb, source)
 	}
 	return s
 }

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/backup"
 )
 
 // stderr as borg 1.2.4 prints it with --log-json.
@@ -315,11 +317,11 @@ func TestOriginalCandidates(t *testing.T) {
 		source, archived string
 		want             []string
 	}{
-		{"/home/ann", "home/ann/docs/a.txt", []string{"/home/ann/docs/a.txt", "/home/ann/home/ann/docs/a.txt"}},
-		{"/home/ann", "ann/docs/a.txt", []string{"/home/ann/docs/a.txt", "/home/ann/ann/docs/a.txt"}},
-		{"/home/ann", "docs/a.txt", []string{"/home/ann/docs/a.txt"}},
-		{"/home/ann", "ann", []string{"/home/ann/ann"}},
-		{"/", "etc/hosts", []string{"/etc/hosts"}},
+		{"/home/ann", "home/ann/docs/a.txt", []string{"docs/a.txt", "home/ann/docs/a.txt"}},
+		{"/home/ann", "ann/docs/a.txt", []string{"docs/a.txt", "ann/docs/a.txt"}},
+		{"/home/ann", "docs/a.txt", []string{"docs/a.txt"}},
+		{"/home/ann", "ann", []string{"ann"}},
+		{"/", "etc/hosts", []string{"etc/hosts"}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, originalCandidates(tt.source, tt.archived)); diff != "" {
@@ -340,7 +342,7 @@ func TestPicker(t *testing.T) {
 	lines.WriteString(`{"type": "-", "path": "` + strings.Repeat("x", maxLine) + `", "size": 9}` + "\n")
 	lines.WriteString(`not json` + "\n")
 	lines.WriteString(`{"type": "-", "path": "last-no-newline", "size": 9}`)
-	p := &picker{want: 20, maxSize: 100}
+	p := newPicker(20, 100)
 	w := &lineWriter{fn: p.line}
 	// Write in awkward pieces, as a pipe might deliver them.
 	s := lines.String()
@@ -350,21 +352,21 @@ func TestPicker(t *testing.T) {
 		}
 	}
 	w.flush()
-	if p.files != 504 || p.damaged != 1 || p.seen != 490+1 || len(p.chosen) != 20 {
-		t.Errorf("files %d damaged %d seen %d chosen %d; want 504, 1, 491, 20", p.files, p.damaged, p.seen, len(p.chosen))
+	if p.files != 504 || p.damaged != 1 || p.sample.Seen() != 490+1 || len(p.sample.Sample()) != 20 {
+		t.Errorf("files %d damaged %d seen %d chosen %d; want 504, 1, 491, 20", p.files, p.damaged, p.sample.Seen(), len(p.sample.Sample()))
 	}
-	for _, it := range p.chosen {
+	for _, it := range p.sample.Sample() {
 		if !it.restorable() || it.Size > 100 {
 			t.Errorf("chose %+v", it)
 		}
 	}
-	left := p.within(200)
+	chosen, left := p.within(200)
 	var total int64
-	for _, it := range p.chosen {
+	for _, it := range chosen {
 		total += it.Size
 	}
-	if total > 200 || left+len(p.chosen) != 20 {
-		t.Errorf("within 200 bytes: kept %d files of %d bytes, left %d", len(p.chosen), total, left)
+	if total > 200 || left+len(chosen) != 20 {
+		t.Errorf("within 200 bytes: kept %d files of %d bytes, left %d", len(chosen), total, left)
 	}
 }
 
@@ -388,5 +390,34 @@ func TestFormatBytes(t *testing.T) {
 		if got := formatBytes(n); got != want {
 			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestRestoredFiles(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("paths are Unix ones")
+	}
+	healthy, broken := true, false
+	files := []item{
+		{Type: "-", Path: "home/ann/docs/a.txt", Size: 3, Mtime: "2026-11-30T07:03:26.458817", Healthy: &healthy},
+		{Type: "-", Path: "docs/b.txt", Size: 4, Mtime: "not a time"},
+		{Type: "-", Path: "docs/c.txt", Size: 5, Healthy: &broken},
+	}
+	at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	mt := time.Date(2026, 11, 30, 7, 3, 26, 458817000, time.UTC)
+	got, damaged := restoredFiles(files, "/home/ann", at)
+	want := []backup.Restored{
+		{Name: "home/ann/docs/a.txt", Path: "home/ann/docs/a.txt", Original: "docs/a.txt", Alternatives: []string{"home/ann/docs/a.txt"}, Size: 3, ModTime: mt, BackupTime: at},
+		{Name: "docs/b.txt", Path: "docs/b.txt", Original: "docs/b.txt", Size: 4, BackupTime: at},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("restoredFiles (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"docs/c.txt"}, damaged); diff != "" {
+		t.Errorf("damaged (-want +got):\n%s", diff)
+	}
+	got, _ = restoredFiles(files, "", at)
+	if len(got) != 2 || got[0].Original != "" || got[0].Alternatives != nil {
+		t.Errorf("without a source: %+v", got)
 	}
 }

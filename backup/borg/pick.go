@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/handwash/handwash/backup"
 )
 
 // item is one entry of borg list --json-lines REPO::ARCHIVE.
@@ -42,14 +44,16 @@ func (it item) restorable() bool {
 }
 
 // picker chooses a uniformly random sample of restorable files, as borg
-// lists them, by reservoir sampling.
+// lists them.
 type picker struct {
-	want    int
 	maxSize int64
-	seen    int // restorable files of at most maxSize
-	chosen  []item
-	files   int // regular files
-	damaged int // files borg marks damaged
+	sample  *backup.Sampler[item] // of restorable files of at most maxSize
+	files   int                   // regular files
+	damaged int                   // files borg marks damaged
+}
+
+func newPicker(want int, maxSize int64) *picker {
+	return &picker{maxSize: maxSize, sample: backup.NewSampler[item](want, 0)}
 }
 
 func (p *picker) line(b []byte) {
@@ -61,23 +65,17 @@ func (p *picker) line(b []byte) {
 	if it.damaged() {
 		p.damaged++
 	}
-	if !it.restorable() || it.Size > p.maxSize {
-		return
-	}
-	p.seen++
-	if len(p.chosen) < p.want {
-		p.chosen = append(p.chosen, it)
-	} else if j := rand.IntN(p.seen); j < p.want {
-		p.chosen[j] = it
+	if it.restorable() && it.Size <= p.maxSize {
+		p.sample.Add(it)
 	}
 }
 
-// within shuffles the sample and keeps the files that fit in budget bytes,
-// returning how many were left out.
-func (p *picker) within(budget int64) (left int) {
-	rand.Shuffle(len(p.chosen), func(i, j int) { p.chosen[i], p.chosen[j] = p.chosen[j], p.chosen[i] })
-	kept := p.chosen[:0]
-	for _, it := range p.chosen {
+// within shuffles the sample and returns the files that fit in budget
+// bytes, and how many were left out.
+func (p *picker) within(budget int64) (kept []item, left int) {
+	chosen := p.sample.Sample()
+	rand.Shuffle(len(chosen), func(i, j int) { chosen[i], chosen[j] = chosen[j], chosen[i] })
+	for _, it := range chosen {
 		if it.Size <= budget {
 			kept = append(kept, it)
 			budget -= it.Size
@@ -85,8 +83,7 @@ func (p *picker) within(budget int64) (left int) {
 			left++
 		}
 	}
-	p.chosen = kept
-	return left
+	return kept, left
 }
 
 // maxLine bounds one line of borg list --json-lines; longer ones are
@@ -134,7 +131,7 @@ func (w *lineWriter) flush() {
 // pick lists the archive's files and chooses the sample. A failure to
 // list is returned as a plain-English note.
 func (r *runner) pick(ctx context.Context, a *archive, o Options) (*picker, string, error) {
-	p := &picker{want: o.Sample, maxSize: o.SampleBytes}
+	p := newPicker(o.Sample, o.SampleBytes)
 	lw := &lineWriter{fn: p.line}
 	out, err := r.run(ctx, "", lw, "list", "--json-lines", "--", r.loc.arg+"::"+a.Name)
 	if err != nil {

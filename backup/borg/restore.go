@@ -2,12 +2,10 @@ package borg
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,13 +25,13 @@ func (r *runner) restore(ctx context.Context, o Options, newest *archive) (backu
 		rt.Detail = note
 		return rt, err
 	}
-	left := p.within(o.SampleBytes)
-	if len(p.chosen) == 0 {
+	chosen, left := p.within(o.SampleBytes)
+	if len(chosen) == 0 {
 		rt.Detail = fmt.Sprintf("The newest backup, %s, has no files with content to restore (%s listed).", newest.Name, plural(p.files, "file"))
 		return rt, nil
 	}
 	began := time.Now()
-	t, err := r.extract(ctx, o, newest, p.chosen)
+	t, err := r.extract(ctx, o, newest, chosen)
 	if err != nil {
 		return rt, err
 	}
@@ -41,7 +39,8 @@ func (r *runner) restore(ctx context.Context, o Options, newest *archive) (backu
 		rt.Detail = "The test restore could not run. " + t.stopped + t.leftoverNote()
 		return rt, nil
 	}
-	t.fill(&rt)
+	rt.Ran = true
+	t.Fill(&rt)
 	rt.Seconds = time.Since(began).Seconds()
 	rt.Detail = t.detail(newest, o.Source, left, p.damaged)
 	return rt, nil
@@ -72,180 +71,92 @@ func (r *runner) extract(ctx context.Context, o Options, a *archive, files []ite
 	if out.code >= 2 {
 		t.said = r.scrub(out.summary())
 	}
-	t.compareAll(dir, o.Source, a.Start, files)
+	letRead(dir, files)
+	restored, damaged := restoredFiles(files, o.Source, a.Start)
+	if t.Comparison, err = backup.Compare(ctx, dir, o.Source, restored); err != nil {
+		if ctx.Err() != nil {
+			return nil, r.stoppedError(ctx.Err())
+		}
+		return nil, &handwash.Error{Code: handwash.EINVALID, Err: err,
+			Message: fmt.Sprintf("Handwash could not compare the restored files with the originals (%s).", plainOSError(err))}
+	}
+	t.Unreadable = append(t.Unreadable, damaged...)
 	return t, nil
 }
 
 // tally is what a test restore found.
 type tally struct {
-	files      int
-	bytes      int64
-	compared   int
-	matched    int
-	changed    int // originals changed or gone since the backup
-	mismatched []string
-	unreadable []string
-	said       string // what borg said when extract failed
-	stopped    string // why extract could not run at all
-	leftover   string // a temporary folder that could not be deleted
+	backup.Comparison
+	said     string // what borg said when extract failed
+	stopped  string // why extract could not run at all
+	leftover string // a temporary folder that could not be deleted
 }
 
-// remove deletes the temporary folder, noting it if it cannot. Should a
-// restored folder be read-only, it makes the folders writable and tries
-// again.
+// remove deletes the temporary folder, noting it if it cannot.
 func (t *tally) remove(dir string) {
-	if os.RemoveAll(dir) == nil {
-		return
-	}
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			_ = os.Chmod(p, 0o700)
-		}
-		return nil
-	})
-	if os.RemoveAll(dir) != nil {
+	if backup.RemoveTemp(dir) != nil {
 		t.leftover = dir
 	}
 }
 
-func (t *tally) fill(rt *backup.RestoreTest) {
-	rt.Ran = true
-	rt.Files, rt.Bytes = t.files, t.bytes
-	rt.Compared, rt.Matched, rt.Changed = t.compared, t.matched, t.changed
-	rt.Mismatched, rt.Unreadable = t.mismatched, t.unreadable
-}
-
-func (t *tally) compareAll(dir, source string, at time.Time, files []item) {
+// restoredFiles describes the restored files for backup.Compare, with
+// where each one's original may be under source. Files borg marks as
+// missing some of their data are left out and named apart: they cannot
+// have come back whole.
+func restoredFiles(files []item, source string, at time.Time) (restored []backup.Restored, damaged []string) {
 	for _, it := range files {
-		t.compare(dir, source, at, it)
+		if it.damaged() {
+			damaged = append(damaged, it.Path)
+			continue
+		}
+		f := backup.Restored{Name: it.Path, Path: it.Path, Size: it.Size, BackupTime: at}
+		if mt, err := parseBorgTime(it.Mtime); err == nil {
+			f.ModTime = mt
+		}
+		if source != "" {
+			if c := originalCandidates(source, it.Path); len(c) > 0 {
+				f.Original, f.Alternatives = c[0], c[1:]
+			}
+		}
+		restored = append(restored, f)
 	}
+	return restored, damaged
 }
 
-// compare checks one restored file: that it came back whole, and that it
-// matches its original when that has not changed since the backup.
-func (t *tally) compare(dir, source string, at time.Time, it item) {
-	sum, size, err := hashRestored(filepath.Join(dir, filepath.FromSlash(it.Path)))
-	if err != nil || it.damaged() {
-		t.unreadable = append(t.unreadable, it.Path)
-		return
-	}
-	t.files++
-	t.bytes += size
-	if size != it.Size {
-		// Restored short or long: not what was backed up, whatever the
-		// original is now.
-		t.mismatched = append(t.mismatched, it.Path)
-		return
-	}
-	if source == "" {
-		return
-	}
-	orig := findOriginal(source, it.Path)
-	fi, err := os.Lstat(orig)
-	if orig == "" || err != nil || !unchanged(fi, it, at) {
-		t.changed++
-		return
-	}
-	osum, _, err := hashFile(orig)
+// letRead lets this account read restored files that borg restored, with
+// their backed-up permissions, without read permission for their owner.
+func letRead(dir string, files []item) {
+	root, err := os.OpenRoot(dir)
 	if err != nil {
-		t.changed++ // removed or unreadable between the look and the read
 		return
 	}
-	t.compared++
-	if osum == sum {
-		t.matched++
-	} else {
-		t.mismatched = append(t.mismatched, it.Path)
-	}
-}
-
-// mtimeSlack is how far an original's modification time may be past the
-// backup's, or from the time borg recorded, and still count as unchanged:
-// FAT and some network shares keep times to 2 seconds, and borg lists an
-// archive's start to the second (as backup.MtimeSlack).
-const mtimeSlack = 2 * time.Second
-
-// unchanged reports whether an original looks as it did when backed up: a
-// regular file of the recorded size, modified no later than the backup
-// started and at the time borg recorded.
-func unchanged(fi fs.FileInfo, it item, at time.Time) bool {
-	if !fi.Mode().IsRegular() || fi.Size() != it.Size {
-		return false
-	}
-	mt := fi.ModTime()
-	if mt.After(at.Add(mtimeSlack)) {
-		return false
-	}
-	if rec, err := parseBorgTime(it.Mtime); err == nil {
-		d := mt.Sub(rec)
-		return -mtimeSlack <= d && d <= mtimeSlack
-	}
-	return true
-}
-
-// findOriginal finds the original of a file in the archive under the
-// source folder, or "". borg stores paths as given to borg create, without
-// a leading /: /home/ann/docs/a.txt backed up by absolute path is
-// home/ann/docs/a.txt; from inside /home/ann, docs/a.txt. With source
-// /home/ann, each is tried after dropping a leading part that ends the
-// source's own path ("home/ann", "ann", nothing), longest first.
-func findOriginal(source, archived string) string {
-	for _, p := range originalCandidates(source, archived) {
-		if _, err := os.Lstat(p); err == nil {
-			return p
+	defer root.Close()
+	for _, it := range files {
+		p, err := backup.LocalPath(it.Path)
+		if err != nil {
+			continue
+		}
+		if fi, err := root.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o400 == 0 {
+			_ = root.Chmod(p, fi.Mode().Perm()|0o400)
 		}
 	}
-	return ""
 }
 
+// originalCandidates lists where the original of a file in the archive
+// may be, as slash-separated paths inside the source folder, the likeliest
+// first. borg stores paths as given to borg create, without a leading /:
+// /home/ann/docs/a.txt backed up by absolute path is home/ann/docs/a.txt;
+// from inside /home/ann, docs/a.txt. With source /home/ann, each is tried
+// after dropping a leading part that ends the source's own path
+// ("home/ann", "ann", nothing), longest first.
 func originalCandidates(source, archived string) []string {
 	src := strings.Split(filepath.ToSlash(filepath.Clean(source)), "/")
 	parts := strings.Split(archived, "/")
 	var out []string
 	for k := min(len(src), len(parts)-1); k >= 0; k-- {
-		if equalParts(parts[:k], src[len(src)-k:]) {
-			out = append(out, filepath.Join(source, filepath.FromSlash(strings.Join(parts[k:], "/"))))
+		if slices.Equal(parts[:k], src[len(src)-k:]) {
+			out = append(out, strings.Join(parts[k:], "/"))
 		}
 	}
 	return out
-}
-
-func equalParts(a, b []string) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return len(a) == len(b)
-}
-
-// hashRestored hashes a restored file, first letting this account read it
-// should borg have restored it without read permission.
-func hashRestored(name string) ([sha256.Size]byte, int64, error) {
-	sum, n, err := hashFile(name)
-	if os.IsPermission(err) && os.Chmod(name, 0o600) == nil {
-		return hashFile(name)
-	}
-	return sum, n, err
-}
-
-// hashFile returns the SHA-256 and size of a regular file.
-func hashFile(name string) ([sha256.Size]byte, int64, error) {
-	var sum [sha256.Size]byte
-	fi, err := os.Lstat(name)
-	if err != nil {
-		return sum, 0, err
-	}
-	if !fi.Mode().IsRegular() {
-		return sum, 0, fmt.Errorf("%s is not a regular file", name)
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return sum, 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	h.Sum(sum[:0])
-	return sum, n, err
 }

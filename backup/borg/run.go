@@ -158,8 +158,7 @@ func (r *runner) exec(ctx context.Context, dir string, stdout io.Writer, args ..
 	err := cmd.Run()
 	out := output{stdout: kept.Bytes(), log: parseLog(stderr.Bytes())}
 	if ctx.Err() != nil {
-		return out, &handwash.Error{Code: handwash.EINVALID, Err: ctx.Err(),
-			Message: fmt.Sprintf("Checking the borg repository %s was stopped before it finished (it ran out of time or was cancelled). Try again, allowing it longer.", r.loc.display)}
+		return out, r.stoppedError(ctx.Err())
 	}
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
@@ -174,6 +173,12 @@ func (r *runner) exec(ctx context.Context, dir string, stdout io.Writer, args ..
 		out.log = append(out.log, logEntry{Type: "text", Level: "ERROR", Message: "borg printed more than Handwash reads (64 MiB)."})
 	}
 	return out, nil
+}
+
+// stoppedError is the error for a check stopped by its context.
+func (r *runner) stoppedError(err error) error {
+	return &handwash.Error{Code: handwash.EINVALID, Err: err,
+		Message: fmt.Sprintf("Checking the borg repository %s was stopped before it finished (it ran out of time or was cancelled). Try again, allowing it longer.", r.loc.display)}
 }
 
 // scrub removes the passphrase from text to be shown, should borg ever
