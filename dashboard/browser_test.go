@@ -137,6 +137,19 @@ func TestBrowserSignInAndPages(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("job-address")))
 	browsertest.AssertAccessible(t, ctx)
 
+	// Cloud accounts and phones: the pages, and a phone entered with a
+	// problem.
+	run("the cloud accounts", chromedp.Navigate(w.srv.URL+"/orgs/"+w.rose.ID+"/accounts"), chromedp.WaitVisible(chromedp.ID("import-h")))
+	browsertest.AssertAccessible(t, ctx)
+	run("a phone with a problem", chromedp.Navigate(w.srv.URL+"/orgs/"+w.rose.ID+"/phones"),
+		chromedp.WaitVisible(chromedp.ID("add-h")),
+		chromedp.SendKeys(chromedp.ID("phone-owner"), "Mo Patel"),
+		chromedp.SendKeys(chromedp.ID("phone-model"), "iPhone 11"),
+		chromedp.SendKeys(chromedp.ID("phone-os_version"), "fifteen"),
+		chromedp.Submit(chromedp.ID("phone-owner")),
+		chromedp.WaitVisible(chromedp.CSS(".error-summary")))
+	browsertest.AssertAccessible(t, ctx)
+
 	run("the audit log", chromedp.Navigate(w.srv.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("table")))
 	if page := text(); !strings.Contains(page, "signin") || !strings.Contains(page, "exception.grant") {
 		t.Errorf("audit log lacks the sign-in: %q", body)

@@ -92,6 +92,10 @@ type Deps struct {
 	// test asked for on a page), so this process's notifier sends it at
 	// once.
 	Notified func()
+	// MobileSupport says whether a phone or tablet OS version still gets
+	// security updates (advisories.Source.MobileSupport); nil leaves it
+	// unknown.
+	MobileSupport func(os, version string) (supported *bool, endsSoon bool, detail string)
 	// Phish analyses and stores phishing reports uploaded on the pages;
 	// nil makes one that checks no DKIM signature (no DNS).
 	Phish *phishdesk.Desk
@@ -118,15 +122,16 @@ type server struct {
 	byAccount *throttle.Limiter
 	byAddress *throttle.Limiter
 	// tests counts each person's test messages (queueTest).
-	tests *throttle.Limiter
-	phish *phishdesk.Desk
+	tests   *throttle.Limiter
+	phish   *phishdesk.Desk
+	support func(os, version string) (*bool, bool, string)
 }
 
 // New returns the dashboard's HTTP handler. It serves every path it is
 // given; the caller mounts the API beside it.
 func New(cfg Config, deps Deps) (http.Handler, error) {
 	cfg.defaults()
-	s := &server{cfg: cfg, store: deps.Store, cat: deps.Catalogue, log: deps.Logger, now: deps.Now}
+	s := &server{cfg: cfg, store: deps.Store, cat: deps.Catalogue, log: deps.Logger, now: deps.Now, support: deps.MobileSupport}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -197,6 +202,12 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /orgs/{org}/backups", s.signedIn(s.handleBackupCreate))
 	mux.Handle("GET /backup-jobs/{id}", s.signedIn(s.handleBackupJob))
 	mux.Handle("POST /backup-jobs/{id}/delete", s.signedIn(s.handleBackupDelete))
+	mux.Handle("GET /orgs/{org}/accounts", s.signedIn(s.handleAccounts))
+	mux.Handle("POST /orgs/{org}/accounts", s.signedIn(s.handleAccountsImport))
+	mux.Handle("GET /orgs/{org}/phones", s.signedIn(s.handlePhones))
+	mux.Handle("POST /orgs/{org}/phones/import", s.signedIn(s.handlePhonesImport))
+	mux.Handle("POST /orgs/{org}/phones", s.signedIn(s.handlePhoneAdd))
+	mux.Handle("POST /orgs/{org}/phones/{id}/remove", s.signedIn(s.handlePhoneRemove))
 	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
 	mux.Handle("POST /devices/{device}/exceptions", s.signedIn(s.handleGrantException))
 	// Revoking an exception changes how the devices it covered are judged.

@@ -17,11 +17,17 @@ import (
 // upload sends an email file with the report form, as a browser does.
 func (b *browser) upload(path, filename string, data []byte) (int, string, string) {
 	b.t.Helper()
+	return b.uploadAs(path, "message", filename, data)
+}
+
+// uploadAs sends a file in the form field named field.
+func (b *browser) uploadAs(path, field, filename string, data []byte) (int, string, string) {
+	b.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	must(b.t, mw.WriteField("csrf", b.csrf))
 	if filename != "" {
-		fw, err := mw.CreateFormFile("message", filename)
+		fw, err := mw.CreateFormFile(field, filename)
 		must(b.t, err)
 		_, err = fw.Write(data)
 		must(b.t, err)

@@ -127,6 +127,9 @@ var funcs = template.FuncMap{
 	"month":      monthName,
 	"backup":     backupState,
 	"every":      handwash.DurationWords,
+	"yesno":      yesNo,
+	"deref":      func(b *bool) bool { return b != nil && *b },
+	"list":       func(s ...string) []string { return s },
 }
 
 // deliveryText says where a delivery stands in plain words.

@@ -216,14 +216,26 @@ func (v *visitor) checkForm(r *http.Request) bool {
 const maxForm = 64 << 10
 
 // maxUpload bounds a form that uploads a file: the largest email Handwash
-// checks, and room for the form around it.
+// checks (larger than any CSV export it reads), and room for the form
+// around it.
 const maxUpload = phish.MaxMessageSize + 64<<10
 
+// uploadPaths end the paths of the forms that upload a file, which may be
+// larger than other forms.
+var uploadPaths = []string{"/phishing", "/accounts", "/phones/import"}
+
 // isUpload reports whether a request is one of the forms that upload a
-// file, which may be larger than other forms.
+// file.
 func isUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") &&
-		strings.HasPrefix(r.URL.Path, "/orgs/") && strings.HasSuffix(r.URL.Path, "/phishing")
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") || !strings.HasPrefix(r.URL.Path, "/orgs/") {
+		return false
+	}
+	for _, p := range uploadPaths {
+		if strings.HasSuffix(r.URL.Path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // clientAddress is the address a request came from, for throttling and

@@ -351,7 +351,8 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	dash, err := dashboard.New(dashCfg, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake, Notified: notes.Wake, Phish: desk})
+	dash, err := dashboard.New(dashCfg, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake, Notified: notes.Wake, Phish: desk,
+		MobileSupport: adv.MobileSupport})
 	if err != nil {
 		return fmt.Errorf("loading the dashboard: %w", err)
 	}
