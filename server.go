@@ -269,5 +269,6 @@ type Store interface {
 	PhishService
 	BackupJobService
 	CloudService
+	NetworkDeviceService
 	Close() error
 }

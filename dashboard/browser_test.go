@@ -150,6 +150,12 @@ func TestBrowserSignInAndPages(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".error-summary")))
 	browsertest.AssertAccessible(t, ctx)
 
+	run("the network register", chromedp.Navigate(w.srv.URL+"/orgs/"+w.rose.ID+"/network"), chromedp.WaitVisible(chromedp.ID("add-h")),
+		chromedp.SendKeys(chromedp.ID("net-name"), "Office router"),
+		chromedp.Submit(chromedp.ID("net-name")),
+		chromedp.WaitVisible(chromedp.ID("register-h")))
+	browsertest.AssertAccessible(t, ctx)
+
 	run("the audit log", chromedp.Navigate(w.srv.URL+"/audit"), chromedp.WaitVisible(chromedp.CSS("table")))
 	if page := text(); !strings.Contains(page, "signin") || !strings.Contains(page, "exception.grant") {
 		t.Errorf("audit log lacks the sign-in: %q", body)

@@ -208,6 +208,9 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /orgs/{org}/phones/import", s.signedIn(s.handlePhonesImport))
 	mux.Handle("POST /orgs/{org}/phones", s.signedIn(s.handlePhoneAdd))
 	mux.Handle("POST /orgs/{org}/phones/{id}/remove", s.signedIn(s.handlePhoneRemove))
+	mux.Handle("GET /orgs/{org}/network", s.signedIn(s.handleNetwork))
+	mux.Handle("POST /orgs/{org}/network", s.signedIn(s.handleNetworkAdd))
+	mux.Handle("POST /orgs/{org}/network/{id}/remove", s.signedIn(s.handleNetworkRemove))
 	mux.Handle("GET /devices/{device}", s.signedIn(s.handleDevice))
 	mux.Handle("POST /devices/{device}/exceptions", s.signedIn(s.handleGrantException))
 	// Revoking an exception changes how the devices it covered are judged.

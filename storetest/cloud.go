@@ -99,3 +99,34 @@ func testMobileDevices(t *testing.T, s handwash.Store) {
 		t.Errorf("after removing: %d devices", len(ds))
 	}
 }
+
+func testNetworkDevices(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	ends := t0.AddDate(1, 0, 0)
+	router := &handwash.NetworkDevice{OrgID: w.orgA1.ID, Kind: "router", Name: " Office router ", Model: "TP-Link Archer C7", DefaultPasswordChanged: no(), SupportEnds: &ends}
+	must(t, s.PutNetworkDevice(w.ctx, w.a1, router))
+	nas := &handwash.NetworkDevice{OrgID: w.orgA1.ID, Kind: "nas", Name: "Files"}
+	must(t, s.PutNetworkDevice(w.ctx, w.a, nas))
+	ds, err := s.NetworkDevices(w.ctx, w.a, w.orgA1.ID)
+	must(t, err)
+	if len(ds) != 2 || ds[1].Name != "Office router" || ds[1].DefaultPasswordChanged == nil || *ds[1].DefaultPasswordChanged || !ds[1].SupportEnds.Equal(norm(ends)) {
+		t.Fatalf("NetworkDevices = %+v", ds)
+	}
+	router.DefaultPasswordChanged = yes()
+	must(t, s.PutNetworkDevice(w.ctx, w.a1, router))
+	if ds, _ := s.NetworkDevices(w.ctx, w.a, w.orgA1.ID); ds[1].DefaultPasswordChanged == nil || !*ds[1].DefaultPasswordChanged {
+		t.Errorf("after the update: %+v", ds[1])
+	}
+	wantCode(t, "PutNetworkDevice of an unknown kind", s.PutNetworkDevice(w.ctx, w.a, &handwash.NetworkDevice{OrgID: w.orgA1.ID, Kind: "toaster", Name: "x"}), handwash.EINVALID)
+	wantCode(t, "PutNetworkDevice from another provider", s.PutNetworkDevice(w.ctx, w.b, &handwash.NetworkDevice{OrgID: w.orgA1.ID, Kind: "nas", Name: "x"}), handwash.ENOTFOUND)
+	moved := *router
+	moved.OrgID = w.orgA2.ID
+	wantCode(t, "PutNetworkDevice moving a device to another organisation", s.PutNetworkDevice(w.ctx, w.a, &moved), handwash.ENOTFOUND)
+	_, err = s.NetworkDevices(w.ctx, w.a2, w.orgA1.ID)
+	wantCode(t, "NetworkDevices from another organisation", err, handwash.ENOTFOUND)
+	wantCode(t, "DeleteNetworkDevice from another organisation", s.DeleteNetworkDevice(w.ctx, w.a2, nas.ID), handwash.ENOTFOUND)
+	must(t, s.DeleteNetworkDevice(w.ctx, w.a1, nas.ID))
+	if ds, _ := s.NetworkDevices(w.ctx, w.a, w.orgA1.ID); len(ds) != 1 {
+		t.Errorf("after removing: %d", len(ds))
+	}
+}

@@ -114,6 +114,7 @@ var tests = []struct {
 	{"BackupPings", testBackupPings},
 	{"CloudAccounts", testCloudAccounts},
 	{"MobileDevices", testMobileDevices},
+	{"NetworkDevices", testNetworkDevices},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.

@@ -227,4 +227,3 @@ func (s *Store) MobileDevices(ctx context.Context, scope handwash.Scope, orgID s
 	}
 	return ds, err
 }
-
