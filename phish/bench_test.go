@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -52,5 +53,20 @@ func BenchmarkAnalyseLarge(b *testing.B) {
 		if _, err := Analyse(context.Background(), raw, Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkHostileInputs times each message built to make the checks slow
+// (hostileInputs): each should take time in proportion to its 2 MB.
+func BenchmarkHostileInputs(b *testing.B) {
+	for name, raw := range hostileInputs() {
+		b.Run(strings.ReplaceAll(name, " ", "-"), func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				if _, err := Analyse(context.Background(), []byte(raw), Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
