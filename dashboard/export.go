@@ -22,7 +22,8 @@ func (s *server) handleEvidence(pdf bool) http.HandlerFunc {
 			return
 		}
 		ctx := r.Context()
-		rep := &evidence.Report{Org: *o, GeneratedAt: s.now(), CatalogueVersion: s.cat.Version, Controls: s.cat.Controls, StaleAfter: s.cfg.StaleAfter}
+		rep := &evidence.Report{Org: *o, GeneratedAt: s.now(), CatalogueVersion: s.cat.Version, Controls: s.cat.Controls, StaleAfter: s.cfg.StaleAfter,
+			MobileSupport: s.mobileSupport}
 		if ps, err := s.store.Providers(ctx); err == nil {
 			for _, p := range ps {
 				if p.ID == o.ProviderID {
@@ -61,6 +62,16 @@ func (s *server) handleEvidence(pdf bool) http.HandlerFunc {
 		}
 		now := rep.GeneratedAt
 		if rep.PhishMonths, err = s.store.PhishMonths(ctx, scope, o.ID, monthsBefore(now, phishMonthsShown-1), now); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		// The cloud accounts and the phones and tablets, judged as their
+		// pages judge them.
+		if rep.CloudAccounts, rep.CloudImports, err = s.store.CloudAccounts(ctx, scope, o.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if rep.MobileDevices, err = s.store.MobileDevices(ctx, scope, o.ID); err != nil {
 			s.fail(w, r, err)
 			return
 		}

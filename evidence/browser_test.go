@@ -37,7 +37,8 @@ func TestHTMLInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Summary", "Scores by area", "Findings by area", "Accepted risks (exceptions)", "Alerts", "Backups", "Phishing reports", "Cyber Essentials",
+	want := []string{"Summary", "Scores by area", "Findings by area", "Accepted risks (exceptions)", "Alerts", "Backups", "Phishing reports",
+		"Cloud accounts and two-step verification", "Phones and tablets", "Cyber Essentials",
 		"Data Security and Protection Toolkit", "Devices", "What this report does not cover"}
 	if diff := cmp.Diff(want, h2); diff != "" {
 		t.Errorf("h2 headings (-want +got):\n%s", diff)

@@ -26,7 +26,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/cloudimport"
 	"github.com/handwash/handwash/internal/svgchart"
+	"github.com/handwash/handwash/mdmimport"
 )
 
 // DefaultStaleAfter is how long a device may go unseen before the report
@@ -76,6 +78,21 @@ type Report struct {
 	// PhishMonths count the organisation's phishing reports per month, as
 	// the store's PhishMonths gives them; the report lists the newest 12.
 	PhishMonths []handwash.PhishMonth
+	// CloudAccounts and CloudImports are the organisation's cloud accounts
+	// and the imports they came from, as the store's CloudAccounts gives
+	// them; the report lists the imports and judges the accounts at
+	// GeneratedAt.
+	CloudAccounts []handwash.CloudAccount
+	CloudImports  []handwash.CloudImport
+	// MobileDevices are the organisation's phones and tablets, imported
+	// from an MDM or entered by hand; the report judges them at GeneratedAt.
+	MobileDevices []*handwash.MobileDevice
+	// MobileSupport says whether a phone or tablet's OS version (os is ios,
+	// ipados or android) still gets security updates, from the end-of-life
+	// data: supported is nil when not known, endsSoon when support ends
+	// soon, and detail says so in words. Nil means there is no end-of-life
+	// data: whether a system is supported is then not known.
+	MobileSupport func(os, version string) (supported *bool, endsSoon bool, detail string)
 	// Controls are the catalogue's controls, for titles, areas, "why it
 	// matters" text and references to Cyber Essentials and the DSPT.
 	Controls []*handwash.Control
@@ -159,6 +176,21 @@ type Document struct {
 	// oldest first; PhishTotal adds them up.
 	PhishMonths []PhishRow
 	PhishTotal  PhishRow
+
+	// CloudImports are the imports of cloud accounts, Microsoft 365
+	// first; CloudFindings judge the accounts (MFA for administrators and
+	// users, shared mailboxes, a recent import), and are empty when no
+	// account or import is recorded.
+	CloudImports  []CloudImportRow
+	CloudFindings []FindingRow
+
+	// MobileSources count the phones and tablets from each source, MDMs
+	// first, and MobileTotal all of them; MobileFindings judge them
+	// (supported system, passcode, remote wipe, recent check-in), and are
+	// empty when no phone or tablet is recorded.
+	MobileSources  []MobileSourceRow
+	MobileTotal    int
+	MobileFindings []FindingRow
 
 	// CyberEssentials and DSPT are the mapping tables.
 	CyberEssentials, DSPT []*Requirement
@@ -387,6 +419,18 @@ func Build(r *Report) (*Document, error) {
 	d.Backups, d.FailingBackups = backupRows(r.BackupJobs, at)
 	d.Restores = restoreRows(r.Findings, devices, names)
 	d.PhishMonths, d.PhishTotal = phishRows(r.PhishMonths)
+	d.CloudImports = cloudImportRows(r.CloudImports)
+	if len(r.CloudAccounts) > 0 || len(r.CloudImports) > 0 {
+		d.CloudFindings = findingRows(cloudimport.Findings(r.CloudAccounts, r.CloudImports, at))
+	}
+	d.MobileSources, d.MobileTotal = mobileSourceRows(r.MobileDevices)
+	if d.MobileTotal > 0 {
+		support := r.MobileSupport
+		if support == nil {
+			support = noSupportData
+		}
+		d.MobileFindings = findingRows(mdmimport.Findings(r.MobileDevices, support, at))
+	}
 	d.CyberEssentials, d.DSPT = mapping(r.Controls, results, assessed, devices, status)
 	return d, nil
 }

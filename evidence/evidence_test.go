@@ -589,3 +589,126 @@ func TestBuildPhishMonths(t *testing.T) {
 		}
 	}
 }
+
+// findingLines returns finding rows as "ID|result|failing|summary" lines.
+func findingLines(rows []FindingRow) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, fmt.Sprintf("%s|%s|%v|%s", r.ID, r.Result, r.Failing, r.Summary))
+	}
+	return out
+}
+
+// The cloud accounts section lists each service's import, Microsoft 365
+// first, and the four findings of cloudimport, judged when the report was
+// made; with nothing imported it has no findings.
+func TestBuildCloud(t *testing.T) {
+	d, err := Build(fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []CloudImportRow{
+		{Service: "Microsoft 365", Imported: "18 November 2026", By: "jane@rosewood.example", Accounts: 6},
+		{Service: "Google Workspace", Imported: "16 October 2026", By: "zoe@rosewood.example", Accounts: 2},
+	}
+	if diff := cmp.Diff(want, d.CloudImports); diff != "" {
+		t.Errorf("imports (-want +got):\n%s", diff)
+	}
+	wantFindings := []string{
+		"passwords.cloud-admin-mfa|Failed|true|1 administrator account can sign in with a password alone: it.support@rosewood.example.",
+		"passwords.cloud-user-mfa|Failed|true|2 of the 6 accounts that can sign in have no MFA: it.support@rosewood.example and night.nurse@rosewood.example.",
+		"passwords.cloud-shared-sign-in|Failed|true|1 shared mailbox can be signed in to directly, with a password nobody owns: office@rosewood.example.",
+		"passwords.cloud-import-fresh|Failed|true|The Google Workspace list was imported 45 days ago (16 October 2026); it should be no more than 30 days old, so new starters' and leavers' accounts may be missing from these findings.",
+	}
+	if diff := cmp.Diff(wantFindings, findingLines(d.CloudFindings)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if d.CloudFindings[0].Title != "Every cloud administrator signs in with MFA" {
+		t.Errorf("title %q", d.CloudFindings[0].Title)
+	}
+	for _, w := range []string{"A7.16", "A7.17", "4.5.3", "outright"} {
+		if !strings.Contains(d.CloudIntro(), w) {
+			t.Errorf("intro lacks %q: %q", w, d.CloudIntro())
+		}
+	}
+	if !strings.Contains(d.CloudNone(), "Cloud accounts page") {
+		t.Errorf("no-import text %q", d.CloudNone())
+	}
+
+	// Names from an export are cleaned and clipped, and the findings are
+	// judged at GeneratedAt, not by the clock.
+	r := small()
+	no := false
+	r.CloudAccounts = []handwash.CloudAccount{{Source: handwash.AccountsGoogle, Email: "a\x00\n\n" + strings.Repeat("b", 2000) + "@x.example", MFA: &no}}
+	r.CloudImports = []handwash.CloudImport{{Source: handwash.AccountsGoogle, ImportedAt: r.GeneratedAt.Add(-time.Hour), ImportedBy: "Ann\tAdmin\x07", Accounts: 1}}
+	d, _ = Build(r)
+	if got := d.CloudImports; len(got) != 1 || got[0].By != "Ann Admin\uFFFD" {
+		t.Errorf("imports %+v", got)
+	}
+	if got := findingLines(d.CloudFindings); len(got) != 4 || !strings.HasPrefix(got[3], "passwords.cloud-import-fresh|Passed|false|The Google Workspace list was imported today") {
+		t.Errorf("findings %q", got)
+	}
+	if f := d.CloudFindings[1]; f.Result != "Failed" || len([]rune(f.Summary)) != maxText || !strings.HasPrefix(f.Summary, "The one account that can sign in has no MFA: a\uFFFD bbb") || !strings.HasSuffix(f.Summary, "…") {
+		t.Errorf("user finding not cleaned or clipped: %q…, %d characters", f.Summary[:min(len(f.Summary), 60)], len([]rune(f.Summary)))
+	}
+
+	r.CloudAccounts, r.CloudImports = nil, nil
+	d, _ = Build(r)
+	if d.CloudImports != nil || d.CloudFindings != nil {
+		t.Errorf("nothing imported: %+v, %+v", d.CloudImports, d.CloudFindings)
+	}
+}
+
+// The phones and tablets section counts the devices from each source, MDMs
+// first, and lists the four findings of mdmimport, with the end-of-life
+// data the Report gives or, without it, whether a system is supported not
+// known.
+func TestBuildMobile(t *testing.T) {
+	d, err := Build(fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []MobileSourceRow{{"Microsoft Intune", 2}, {"Jamf Pro", 1}, {"Entered by hand", 1}}
+	if diff := cmp.Diff(want, d.MobileSources); diff != "" || d.MobileTotal != 4 {
+		t.Errorf("sources (-want +got):\n%s; total %d", diff, d.MobileTotal)
+	}
+	wantFindings := []string{
+		"devices.mobile-os-supported|Failed|true|2 phones or tablets run a system that no longer gets security updates: Samsung SM-A145R (Night Carer) on Android 12 and iPhone 8 (Zoë Müller) on iOS 16.7.10. Support ends soon for iPhone 13 (Jo Bloggs) on iOS 17.6.1: plan to update or replace it.",
+		"devices.mobile-passcode|Could not be checked|false|Whether a passcode is set is not known for Samsung SM-A145R (Night Carer) and iPhone 13 (Jo Bloggs) (Microsoft Intune's export does not say whether a passcode is set).",
+		"devices.mobile-wipe|Failed|true|1 phone or tablet cannot be locked or wiped remotely if lost or stolen: iPhone 8 (Zoë Müller).",
+		"devices.mobile-seen-recently|Failed|true|1 phone or tablet has not checked in for more than 30 days: Samsung SM-A145R (Night Carer) (last 21 October 2026).",
+	}
+	if diff := cmp.Diff(wantFindings, findingLines(d.MobileFindings)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	for _, w := range []string{"NCSC", "PIN", "tracked, locked or wiped", "up to date"} {
+		if !strings.Contains(d.PhonesIntro(), w) {
+			t.Errorf("intro lacks %q: %q", w, d.PhonesIntro())
+		}
+	}
+	if !strings.Contains(d.PhonesNone(), "Phones and tablets page") {
+		t.Errorf("no-devices text %q", d.PhonesNone())
+	}
+
+	// Without end-of-life data, support is not known; nil devices are
+	// skipped; self-checks and unknown sources are counted after the MDMs.
+	r := fixture(t)
+	r.MobileSupport = nil
+	r.MobileDevices = append(r.MobileDevices, nil,
+		&handwash.MobileDevice{ID: "mob-5", Source: handwash.MobileSelfCheck, Owner: "Ann", Model: "Pixel 8", OS: "android", OSVersion: "15"},
+		&handwash.MobileDevice{ID: "mob-6", Source: "other\x00mdm", Owner: "Bob", Model: "Pixel 9", OS: "android", OSVersion: "16"})
+	d, _ = Build(r)
+	want = []MobileSourceRow{{"Microsoft Intune", 2}, {"Jamf Pro", 1}, {"Entered by hand", 1}, {"Staff self-check", 1}, {"other\uFFFDmdm", 1}}
+	if diff := cmp.Diff(want, d.MobileSources); diff != "" || d.MobileTotal != 6 {
+		t.Errorf("sources (-want +got):\n%s; total %d", diff, d.MobileTotal)
+	}
+	if f := d.MobileFindings[0]; f.Result != "Could not be checked" || !strings.HasPrefix(f.Summary, "Whether the system is still supported is not known for ") {
+		t.Errorf("without end-of-life data: %+v", f)
+	}
+
+	r.MobileDevices = []*handwash.MobileDevice{nil}
+	d, _ = Build(r)
+	if d.MobileSources != nil || d.MobileTotal != 0 || d.MobileFindings != nil {
+		t.Errorf("no devices: %+v, %d, %+v", d.MobileSources, d.MobileTotal, d.MobileFindings)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,6 +135,70 @@ func fixtureRestores() []*handwash.DeviceFinding {
 	}
 }
 
+// fixtureCloud is the organisation's cloud accounts: a Microsoft 365 list
+// imported 12 days before the report, with an administrator and a user
+// without MFA and a shared mailbox that can be signed in to, and a Google
+// Workspace list imported 45 days before, too long ago.
+func fixtureCloud() ([]handwash.CloudAccount, []handwash.CloudImport) {
+	yes, no := true, false
+	acct := func(source, email, name string, admin bool, mfa *bool, shared bool, signIn *bool) handwash.CloudAccount {
+		return handwash.CloudAccount{OrgID: "org-1", Source: source, Email: email, Name: name, Admin: admin, MFA: mfa, Shared: shared, SignInAllowed: signIn}
+	}
+	m365, google := handwash.AccountsM365, handwash.AccountsGoogle
+	accounts := []handwash.CloudAccount{
+		acct(m365, "admin@rosewood.example", "Rosewood Admin", true, &yes, false, &yes),
+		acct(m365, "it.support@rosewood.example", "IT Support", true, &no, false, &yes),
+		acct(m365, "jane.smith@rosewood.example", "Jane Smith", false, &yes, false, &yes),
+		acct(m365, "night.nurse@rosewood.example", "Night Nurse", false, &no, false, &yes),
+		acct(m365, "office@rosewood.example", "Office", false, nil, true, &yes),
+		acct(m365, "leaver@rosewood.example", "Left in June", false, &no, false, &no),
+		acct(google, "zoe@rosewood-homes.example", "Zoë Müller", false, &yes, false, &yes),
+		acct(google, "rota@rosewood-homes.example", "Rota", false, &yes, false, &yes),
+	}
+	imports := []handwash.CloudImport{
+		{OrgID: "org-1", Source: google, ImportedAt: generatedAt.Add(-45 * 24 * time.Hour), ImportedBy: "zoe@rosewood.example", Accounts: 2},
+		{OrgID: "org-1", Source: m365, ImportedAt: generatedAt.Add(-12 * 24 * time.Hour), ImportedBy: "jane@rosewood.example", Accounts: 6},
+	}
+	return accounts, imports
+}
+
+// fixtureMobiles are the organisation's phones and tablets from Intune,
+// Jamf and by hand: one whose system is out of support and one whose
+// support ends soon, one that cannot be wiped, one not seen for 40 days,
+// and Intune's, whose passcode is not known.
+func fixtureMobiles() []*handwash.MobileDevice {
+	yes, no := true, false
+	ago := func(days int) *time.Time { t := generatedAt.Add(time.Duration(-days) * 24 * time.Hour); return &t }
+	return []*handwash.MobileDevice{
+		{ID: "mob-1", OrgID: "org-1", Source: handwash.MobileIntune, ExternalID: "a1b2", Owner: "Jo Bloggs", Model: "iPhone 13", OS: "ios", OSVersion: "17.6.1",
+			Encrypted: &yes, Managed: &yes, LastSeen: ago(2)},
+		{ID: "mob-2", OrgID: "org-1", Source: handwash.MobileIntune, ExternalID: "c3d4", Owner: "Night Carer", Model: "Samsung SM-A145R", OS: "android", OSVersion: "12",
+			Encrypted: &yes, Managed: &yes, LastSeen: ago(40)},
+		{ID: "mob-3", OrgID: "org-1", Source: handwash.MobileJamf, ExternalID: "77", Owner: "Activities", Model: "iPad (9th generation)", OS: "ipados", OSVersion: "18.1",
+			Passcode: &yes, Encrypted: &yes, Managed: &yes, LastSeen: ago(1)},
+		{ID: "mob-4", OrgID: "org-1", Source: handwash.MobileByHand, Owner: "Zoë Müller", Model: "iPhone 8", OS: "ios", OSVersion: "16.7.10",
+			Passcode: &yes, Managed: &no, LastSeen: ago(10)},
+	}
+}
+
+// fixtureSupport is the end-of-life data the fixture's phones are judged
+// by.
+func fixtureSupport(os, version string) (*bool, bool, string) {
+	yes, no := true, false
+	major, _, _ := strings.Cut(version, ".")
+	switch os + " " + major {
+	case "ios 16":
+		return &no, false, "iOS 16 no longer gets security updates"
+	case "android 12":
+		return &no, false, "Android 12 no longer gets security updates"
+	case "ios 17":
+		return &yes, true, "iOS 17 gets security updates until about 30 March 2027"
+	case "ipados 18":
+		return &yes, false, "iPadOS 18 still gets security updates"
+	}
+	return nil, false, "not in the end-of-life data"
+}
+
 var (
 	catalogueOnce sync.Once
 	catalogue     *policy.Catalogue
@@ -202,8 +267,11 @@ func fixture(tb testing.TB) *Report {
 		Alerts:           fixtureAlerts(),
 		BackupJobs:       fixtureBackupJobs(),
 		PhishMonths:      fixturePhishMonths(),
+		MobileDevices:    fixtureMobiles(),
+		MobileSupport:    fixtureSupport,
 		Controls:         testCatalogue(tb).Controls,
 	}
+	r.CloudAccounts, r.CloudImports = fixtureCloud()
 	var assessments []*handwash.Assessment
 	for _, fd := range fixtureDevices {
 		dev, a := judgeDevice(tb, fd, ex)

@@ -17,6 +17,9 @@ var pageTemplate = template.Must(template.New("evidence").Funcs(template.FuncMap
 	"mappingTable": func(caption string, rows []*Requirement) mappingTable {
 		return mappingTable{Caption: caption, Rows: rows}
 	},
+	"checksTable": func(caption string, rows []FindingRow) checksTable {
+		return checksTable{Caption: caption, Rows: rows}
+	},
 }).Parse(htmlTemplate))
 
 // mappingTable is what the "mapping" template draws: the Cyber Essentials
@@ -24,6 +27,13 @@ var pageTemplate = template.Must(template.New("evidence").Funcs(template.FuncMap
 type mappingTable struct {
 	Caption string
 	Rows    []*Requirement
+}
+
+// checksTable is what the "checks" template draws: the findings of the
+// cloud accounts or of the phones and tablets.
+type checksTable struct {
+	Caption string
+	Rows    []FindingRow
 }
 
 // RenderHTML writes the report as one self-contained, printable HTML page:

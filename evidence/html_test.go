@@ -153,6 +153,7 @@ func TestHTMLStructure(t *testing.T) {
 	want := []string{
 		"h1 Cyber hygiene evidence report",
 		"h2 Summary", "h2 Scores by area", "h2 Findings by area", "h2 Accepted risks (exceptions)", "h2 Alerts", "h2 Backups", "h2 Phishing reports",
+		"h2 Cloud accounts and two-step verification", "h2 Phones and tablets",
 		"h2 Cyber Essentials", "h2 Data Security and Protection Toolkit", "h2 Devices", "h2 What this report does not cover",
 	}
 	if diff := cmp.Diff(want, headings); diff != "" {
@@ -196,6 +197,9 @@ func TestHTMLEscapesHostileText(t *testing.T) {
 	r.NotAssessed = []Note{{Area: handwash.AreaPeople, Text: "<!-- comment --> ]]> \x00"}}
 	r.BackupJobs[0].Name = `<script>alert("backup")</script>`
 	r.BackupJobs[0].LastMessage = `</span></td><h1>failed`
+	r.CloudAccounts[1].Email = `<script>alert("cloud")</script>`
+	r.CloudImports[0].ImportedBy = `<b onclick="x">me</b>`
+	r.MobileDevices[1].Owner = `</td><h1>phone`
 	r.Findings = append(r.Findings, &handwash.DeviceFinding{DeviceID: r.Devices[1].ID, Finding: handwash.Finding{ControlID: restoreControl,
 		Status: handwash.StatusFail, Summary: `<a href="javascript:alert(2)">restore</a>`}})
 	for _, f := range r.Findings {
@@ -205,13 +209,14 @@ func TestHTMLEscapesHostileText(t *testing.T) {
 	}
 	page := renderHTML(t, r)
 	parsePage(t, page)
-	for _, bad := range []string{"<script", "<img", "<b>bold", "<i>", "<style>body", "<!-- comment", `href="javascript:`, "</td></tr></table><h1>", "</span></td><h1>"} {
+	for _, bad := range []string{"<script", "<img", "<b>bold", "<b onclick", "</td><h1>phone", "<i>", "<style>body", "<!-- comment", `href="javascript:`, "</td></tr></table><h1>", "</span></td><h1>"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("hostile text %q reached the page as markup", bad)
 		}
 	}
 	for _, want := range []string{"&lt;img src=x onerror=alert(1)&gt;", "&lt;/title&gt;&lt;script&gt;", "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;i&gt;",
-		"&lt;script&gt;alert(&#34;backup&#34;)&lt;/script&gt;", "&lt;/span&gt;&lt;/td&gt;&lt;h1&gt;failed", "&lt;a href=&#34;javascript:alert(2)&#34;&gt;restore&lt;/a&gt;"} {
+		"&lt;script&gt;alert(&#34;backup&#34;)&lt;/script&gt;", "&lt;/span&gt;&lt;/td&gt;&lt;h1&gt;failed", "&lt;a href=&#34;javascript:alert(2)&#34;&gt;restore&lt;/a&gt;",
+		"&lt;script&gt;alert(&#34;cloud&#34;)&lt;/script&gt;", "&lt;b onclick=&#34;x&#34;&gt;me&lt;/b&gt;", "&lt;/td&gt;&lt;h1&gt;phone"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks the escaped text %q", want)
 		}
@@ -301,7 +306,9 @@ func TestHTMLEmptyOrganisation(t *testing.T) {
 	parsePage(t, page)
 	for _, want := range []string{"No device has been assessed yet", "No devices are enrolled.", "No risks have been accepted", "Self-assessed", "No device has a result for these checks yet.",
 		"No backup jobs report to Handwash yet.", "No restore test has been recorded by Handwash yet: run <code>handwash backup verify</code>, or record the last test in the self-assessment.",
-		"No phishing reports have been counted for this organisation."} {
+		"No phishing reports have been counted for this organisation.",
+		"No list of cloud accounts has been imported yet, so this report cannot show who signs in with MFA. Import one on the organisation&#39;s Cloud accounts page",
+		"No phones or tablets are recorded yet. Import them from the organisation&#39;s device management service"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page for an empty organisation lacks %q", want)
 		}

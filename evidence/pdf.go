@@ -57,6 +57,8 @@ func RenderPDF(w io.Writer, r *Report) error {
 	p.alerts()
 	p.backups()
 	p.phishing()
+	p.cloud()
+	p.phones()
 	p.mappings()
 	p.devices()
 	p.limits()
@@ -335,7 +337,7 @@ func (p *pdfDoc) summary() {
 	}
 	p.h3("How to read this report")
 	p.para("Handwash checks each enrolled computer against its catalogue of controls, drawn from the NCSC Small Business Guide, Cyber Essentials and the Data Security and Protection Toolkit (DSPT). On each device a check passes, fails, could not be checked (the facts it needs were not available), does not apply, or has failed but was accepted as an exception, with a reason, an owner and an end date.", "", pdfInk)
-	p.para("Handwash sees only what the computers show. It does not yet cover the self-assessed questions about training, policies, cloud services, routers and suppliers: the Cyber Essentials and DSPT tables list them as Self-assessed, to be answered in your own assessment.", "", pdfInk)
+	p.para("Handwash sees only what the computers show, and the lists of cloud accounts and of phones and tablets imported into it. It does not yet cover the self-assessed questions about training, policies, cloud services, routers and suppliers: the Cyber Essentials and DSPT tables list them as Self-assessed, to be answered in your own assessment.", "", pdfInk)
 }
 
 func severityColour(s handwash.Severity) rgb {
@@ -540,6 +542,70 @@ func (p *pdfDoc) phishing() {
 	p.table(t)
 }
 
+func (p *pdfDoc) cloud() {
+	d := p.d
+	p.h2("Cloud accounts and two-step verification", false)
+	p.para(d.CloudIntro(), "", pdfInk)
+	if len(d.CloudFindings) == 0 {
+		p.para(d.CloudNone(), "", pdfInk)
+		return
+	}
+	if len(d.CloudImports) > 0 {
+		t := pdfTable{
+			Caption: "Lists of cloud accounts imported, the newest from each service",
+			Cols:    []pdfCol{{"Service", 0.3, "L"}, {"Imported on", 0.45, "L"}, {"Accounts", 0.25, "R"}},
+		}
+		for _, im := range d.CloudImports {
+			imported := pdfCell{Text: im.Imported}
+			if im.By != "" {
+				imported.Sub = "by " + im.By
+			}
+			t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: im.Service}, imported, {Text: fmt.Sprint(im.Accounts)}}})
+		}
+		p.table(t)
+	}
+	p.checks(d.CloudCaption(), d.CloudFindings)
+}
+
+func (p *pdfDoc) phones() {
+	d := p.d
+	p.h2("Phones and tablets", false)
+	p.para(d.PhonesIntro(), "", pdfInk)
+	if len(d.MobileFindings) == 0 {
+		p.para(d.PhonesNone(), "", pdfInk)
+		return
+	}
+	t := pdfTable{
+		Caption: "Phones and tablets by where they were listed from",
+		Cols:    []pdfCol{{"Listed from", 0.5, "L"}, {"Phones and tablets", 0.5, "R"}},
+	}
+	for _, s := range d.MobileSources {
+		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: s.Source}, {Text: fmt.Sprint(s.Devices)}}})
+	}
+	if len(d.MobileSources) > 1 {
+		t.Rows = append(t.Rows, pdfRow{Shaded: true, Cells: []pdfCell{{Text: "Total", Bold: true}, {Text: fmt.Sprint(d.MobileTotal), Bold: true}}})
+	}
+	p.table(t)
+	p.checks(d.PhonesCaption(), d.MobileFindings)
+}
+
+// checks draws the findings of the cloud accounts or of the phones and
+// tablets.
+func (p *pdfDoc) checks(caption string, rows []FindingRow) {
+	t := pdfTable{
+		Caption: caption,
+		Cols:    []pdfCol{{"Check", 0.34, "L"}, {"Result", 0.16, "L"}, {"What Handwash found", 0.5, "L"}},
+	}
+	for _, r := range rows {
+		result := pdfCell{Text: r.Result}
+		if r.Failing {
+			result = pdfCell{Lead: strings.ToUpper(r.Result), LeadColour: pdfRed}
+		}
+		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: r.Title, Sub: r.ID}, result, {Text: r.Summary}}})
+	}
+	p.table(t)
+}
+
 func (p *pdfDoc) mappings() {
 	p.h2("Cyber Essentials", true)
 	p.para("Each of the five Cyber Essentials requirements, then the questions the checks cite, with the Handwash checks that give evidence for them. A device counts as failing a requirement if it fails any of its checks.", "", pdfInk)
@@ -625,9 +691,9 @@ func (p *pdfDoc) devices() {
 func (p *pdfDoc) limits() {
 	p.h2("What this report does not cover", false)
 	for _, s := range []string{
-		"Self-assessed questions: training, policies, incident reporting, suppliers, cloud services and their multi-factor authentication, routers and other network equipment. Answer them in your Cyber Essentials or DSPT self-assessment.",
-		"Devices that are not enrolled, and phones and tablets that Handwash does not check.",
-		"Anything that changed after each device last reported: see the last-seen dates.",
+		"Self-assessed questions: training, policies, incident reporting, suppliers, multi-factor authentication on cloud services (the cloud accounts section covers only the Microsoft 365 and Google Workspace accounts imported), routers and other network equipment. Answer them in your Cyber Essentials or DSPT self-assessment.",
+		"Computers that are not enrolled, and phones and tablets that are not imported or entered by hand.",
+		"Anything that changed after each device last reported, or after the cloud accounts were last imported: see the last-seen and import dates.",
 	} {
 		p.item("•", run{text: s})
 	}

@@ -134,6 +134,15 @@ func TestPDFText(t *testing.T) {
 		"Phishing reports", "make it easy for staff to report a suspicious email, without blame",
 		"In the last 12 months, staff reported 29 emails: 8 likely phishing and 11 suspicious.",
 		"December 2025", "November 2026", "Total 29 8 11",
+		// Cloud accounts, and phones and tablets.
+		"Cloud accounts and two-step verification", "administrator (question A7.16) and every user (A7.17)", "Standards Met (4.5.3)",
+		"Lists of cloud accounts imported, the newest from each service", "Microsoft 365 18 November 2026", "by jane@rosewood.example",
+		"Cloud account checks, as they stood on 30 November 2026 at 14:05 UTC", "Every cloud administrator signs in with MFA", "passwords.cloud-admin-mfa",
+		"The Google Workspace list was imported 45 days ago (16 October 2026)",
+		"Phones and tablets", "The NCSC's tips for smartphones and tablets",
+		"Phones and tablets by where they were listed from", "Microsoft Intune 2 Jamf Pro 1 Entered by hand 1 Total 4",
+		"Phone and tablet checks, as they stood on 30 November 2026 at 14:05 UTC", "devices.mobile-os-supported",
+		"iPhone 8 (Zoë Müller) on iOS 16.7.10", "Could not be checked", "Samsung SM-A145R (Night Carer) (last 21 October 2026)",
 		// The Unicode strings, as the core fonts can show them.
 		"Salle-de-séjour’s PC — 2->3 ?",
 		"The résumé printer’s driver needs SMBv1 — replace it -> March ?",
@@ -152,7 +161,8 @@ func TestPDFText(t *testing.T) {
 	}
 	// The sections come in the HTML's order.
 	last := -1
-	for _, h := range []string{"Alerts, newest first", "Backup jobs by name", "Last verified restore", "Emails staff reported as suspicious each month", "Cyber Essentials requirements and"} {
+	for _, h := range []string{"Alerts, newest first", "Backup jobs by name", "Last verified restore", "Emails staff reported as suspicious each month",
+		"Cloud account checks", "Phone and tablet checks", "Cyber Essentials requirements and"} {
 		i := strings.Index(flat, h)
 		if i < last {
 			t.Errorf("%q comes before the section it should follow", h)
@@ -164,13 +174,21 @@ func TestPDFText(t *testing.T) {
 	r := fixture(t)
 	r.Findings = slices.DeleteFunc(r.Findings, func(f *handwash.DeviceFinding) bool { return f.ControlID == restoreControl })
 	r.BackupJobs, r.PhishMonths = nil, nil
+	r.CloudAccounts, r.CloudImports, r.MobileDevices = nil, nil, nil
 	flat = strings.Join(strings.Fields(pdfToText(t, renderPDF(t, r))), " ")
 	for _, w := range []string{
 		"No restore test has been recorded by Handwash yet: run handwash backup verify, or record the last test in the self-assessment.",
 		"No backup jobs report to Handwash yet.", "No phishing reports have been counted for this organisation.",
+		"No list of cloud accounts has been imported yet, so this report cannot show who signs in with MFA. Import one on the organisation's Cloud accounts page in the Handwash dashboard",
+		"No phones or tablets are recorded yet. Import them from the organisation's device management service (Microsoft Intune, Google endpoint management or Jamf Pro), or add each one by hand, on the organisation's Phones and tablets page",
 	} {
 		if !strings.Contains(flat, w) {
-			t.Errorf("the PDF's text without backups or phishing reports lacks %q", w)
+			t.Errorf("the PDF's text without backups, phishing reports, cloud accounts or phones lacks %q", w)
+		}
+	}
+	for _, bad := range []string{"Cloud account checks", "Phone and tablet checks", "Lists of cloud accounts imported"} {
+		if strings.Contains(flat, bad) {
+			t.Errorf("the PDF's text with nothing imported has %q", bad)
 		}
 	}
 }
