@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/csvtable"
 )
 
 // The controls the accounts are judged by. Their IDs are stable:
@@ -434,7 +435,7 @@ func freshFinding(imports []handwash.CloudImport, now time.Time) handwash.Findin
 		age := now.Sub(im.ImportedAt)
 		v := im.ImportedAt.UTC().Format("2 January 2006")
 		if im.ImportedBy != "" {
-			v += " by " + cleanText(im.ImportedBy)
+			v += " by " + csvtable.CleanText(im.ImportedBy)
 		}
 		v += ", " + plural(im.Accounts, "account")
 		f.Evidence = append(f.Evidence, handwash.Evidence{Label: sourceName(s) + " last imported", Value: v})

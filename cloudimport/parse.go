@@ -6,7 +6,18 @@ import (
 	"strings"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/csvtable"
 )
+
+// The limits of one import. A care provider has tens or hundreds of
+// accounts; the limits stop a wrong or hostile file from using up the
+// server's memory.
+const (
+	MaxBytes = 20 << 20 // 20 MiB
+	MaxRows  = 50_000
+)
+
+var limits = csvtable.Limits{MaxBytes: MaxBytes, MaxRows: MaxRows}
 
 // A layout is one kind of export Parse reads.
 type layout struct {
@@ -16,12 +27,12 @@ type layout struct {
 	// email names the sign-in column; detect says whether a header is this
 	// layout; expect lists its main columns, for the unknown-layout error.
 	email  []string
-	detect func(t *table) bool
+	detect func(t *csvtable.Table) bool
 	expect string
 }
 
-// The column names of each field, in the exports' words (compared as key
-// does: case, spaces and bracketed notes do not matter).
+// The column names of each field, in the exports' words (compared as
+// csvtable.Key does: case, spaces and bracketed notes do not matter).
 var (
 	colUPN           = []string{"User principal name", "userPrincipalName", "UPN"}
 	colGoogleEmail   = []string{"Email Address [Required]", "Primary email"}
@@ -47,29 +58,31 @@ var (
 var layouts = []layout{
 	{
 		id: "entra-registration", name: "Microsoft Entra user registration details", source: handwash.AccountsM365,
-		email:  colUPN,
-		detect: func(t *table) bool { return t.has(colUPN...) && t.has(append(colMFARegistered, colMFACapable...)...) },
+		email: colUPN,
+		detect: func(t *csvtable.Table) bool {
+			return t.Has(colUPN...) && t.Has(append(colMFARegistered, colMFACapable...)...)
+		},
 		expect: `User principal name, User display name, Is admin, MFA registered (isMfaRegistered) or MFA capable, Methods registered`,
 	},
 	{
 		id: "m365-active-users", name: "Microsoft 365 admin centre active users", source: handwash.AccountsM365,
 		email: colUPN,
-		detect: func(t *table) bool {
-			return t.has(colUPN...) && t.has("Block credential", "Licenses", "License assignment details")
+		detect: func(t *csvtable.Table) bool {
+			return t.Has(colUPN...) && t.Has("Block credential", "Licenses", "License assignment details")
 		},
 		expect: `User principal name, Display name, Block credential, Licenses`,
 	},
 	{
 		id: "entra-users", name: "Microsoft Entra users download", source: handwash.AccountsM365,
 		email:  colUPN,
-		detect: func(t *table) bool { return t.has(colUPN...) && t.has(colEnabled...) },
+		detect: func(t *csvtable.Table) bool { return t.Has(colUPN...) && t.Has(colEnabled...) },
 		expect: `userPrincipalName, displayName, userType, accountEnabled`,
 	},
 	{
 		id: "google-users", name: "Google Workspace users download", source: handwash.AccountsGoogle,
 		email: colGoogleEmail,
-		detect: func(t *table) bool {
-			return t.has(colGoogleEmail...) && (t.has(col2SVEnrolled...) || t.has(col2SVEnforced...) || t.has(colFirstName...) && t.has(colLastName...))
+		detect: func(t *csvtable.Table) bool {
+			return t.Has(colGoogleEmail...) && (t.Has(col2SVEnrolled...) || t.Has(col2SVEnforced...) || t.Has(colFirstName...) && t.Has(colLastName...))
 		},
 		expect: `First Name [Required], Last Name [Required], Email Address [Required], Status [READ ONLY], Last Sign In [READ ONLY], 2sv Enrolled [READ ONLY], 2sv Enforced [READ ONLY]`,
 	},
@@ -84,11 +97,7 @@ var layouts = []layout{
 // names the line and the column: EINVALID for a bad file, ETOOLARGE when
 // it is over MaxBytes or MaxRows.
 func Parse(r io.Reader, orgID string) (source string, accounts []handwash.CloudAccount, err error) {
-	data, err := readAll(r)
-	if err != nil {
-		return "", nil, err
-	}
-	t, err := parseTable(data)
+	t, err := csvtable.Read(r, limits)
 	if err != nil {
 		return "", nil, err
 	}
@@ -102,7 +111,7 @@ func Parse(r io.Reader, orgID string) (source string, accounts []handwash.CloudA
 	if l == nil {
 		return "", nil, unknownLayout(t)
 	}
-	if len(t.rows) == 0 {
+	if len(t.Rows) == 0 {
 		return "", nil, handwash.Errorf(handwash.EINVALID, "the file has a header row but no accounts: download the %s again", l.name)
 	}
 	accounts, err = readAccounts(t, l, orgID)
@@ -112,12 +121,12 @@ func Parse(r io.Reader, orgID string) (source string, accounts []handwash.CloudA
 	return l.source, accounts, nil
 }
 
-func unknownLayout(t *table) error {
+func unknownLayout(t *csvtable.Table) error {
 	var want []string
 	for _, l := range layouts {
 		want = append(want, fmt.Sprintf("%s (%s)", l.name, l.expect))
 	}
-	return handwash.Errorf(handwash.EINVALID, "the file's columns are not those of an export Handwash reads. Its first columns are %s. Handwash expects one of: %s", t.columnsFound(), strings.Join(want, "; "))
+	return handwash.Errorf(handwash.EINVALID, "the file's columns are not those of an export Handwash reads. Its first columns are %s. Handwash expects one of: %s", t.ColumnsFound(), strings.Join(want, "; "))
 }
 
 // cols holds the position of each column the file has, or -1.
@@ -126,7 +135,7 @@ type cols struct {
 	recipientType, blocked, enabled, status, lastSignIn, enrolled, enforced int
 }
 
-func findCols(t *table, l *layout) (c cols, err error) {
+func findCols(t *csvtable.Table, l *layout) (c cols, err error) {
 	for _, f := range []struct {
 		dst   *int
 		names []string
@@ -137,14 +146,14 @@ func findCols(t *table, l *layout) (c cols, err error) {
 		{&c.blocked, colBlocked}, {&c.enabled, colEnabled}, {&c.status, colStatus},
 		{&c.lastSignIn, colLastSignIn}, {&c.enrolled, col2SVEnrolled}, {&c.enforced, col2SVEnforced},
 	} {
-		if *f.dst, err = t.col(f.names...); err != nil {
+		if *f.dst, err = t.Col(f.names...); err != nil {
 			return c, err
 		}
 	}
 	return c, nil
 }
 
-func readAccounts(t *table, l *layout, orgID string) ([]handwash.CloudAccount, error) {
+func readAccounts(t *csvtable.Table, l *layout, orgID string) ([]handwash.CloudAccount, error) {
 	c, err := findCols(t, l)
 	if err != nil {
 		return nil, err
@@ -152,7 +161,7 @@ func readAccounts(t *table, l *layout, orgID string) ([]handwash.CloudAccount, e
 	seen := map[string]int{} // lower-case email -> line
 	var accounts []handwash.CloudAccount
 	guests := 0
-	for _, r := range t.rows {
+	for _, r := range t.Rows {
 		a, guest, err := readAccount(t, l, c, r)
 		if err != nil {
 			return nil, err
@@ -162,9 +171,9 @@ func readAccounts(t *table, l *layout, orgID string) ([]handwash.CloudAccount, e
 			continue
 		}
 		if first, dup := seen[a.Email]; dup {
-			return nil, handwash.Errorf(handwash.EINVALID, "lines %d and %d: %s appears twice: remove one and import again", first, r.line, a.Email)
+			return nil, handwash.Errorf(handwash.EINVALID, "lines %d and %d: %s appears twice: remove one and import again", first, r.Line, a.Email)
 		}
-		seen[a.Email] = r.line
+		seen[a.Email] = r.Line
 		a.OrgID = orgID
 		a.Source = l.source
 		accounts = append(accounts, a)
@@ -177,19 +186,19 @@ func readAccounts(t *table, l *layout, orgID string) ([]handwash.CloudAccount, e
 
 // readAccount reads one row. guest is true for a guest from another
 // organisation, which is left out.
-func readAccount(t *table, l *layout, c cols, r row) (a handwash.CloudAccount, guest bool, err error) {
+func readAccount(t *csvtable.Table, l *layout, c cols, r csvtable.Row) (a handwash.CloudAccount, guest bool, err error) {
 	f := func(i int) string {
 		if i < 0 {
 			return ""
 		}
-		return r.fields[i]
+		return r.Fields[i]
 	}
 	email := f(c.email)
 	if email == "" {
-		return a, false, emptyValue(t, r, c.email, "every row needs the account's sign-in name")
+		return a, false, t.EmptyValue(r, c.email, "every row needs the account's sign-in name")
 	}
 	if !validEmail(email) {
-		return a, false, badValue(t, r, c.email, "an email address such as jo.bloggs@example.org")
+		return a, false, t.BadValue(r, c.email, "an email address such as jo.bloggs@example.org")
 	}
 	a.Email = strings.ToLower(email)
 	// Guests: Entra writes their user principal name as
@@ -205,9 +214,9 @@ func readAccount(t *table, l *layout, c cols, r row) (a handwash.CloudAccount, g
 
 	switch {
 	case c.name >= 0:
-		a.Name = cleanText(f(c.name))
+		a.Name = csvtable.CleanText(f(c.name))
 	case c.first >= 0 || c.last >= 0:
-		a.Name = cleanText(strings.TrimSpace(f(c.first) + " " + f(c.last)))
+		a.Name = csvtable.CleanText(strings.TrimSpace(f(c.first) + " " + f(c.last)))
 	}
 
 	if c.admin >= 0 {
@@ -235,7 +244,7 @@ func readAccount(t *table, l *layout, c cols, r row) (a handwash.CloudAccount, g
 	if c.blocked >= 0 {
 		b, ok := yesNo(f(c.blocked))
 		if !ok {
-			return a, false, badValue(t, r, c.blocked, "True or False")
+			return a, false, t.BadValue(r, c.blocked, "True or False")
 		}
 		if b != nil {
 			a.SignInAllowed = ptr(!*b)
@@ -244,7 +253,7 @@ func readAccount(t *table, l *layout, c cols, r row) (a handwash.CloudAccount, g
 	if c.enabled >= 0 {
 		b, ok := yesNo(f(c.enabled))
 		if !ok {
-			return a, false, badValue(t, r, c.enabled, "True or False")
+			return a, false, t.BadValue(r, c.enabled, "True or False")
 		}
 		if b != nil {
 			a.SignInAllowed = b
@@ -259,13 +268,13 @@ func readAccount(t *table, l *layout, c cols, r row) (a handwash.CloudAccount, g
 		case strings.Contains(v, "active"):
 			a.SignInAllowed = ptr(true)
 		default:
-			return a, false, badValue(t, r, c.status, "Active, Suspended or Archived")
+			return a, false, t.BadValue(r, c.status, "Active, Suspended or Archived")
 		}
 	}
 	if c.lastSignIn >= 0 {
 		tm, ok := when(f(c.lastSignIn))
 		if !ok {
-			return a, false, badValue(t, r, c.lastSignIn, dateExpected)
+			return a, false, t.BadValue(r, c.lastSignIn, csvtable.DateExpected)
 		}
 		a.LastSignIn = tm
 	}
@@ -276,15 +285,15 @@ func readAccount(t *table, l *layout, c cols, r row) (a handwash.CloudAccount, g
 // when the file says it, "capable" (a registered method the organisation's
 // policy allows); either alone when the file has one. Google: "2sv
 // Enrolled". Without those columns MFA stays nil: not known.
-func readMFA(t *table, c cols, r row, a *handwash.CloudAccount) error {
+func readMFA(t *csvtable.Table, c cols, r csvtable.Row, a *handwash.CloudAccount) error {
 	var mfa *bool
 	for _, i := range []int{c.mfaRegistered, c.mfaCapable, c.enrolled} {
 		if i < 0 {
 			continue
 		}
-		b, ok := yesNo(r.fields[i])
+		b, ok := yesNo(r.Fields[i])
 		if !ok {
-			return badValue(t, r, i, "True or False")
+			return t.BadValue(r, i, "True or False")
 		}
 		switch {
 		case b == nil:
@@ -295,13 +304,13 @@ func readMFA(t *table, c cols, r row, a *handwash.CloudAccount) error {
 		}
 	}
 	if c.enforced >= 0 {
-		if _, ok := yesNo(r.fields[c.enforced]); !ok {
-			return badValue(t, r, c.enforced, "True or False")
+		if _, ok := yesNo(r.Fields[c.enforced]); !ok {
+			return t.BadValue(r, c.enforced, "True or False")
 		}
 	}
 	a.MFA = mfa
 	if c.methods >= 0 {
-		a.MFAMethods = methods(r.fields[c.methods])
+		a.MFAMethods = methods(r.Fields[c.methods])
 	}
 	return nil
 }
@@ -316,7 +325,7 @@ func methods(s string) []string {
 	}
 	var out []string
 	for _, m := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
-		m = cleanText(strings.Trim(strings.TrimSpace(m), `"'`))
+		m = csvtable.CleanText(strings.Trim(strings.TrimSpace(m), `"'`))
 		if m != "" && len(out) < 20 {
 			out = append(out, m)
 		}

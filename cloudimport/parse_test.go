@@ -241,9 +241,6 @@ func TestParseValues(t *testing.T) {
 	if m := methods(`["microsoftAuthenticatorPush","mobilePhone"]`); strings.Join(m, "|") != "microsoftAuthenticatorPush|mobilePhone" {
 		t.Errorf("methods of a JSON-like list: %q", m)
 	}
-	if got := cleanText("Jo\u202eevil\x1b[2J Bloggs"); got != "Joevil[2J Bloggs" {
-		t.Errorf("cleanText = %q", got)
-	}
 }
 
 // A Google download with an administrator column marks role holders.

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/csvtable"
 )
 
 // The fields of the form for a phone or tablet entered by hand.
@@ -54,12 +55,12 @@ func ParseByHand(form map[string]string) (handwash.MobileDevice, error) {
 	case "":
 		return handwash.MobileDevice{}, fieldErr(FieldOS, "is empty: choose ios, ipados or android")
 	default:
-		return handwash.MobileDevice{}, fieldErr(FieldOS, "%q is not a phone or tablet system: choose ios, ipados or android", clip(form[FieldOS]))
+		return handwash.MobileDevice{}, fieldErr(FieldOS, "%q is not a phone or tablet system: choose ios, ipados or android", csvtable.Clip(form[FieldOS]))
 	}
 
 	if v := strings.TrimSpace(form[FieldOSVersion]); v != "" {
 		if !validVersion(v) {
-			return handwash.MobileDevice{}, fieldErr(FieldOSVersion, "%q is not a version number: use digits and dots, such as 17.4.1 (on an iPhone: Settings > General > About; on Android: Settings > About phone)", clip(v))
+			return handwash.MobileDevice{}, fieldErr(FieldOSVersion, "%q is not a version number: use digits and dots, such as 17.4.1 (on an iPhone: Settings > General > About; on Android: Settings > About phone)", csvtable.Clip(v))
 		}
 		d.OSVersion = v
 	}
@@ -75,14 +76,14 @@ func ParseByHand(form map[string]string) (handwash.MobileDevice, error) {
 			*x.dst = ptr(false)
 		case "", "unknown":
 		default:
-			return handwash.MobileDevice{}, fieldErr(x.field, "%q is not an answer: choose yes, no or unknown", clip(form[x.field]))
+			return handwash.MobileDevice{}, fieldErr(x.field, "%q is not an answer: choose yes, no or unknown", csvtable.Clip(form[x.field]))
 		}
 	}
 
 	if v := strings.TrimSpace(form[FieldLastSeen]); v != "" {
 		t, err := time.Parse("2006-01-02", v)
 		if err != nil {
-			return handwash.MobileDevice{}, fieldErr(FieldLastSeen, "%q is not a date: use the form YYYY-MM-DD, such as 2026-03-31", clip(v))
+			return handwash.MobileDevice{}, fieldErr(FieldLastSeen, "%q is not a date: use the form YYYY-MM-DD, such as 2026-03-31", csvtable.Clip(v))
 		}
 		if t.Year() < 2000 || t.After(time.Now().Add(48*time.Hour)) {
 			return handwash.MobileDevice{}, fieldErr(FieldLastSeen, "%s is not a date the device could have been checked", v)
@@ -103,10 +104,10 @@ func formText(form map[string]string, field string, required bool) (string, erro
 		return "", fieldErr(field, "is not valid text")
 	case utf8.RuneCountInString(v) > maxFieldLen:
 		return "", fieldErr(field, "is longer than %d characters", maxFieldLen)
-	case cleanText(v) != strings.Join(strings.Fields(v), " "):
+	case csvtable.CleanText(v) != strings.Join(strings.Fields(v), " "):
 		return "", fieldErr(field, "holds control characters: type it again")
 	}
-	return cleanText(v), nil
+	return csvtable.CleanText(v), nil
 }
 
 // validVersion accepts digits and dots: 1 to 6 numbers of 1 to 6 digits.

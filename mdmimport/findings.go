@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/csvtable"
 )
 
 // The controls phones and tablets are judged by. Their IDs are stable:
@@ -236,7 +237,7 @@ func osFinding(devs []*handwash.MobileDevice, support SupportFunc) handwash.Find
 			continue
 		}
 		sup, endsSoon, det := support(d.OS, d.OSVersion)
-		detail[d] = cleanText(det)
+		detail[d] = csvtable.CleanText(det)
 		switch {
 		case sup == nil:
 			unknown = append(unknown, d)

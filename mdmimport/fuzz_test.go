@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/csvtable"
 )
 
 // The file comes from whoever imports it, so Parse must survive anything,
@@ -63,7 +64,7 @@ func FuzzParse(f *testing.F) {
 			}
 			seen[strings.ToLower(d.ExternalID)] = true
 			for _, s := range []string{d.ExternalID, d.Owner, d.Name, d.Model} {
-				if cleanText(s) != s {
+				if csvtable.CleanText(s) != s {
 					t.Fatalf("text %q not clean", s)
 				}
 			}
@@ -91,7 +92,7 @@ func FuzzParseByHand(f *testing.F) {
 			}
 			return
 		}
-		if d.Owner == "" || d.Model == "" || cleanText(d.Owner) != d.Owner || cleanText(d.Model) != d.Model {
+		if d.Owner == "" || d.Model == "" || csvtable.CleanText(d.Owner) != d.Owner || csvtable.CleanText(d.Model) != d.Model {
 			t.Fatalf("accepted owner %q model %q", d.Owner, d.Model)
 		}
 		if d.OS != "ios" && d.OS != "ipados" && d.OS != "android" {

@@ -9,20 +9,31 @@ import (
 	"strings"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/csvtable"
 )
+
+// The limits of one import. A care provider has tens or hundreds of
+// devices; the limits stop a wrong or hostile file from using up the
+// server's memory.
+const (
+	MaxBytes = 20 << 20 // 20 MiB
+	MaxRows  = 50_000
+)
+
+var limits = csvtable.Limits{MaxBytes: MaxBytes, MaxRows: MaxRows}
 
 // A layout is one kind of export Parse reads.
 type layout struct {
 	source string
 	name   string // as people read it
-	detect func(t *table) bool
+	detect func(t *csvtable.Table) bool
 	expect string // its main columns, for the unknown-layout error
 	cols   layoutCols
 }
 
 // layoutCols names, for one layout, the columns of each field in the
-// export's words (compared as key does: case, spaces and punctuation do
-// not matter). The first name found is used.
+// export's words (compared as csvtable.Key does: case, spaces and
+// punctuation do not matter). The first name found is used.
 type layoutCols struct {
 	id, serial, name, owner, model, modelID, maker, os, version, lastSeen,
 	passcode, encrypted, managed, managedBy, mgmtType, status, deviceType []string
@@ -33,8 +44,8 @@ type layoutCols struct {
 var layouts = []layout{
 	{
 		source: handwash.MobileIntune, name: "Microsoft Intune device export",
-		detect: func(t *table) bool {
-			return t.has("Device name", "DeviceName") && t.has("Last check-in", "LastContact", "Managed by", "Primary user UPN", "Intune registered")
+		detect: func(t *csvtable.Table) bool {
+			return t.Has("Device name", "DeviceName") && t.Has("Last check-in", "LastContact", "Managed by", "Primary user UPN", "Intune registered")
 		},
 		expect: "Device ID, Device name, OS, OS version, Last check-in, Managed by, Primary user UPN, Primary user display name, Serial number, Manufacturer, Model, Encrypted",
 		cols: layoutCols{
@@ -53,8 +64,8 @@ var layouts = []layout{
 	},
 	{
 		source: handwash.MobileJamf, name: "Jamf Pro mobile device search",
-		detect: func(t *table) bool {
-			return t.has("Last Inventory Update") || t.has("UDID") && t.has("iOS Version", "iPadOS Version")
+		detect: func(t *csvtable.Table) bool {
+			return t.Has("Last Inventory Update") || t.Has("UDID") && t.Has("iOS Version", "iPadOS Version")
 		},
 		expect: "Display Name, Serial Number, Model, iOS Version, Last Inventory Update, Passcode Status, Data Protection, Managed, Full Name or Username",
 		cols: layoutCols{
@@ -74,8 +85,8 @@ var layouts = []layout{
 	},
 	{
 		source: handwash.MobileGoogle, name: "Google endpoint management mobile devices download",
-		detect: func(t *table) bool {
-			return t.has("Last Sync", "lastSync") && t.has("OS", "Operating system")
+		detect: func(t *csvtable.Table) bool {
+			return t.Has("Last Sync", "lastSync") && t.Has("OS", "Operating system")
 		},
 		expect: "Name, Email, Device ID, Serial Number, Model, OS, Type, Status, Last Sync, Management type, Password status, Encryption status",
 		cols: layoutCols{
@@ -109,7 +120,7 @@ var layouts = []layout{
 // names the line and the column: EINVALID for a bad file, ETOOLARGE when
 // it is over MaxBytes or MaxRows.
 func Parse(r io.Reader, orgID string) (source string, devices []handwash.MobileDevice, err error) {
-	data, err := readAll(r)
+	data, err := csvtable.ReadAll(r, limits)
 	if err != nil {
 		return "", nil, err
 	}
@@ -118,7 +129,7 @@ func Parse(r io.Reader, orgID string) (source string, devices []handwash.MobileD
 			return "", nil, err
 		}
 	}
-	t, err := parseTable(data)
+	t, err := csvtable.Parse(data, limits)
 	if err != nil {
 		return "", nil, err
 	}
@@ -132,7 +143,7 @@ func Parse(r io.Reader, orgID string) (source string, devices []handwash.MobileD
 	if l == nil {
 		return "", nil, unknownLayout(t)
 	}
-	if len(t.rows) == 0 {
+	if len(t.Rows) == 0 {
 		return "", nil, handwash.Errorf(handwash.EINVALID, "the file has a header row but no devices: export the %s again", l.name)
 	}
 	devices, err = readDevices(t, l, orgID)
@@ -180,12 +191,12 @@ func unzip(data []byte) ([]byte, error) {
 	return out, nil
 }
 
-func unknownLayout(t *table) error {
+func unknownLayout(t *csvtable.Table) error {
 	var want []string
 	for _, l := range layouts {
 		want = append(want, fmt.Sprintf("%s (%s)", l.name, l.expect))
 	}
-	return handwash.Errorf(handwash.EINVALID, "the file's columns are not those of an export Handwash reads. Its first columns are %s. Handwash expects one of: %s", t.columnsFound(), strings.Join(want, "; "))
+	return handwash.Errorf(handwash.EINVALID, "the file's columns are not those of an export Handwash reads. Its first columns are %s. Handwash expects one of: %s", t.ColumnsFound(), strings.Join(want, "; "))
 }
 
 // cols holds the position of each column the file has, or -1.
@@ -194,7 +205,7 @@ type cols struct {
 	passcode, encrypted, managed, managedBy, mgmtType, status, deviceType int
 }
 
-func findCols(t *table, lc layoutCols) (c cols, err error) {
+func findCols(t *csvtable.Table, lc layoutCols) (c cols, err error) {
 	for _, f := range []struct {
 		dst   *int
 		names []string
@@ -209,14 +220,14 @@ func findCols(t *table, lc layoutCols) (c cols, err error) {
 		if len(f.names) == 0 {
 			continue
 		}
-		if *f.dst, err = t.col(f.names...); err != nil {
+		if *f.dst, err = t.Col(f.names...); err != nil {
 			return c, err
 		}
 	}
 	return c, nil
 }
 
-func readDevices(t *table, l *layout, orgID string) ([]handwash.MobileDevice, error) {
+func readDevices(t *csvtable.Table, l *layout, orgID string) ([]handwash.MobileDevice, error) {
 	c, err := findCols(t, l.cols)
 	if err != nil {
 		return nil, err
@@ -229,7 +240,7 @@ func readDevices(t *table, l *layout, orgID string) ([]handwash.MobileDevice, er
 	}
 	seen := map[string]int{} // lower-case external ID -> line
 	var devices []handwash.MobileDevice
-	for _, r := range t.rows {
+	for _, r := range t.Rows {
 		d, keep, err := readDevice(t, l, c, r)
 		if err != nil {
 			return nil, err
@@ -239,9 +250,9 @@ func readDevices(t *table, l *layout, orgID string) ([]handwash.MobileDevice, er
 		}
 		k := strings.ToLower(d.ExternalID)
 		if first, dup := seen[k]; dup {
-			return nil, handwash.Errorf(handwash.EINVALID, "lines %d and %d: device %s appears twice: remove one and import again", first, r.line, d.ExternalID)
+			return nil, handwash.Errorf(handwash.EINVALID, "lines %d and %d: device %s appears twice: remove one and import again", first, r.Line, d.ExternalID)
 		}
-		seen[k] = r.line
+		seen[k] = r.Line
 		d.OrgID = orgID
 		d.Source = l.source
 		devices = append(devices, d)
@@ -251,8 +262,8 @@ func readDevices(t *table, l *layout, orgID string) ([]handwash.MobileDevice, er
 		if l.source == handwash.MobileJamf {
 			hint = " If this is a computer search, export a mobile device search instead."
 		}
-		which := fmt.Sprintf("none of the %d devices in the file is", len(t.rows))
-		if len(t.rows) == 1 {
+		which := fmt.Sprintf("none of the %d devices in the file is", len(t.Rows))
+		if len(t.Rows) == 1 {
 			which = "the one device in the file is not"
 		}
 		return nil, handwash.Errorf(handwash.EINVALID, "%s a phone or tablet (iOS, iPadOS or Android), so there is nothing to import.%s", which, hint)
@@ -262,12 +273,12 @@ func readDevices(t *table, l *layout, orgID string) ([]handwash.MobileDevice, er
 
 // readDevice reads one row; keep is false for a row that is not a phone or
 // tablet in use.
-func readDevice(t *table, l *layout, c cols, r row) (d handwash.MobileDevice, keep bool, err error) {
+func readDevice(t *csvtable.Table, l *layout, c cols, r csvtable.Row) (d handwash.MobileDevice, keep bool, err error) {
 	f := func(i int) string {
 		if i < 0 {
 			return ""
 		}
-		return r.fields[i]
+		return r.Fields[i]
 	}
 
 	// Which rows are phones and tablets.
@@ -291,31 +302,31 @@ func readDevice(t *table, l *layout, c cols, r row) (d handwash.MobileDevice, ke
 		return d, false, nil
 	}
 
-	d.ExternalID = cleanText(f(c.id))
+	d.ExternalID = csvtable.CleanText(f(c.id))
 	if d.ExternalID == "" {
-		d.ExternalID = cleanText(f(c.serial))
+		d.ExternalID = csvtable.CleanText(f(c.serial))
 	}
 	if d.ExternalID == "" {
 		col := c.id
 		if col < 0 {
 			col = c.serial
 		}
-		return d, false, emptyValue(t, r, col, "Handwash needs the device's ID or serial number to recognise it when the export is imported again")
+		return d, false, t.EmptyValue(r, col, "Handwash needs the device's ID or serial number to recognise it when the export is imported again")
 	}
-	d.Name = cleanText(f(c.name))
-	d.Owner = cleanText(f(c.owner))
+	d.Name = csvtable.CleanText(f(c.name))
+	d.Owner = csvtable.CleanText(f(c.owner))
 	if d.Owner == "" && l.source == handwash.MobileGoogle {
-		d.Owner = cleanText(f(findFallback(t, "Email")))
+		d.Owner = csvtable.CleanText(f(findFallback(t, "Email")))
 	}
 	d.Model = modelName(f(c.maker), model)
 	if d.Model == "" {
-		d.Model = cleanText(modelID)
+		d.Model = csvtable.CleanText(modelID)
 	}
 
 	if c.version >= 0 && f(c.version) != "" {
 		v, ok := version(f(c.version))
 		if !ok {
-			return d, false, badValue(t, r, c.version, "a version number such as 17.4.1")
+			return d, false, t.BadValue(r, c.version, "a version number such as 17.4.1")
 		}
 		d.OSVersion = v
 	} else {
@@ -325,7 +336,7 @@ func readDevice(t *table, l *layout, c cols, r row) (d handwash.MobileDevice, ke
 	if c.lastSeen >= 0 {
 		tm, ok := when(f(c.lastSeen))
 		if !ok {
-			return d, false, badValue(t, r, c.lastSeen, dateExpected)
+			return d, false, t.BadValue(r, c.lastSeen, csvtable.DateExpected)
 		}
 		d.LastSeen = tm
 	}
@@ -343,7 +354,7 @@ func readDevice(t *table, l *layout, c cols, r row) (d handwash.MobileDevice, ke
 		}
 		b, ok := yesNo(f(x.col))
 		if !ok {
-			return d, false, badValue(t, r, x.col, x.expected)
+			return d, false, t.BadValue(r, x.col, x.expected)
 		}
 		*x.dst = b
 	}
@@ -357,8 +368,8 @@ func readDevice(t *table, l *layout, c cols, r row) (d handwash.MobileDevice, ke
 }
 
 // findFallback finds a column outside a layout's list, or -1.
-func findFallback(t *table, name string) int {
-	i, err := t.col(name)
+func findFallback(t *csvtable.Table, name string) int {
+	i, err := t.Col(name)
 	if err != nil {
 		return -1
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/handwash/handwash/internal/csvtable"
 )
 
 // words lower-cases s and makes underscores, hyphens and runs of spaces
@@ -56,58 +58,16 @@ func yesNo(s string) (v *bool, ok bool) {
 
 func ptr[T any](v T) *T { return &v }
 
-// timeLayouts are the date formats the exports use, and those Excel writes
-// when it saves them again on a UK computer. A date with a slash and no
-// AM/PM is read day first, as in the UK; with AM/PM, month first, as Excel
-// writes it on a US computer. Times without a zone are taken as UTC, which
-// is what the exports write.
-var timeLayouts = []string{
-	time.RFC3339,
-	"2006-01-02T15:04:05",
-	"2006-01-02 15:04:05Z07:00",
-	"2006-01-02 15:04:05Z",
-	"2006-01-02 15:04:05",
-	"2006-01-02 15:04",
-	"2006-01-02",
-	"2006/01/02 15:04:05",
-	"2006/01/02 15:04",
-	"2006/01/02",
-	"2/1/2006 15:04:05",
-	"2/1/2006 15:04",
-	"2/1/2006",
-	"1/2/2006 3:04:05 PM",
-	"1/2/2006 3:04 PM",
-	"Jan 2, 2006, 3:04:05 PM",
-	"Jan 2, 2006, 3:04 PM",
-	"Jan 2, 2006",
-	"2 Jan 2006 15:04:05",
-	"2 Jan 2006 15:04",
-	"2 Jan 2006",
-}
-
-// when reads a date and time. It returns nil for no value or "never", and
-// for the year-one placeholder Intune writes instead of nothing.
+// when reads a date and time (see csvtable.ParseTime). It returns nil for
+// no value or "never", and for the year-one placeholder Intune writes
+// instead of nothing.
 func when(s string) (t *time.Time, ok bool) {
 	s = strings.Join(strings.Fields(s), " ")
 	if w := words(s); notGiven[w] || w == "-" || w == "never" {
 		return nil, true
 	}
-	s = strings.TrimSuffix(strings.TrimSuffix(s, " UTC"), " GMT")
-	for _, layout := range timeLayouts {
-		v, err := time.Parse(layout, s)
-		if err != nil {
-			continue
-		}
-		if v.Year() < 1990 {
-			return nil, true
-		}
-		v = v.UTC()
-		return &v, true
-	}
-	return nil, false
+	return csvtable.ParseTime(s)
 }
-
-const dateExpected = "a date such as 2026-03-31 14:05:00 or 31/03/2026 14:05"
 
 // version reads an OS version: its leading digits and dots, so "17.4.1",
 // "14" and "14 (UP1A.231005.007)" give "17.4.1", "14" and "14". It returns
@@ -185,28 +145,11 @@ func osTitle(os string) string {
 	return os
 }
 
-// cleanText removes control and formatting characters from a value the
-// file gives and shortens it, so that what the findings quote is safe to
-// show.
-func cleanText(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) {
-			return -1
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200])
-	}
-	return s
-}
-
 // modelName joins a maker and a model as people say them: "Samsung
 // SM-A546B", but "iPhone 15" (Apple needs no saying) and "Pixel 8" when
 // the model already names its maker ("Google Pixel 8").
 func modelName(maker, model string) string {
-	maker, model = cleanText(maker), cleanText(model)
+	maker, model = csvtable.CleanText(maker), csvtable.CleanText(model)
 	switch {
 	case maker == "" || strings.EqualFold(maker, "apple") || notGiven[words(maker)]:
 		return model
