@@ -44,6 +44,11 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
+	// partials.html defines pieces several pages share.
+	partials, err := fs.ReadFile(files, "templates/partials.html")
+	if err != nil {
+		return nil, err
+	}
 	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -51,7 +56,7 @@ func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "partials" {
 			continue
 		}
 		body, err := fs.ReadFile(files, n)
@@ -61,6 +66,9 @@ func parsePages() (map[string]*template.Template, error) {
 		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
 		if err != nil {
 			return nil, fmt.Errorf("dashboard: layout: %w", err)
+		}
+		if _, err := t.New("partials").Parse(string(partials)); err != nil {
+			return nil, fmt.Errorf("dashboard: partials: %w", err)
 		}
 		if _, err := t.New(name).Parse(string(body)); err != nil {
 			return nil, fmt.Errorf("dashboard: %s: %w", n, err)
