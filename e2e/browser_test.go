@@ -142,9 +142,18 @@ func TestDashboardWithARealAgent(t *testing.T) {
 	// and tested, each delivered by the server's notifier for real.
 	do("send me a test email", chromedp.Navigate(srv.url+"/account/notifications"),
 		chromedp.Click(chromedp.Search(`//button[text()="Send me a test email"]`)), chromedp.WaitVisible(chromedp.ID("sent")))
-	mails := mailbox.Wait(30 * time.Second)
-	if len(mails) != 1 || mails[0].To != "sam@careful.example" || !strings.Contains(mails[0].Subject, "Test message") {
-		t.Fatalf("test email: %+v\nserver log:\n%s", mails, srv.logs())
+	// The weekly summary may arrive too (Monday morning to Wednesday
+	// morning it is due): only the test message is counted.
+	var tests []smtptest.Message
+	for deadline := time.Now().Add(30 * time.Second); len(tests) == 0 && time.Now().Before(deadline); {
+		for _, m := range mailbox.Wait(time.Until(deadline)) {
+			if strings.Contains(m.Subject, "Test message") {
+				tests = append(tests, m)
+			}
+		}
+	}
+	if len(tests) != 1 || tests[0].To != "sam@careful.example" {
+		t.Fatalf("test email: %+v\nserver log:\n%s", tests, srv.logs())
 	}
 	const signing = "a-secret-the-receiver-knows"
 	do("add a webhook", chromedp.Navigate(srv.url+"/orgs/"+tn.orgID+"/notifications"),
