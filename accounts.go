@@ -2,6 +2,7 @@ package handwash
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -10,6 +11,31 @@ const (
 	AccountsM365   = "m365"
 	AccountsGoogle = "google"
 )
+
+// CloudSources are the sources of cloud accounts, in the order pages and
+// reports list them.
+var CloudSources = []string{AccountsM365, AccountsGoogle}
+
+// CloudSourceName names a source of cloud accounts as people know it;
+// empty for a source Handwash does not know.
+func CloudSourceName(source string) string {
+	switch source {
+	case AccountsM365:
+		return "Microsoft 365"
+	case AccountsGoogle:
+		return "Google Workspace"
+	}
+	return ""
+}
+
+// SourceRank is where source stands in order (such as CloudSources or
+// MobileSources), or after all of them when it is not there.
+func SourceRank(order []string, source string) int {
+	if i := slices.Index(order, source); i >= 0 {
+		return i
+	}
+	return len(order)
+}
 
 // CloudAccount is one user of the organisation's cloud email and office
 // service (Microsoft 365 / Entra ID, Google Workspace), as its own export
@@ -57,6 +83,34 @@ const (
 	MobileByHand    = "manual"
 	MobileSelfCheck = "selfcheck"
 )
+
+// MobileSources are where phone and tablet records come from, in the order
+// pages and reports list them: the MDMs first.
+var MobileSources = []string{MobileIntune, MobileGoogle, MobileJamf, MobileByHand, MobileSelfCheck}
+
+// MobileSourceName names where a phone or tablet's record came from;
+// empty for a source Handwash does not know.
+func MobileSourceName(source string) string {
+	switch source {
+	case MobileIntune:
+		return "Microsoft Intune"
+	case MobileGoogle:
+		return "Google endpoint management"
+	case MobileJamf:
+		return "Jamf Pro"
+	case MobileByHand:
+		return "Entered by hand"
+	case MobileSelfCheck:
+		return "Staff self-check"
+	}
+	return ""
+}
+
+// IsMDM reports whether a phone or tablet's record came from an MDM's
+// export, which the next export of the same MDM replaces.
+func IsMDM(source string) bool {
+	return source == MobileIntune || source == MobileGoogle || source == MobileJamf
+}
 
 // MobileDevice is one phone or tablet of the organisation, from an MDM
 // export, an entry by hand or a staff member's self-check.

@@ -87,26 +87,16 @@ func sources(accts []handwash.CloudAccount, imports []handwash.CloudImport) []st
 	for _, im := range imports {
 		add(im.Source)
 	}
-	slices.SortFunc(out, func(a, b string) int { return sourceRank(a) - sourceRank(b) })
+	slices.SortStableFunc(out, func(a, b string) int {
+		return handwash.SourceRank(handwash.CloudSources, a) - handwash.SourceRank(handwash.CloudSources, b)
+	})
 	return out
 }
 
-func sourceRank(s string) int {
-	switch s {
-	case handwash.AccountsM365:
-		return 0
-	case handwash.AccountsGoogle:
-		return 1
-	}
-	return 2
-}
-
+// sourceName names a source for a sentence.
 func sourceName(s string) string {
-	switch s {
-	case handwash.AccountsM365:
-		return "Microsoft 365"
-	case handwash.AccountsGoogle:
-		return "Google Workspace"
+	if n := handwash.CloudSourceName(s); n != "" {
+		return n
 	}
 	return strconv.Quote(s)
 }

@@ -55,33 +55,15 @@ func oneLine(s string, max int) string {
 	return clip(strings.Join(strings.Fields(s), " "), max)
 }
 
-// cloudServiceRank orders cloud services: Microsoft 365 first, then
-// Google Workspace, then any other.
-func cloudServiceRank(source string) int {
-	switch source {
-	case handwash.AccountsM365:
-		return 0
-	case handwash.AccountsGoogle:
-		return 1
-	}
-	return 2
-}
-
 func cloudServiceName(source string) string {
-	switch source {
-	case handwash.AccountsM365:
-		return "Microsoft 365"
-	case handwash.AccountsGoogle:
-		return "Google Workspace"
-	}
-	return orDefault(oneLine(source, maxName), "Not known")
+	return orDefault(handwash.CloudSourceName(source), orDefault(oneLine(source, maxName), "Not known"))
 }
 
 // cloudImportRows lists the imports, Microsoft 365 first.
 func cloudImportRows(imports []handwash.CloudImport) []CloudImportRow {
 	sorted := slices.Clone(imports)
 	slices.SortStableFunc(sorted, func(a, b handwash.CloudImport) int {
-		return cmp.Or(cmp.Compare(cloudServiceRank(a.Source), cloudServiceRank(b.Source)), cmp.Compare(a.Source, b.Source), b.ImportedAt.Compare(a.ImportedAt))
+		return cmp.Or(cmp.Compare(handwash.SourceRank(handwash.CloudSources, a.Source), handwash.SourceRank(handwash.CloudSources, b.Source)), cmp.Compare(a.Source, b.Source), b.ImportedAt.Compare(a.ImportedAt))
 	})
 	var out []CloudImportRow
 	for _, im := range sorted {
@@ -118,38 +100,8 @@ type MobileSourceRow struct {
 	Devices int
 }
 
-// mobileSourceRank orders where devices are listed from: the MDMs, then
-// by hand, then self-check, then any other.
-func mobileSourceRank(source string) int {
-	switch source {
-	case handwash.MobileIntune:
-		return 0
-	case handwash.MobileGoogle:
-		return 1
-	case handwash.MobileJamf:
-		return 2
-	case handwash.MobileByHand:
-		return 3
-	case handwash.MobileSelfCheck:
-		return 4
-	}
-	return 5
-}
-
 func mobileSourceName(source string) string {
-	switch source {
-	case handwash.MobileIntune:
-		return "Microsoft Intune"
-	case handwash.MobileGoogle:
-		return "Google endpoint management"
-	case handwash.MobileJamf:
-		return "Jamf Pro"
-	case handwash.MobileByHand:
-		return "Entered by hand"
-	case handwash.MobileSelfCheck:
-		return "Staff self-check"
-	}
-	return orDefault(oneLine(source, maxName), "Not known")
+	return orDefault(handwash.MobileSourceName(source), orDefault(oneLine(source, maxName), "Not known"))
 }
 
 // mobileSourceRows counts the devices from each source, MDMs first, and
@@ -169,7 +121,7 @@ func mobileSourceRows(devices []*handwash.MobileDevice) ([]MobileSourceRow, int)
 		total++
 	}
 	slices.SortFunc(sources, func(a, b string) int {
-		return cmp.Or(cmp.Compare(mobileSourceRank(a), mobileSourceRank(b)), cmp.Compare(a, b))
+		return cmp.Or(cmp.Compare(handwash.SourceRank(handwash.MobileSources, a), handwash.SourceRank(handwash.MobileSources, b)), cmp.Compare(a, b))
 	})
 	var out []MobileSourceRow
 	for _, s := range sources {

@@ -206,16 +206,13 @@ func doDoes(n int) string {
 	return "do"
 }
 
+// sourceName names an MDM, or is empty for devices entered by hand or by
+// self-check.
 func sourceName(s string) string {
-	switch s {
-	case handwash.MobileIntune:
-		return "Microsoft Intune"
-	case handwash.MobileGoogle:
-		return "Google endpoint management"
-	case handwash.MobileJamf:
-		return "Jamf Pro"
+	if !handwash.IsMDM(s) {
+		return ""
 	}
-	return ""
+	return handwash.MobileSourceName(s)
 }
 
 func osFinding(devs []*handwash.MobileDevice, support SupportFunc) handwash.Finding {

@@ -118,12 +118,6 @@ func scanMobile(r scanner) (*handwash.MobileDevice, error) {
 	return &d, nil
 }
 
-// isMDM reports whether source is an MDM's, whose imports replace each
-// other.
-func isMDM(source string) bool {
-	return source == handwash.MobileIntune || source == handwash.MobileGoogle || source == handwash.MobileJamf
-}
-
 // insertMobile stores one device.
 func insertMobile(ctx context.Context, tx *sql.Tx, providerID string, d *handwash.MobileDevice) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO mobile_devices (id, provider_id, org_id, source, external_id, owner, name, model, os, os_version, passcode, encrypted, managed, last_seen, updated_at)
@@ -135,7 +129,7 @@ func insertMobile(ctx context.Context, tx *sql.Tx, providerID string, d *handwas
 
 // ReplaceMobileDevices replaces the organisation's devices from one MDM.
 func (s *Store) ReplaceMobileDevices(ctx context.Context, scope handwash.Scope, orgID, source string, devices []handwash.MobileDevice) error {
-	if !isMDM(source) {
+	if !handwash.IsMDM(source) {
 		return invalid("device source %q is not an MDM: use intune, google or jamf", source)
 	}
 	if len(devices) > maxImport {
