@@ -1,6 +1,9 @@
 package handwash
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestSourceNamesAndOrder(t *testing.T) {
 	for _, s := range CloudSources {
@@ -21,5 +24,23 @@ func TestSourceNamesAndOrder(t *testing.T) {
 	}
 	if !IsMDM(MobileJamf) || IsMDM(MobileByHand) || IsMDM(MobileSelfCheck) {
 		t.Error("IsMDM is wrong")
+	}
+}
+
+func TestDurationAndEveryWords(t *testing.T) {
+	for d, want := range map[time.Duration][2]string{
+		time.Hour:          {"1 hour", "every hour"},
+		6 * time.Hour:      {"6 hours", "every 6 hours"},
+		24 * time.Hour:     {"1 day", "every day"},
+		7 * 24 * time.Hour: {"7 days", "every 7 days"},
+		36 * time.Hour:     {"36 hours", "every 36 hours"},
+		90 * time.Minute:   {"90 minutes", "every 90 minutes"},
+	} {
+		if got := DurationWords(d); got != want[0] {
+			t.Errorf("DurationWords(%s) = %q, want %q", d, got, want[0])
+		}
+		if got := EveryWords(d); got != want[1] {
+			t.Errorf("EveryWords(%s) = %q, want %q", d, got, want[1])
+		}
 	}
 }

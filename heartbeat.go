@@ -3,6 +3,7 @@ package handwash
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -128,6 +129,15 @@ func DurationWords(d time.Duration) string {
 		return plural(int(d/time.Hour), "hour")
 	}
 	return plural(int(d/time.Minute), "minute")
+}
+
+// EveryWords says how often, in whole days or hours: "every day", "every
+// 6 hours".
+func EveryWords(d time.Duration) string {
+	if d == 24*time.Hour || d == time.Hour {
+		return "every " + strings.TrimPrefix(DurationWords(d), "1 ")
+	}
+	return "every " + DurationWords(d)
 }
 
 // BackupPing is one report from a backup job.

@@ -67,7 +67,7 @@ func TestBackupJobs(t *testing.T) {
 		t.Errorf("job page: %d: %s", status, text(body))
 	}
 	_, body, _ = admin.get(page)
-	if r := row(body, "Nightly NAS"); !strings.Contains(r, "FAILED") || !strings.Contains(r, "1 day") {
+	if r := row(body, "Nightly NAS"); !strings.Contains(r, "FAILED") || !strings.Contains(r, "every day") {
 		t.Errorf("jobs list row: %q", r)
 	}
 	// Viewers see but cannot add or remove; another organisation sees nothing.

@@ -3,6 +3,8 @@ package notify
 import (
 	"fmt"
 	"time"
+
+	"github.com/handwash/handwash"
 )
 
 // BackupJob is what a backup notice says about one backup job.
@@ -36,7 +38,7 @@ func BackupFailedMessage(org string, j BackupJob, link string) Message {
 // BackupOverdueMessage tells people that a backup job has not reported a
 // success in time.
 func BackupOverdueMessage(org string, j BackupJob, link string) Message {
-	body := fmt.Sprintf("The backup “%s” at %s should succeed %s, and has not reported a success since ", j.Name, org, every(j.Every))
+	body := fmt.Sprintf("The backup “%s” at %s should succeed %s, and has not reported a success since ", j.Name, org, handwash.EveryWords(j.Every))
 	if j.LastSuccess.IsZero() {
 		body = fmt.Sprintf("The backup “%s” at %s has never reported a success; it was due by %s.", j.Name, org, when(j.At))
 	} else {
@@ -54,16 +56,3 @@ const backupMatters = "Until it works again, anything written since the last goo
 
 const backupNext = "Open the backup software and look at its last run: it says why it failed or did not run (a full or missing drive, an expired password, a computer switched off). Fix that and run the backup by hand; it reports to Handwash by itself." +
 	"\n\nIf the backup was moved to other software, give the new software the job's address, or remove the job in Handwash."
-
-// every says how often, in whole days or hours: "every day", "every 6
-// hours".
-func every(d time.Duration) string {
-	n, unit := int(d/time.Hour), "hour"
-	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
-		n, unit = int(d/(24*time.Hour)), "day"
-	}
-	if n == 1 {
-		return "every " + unit
-	}
-	return "every " + plural(n, unit)
-}

@@ -59,7 +59,7 @@ Alerts already open keep the clocks they opened with.`,
 				if change {
 					verb = "are now"
 				}
-				_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s's alert clocks %s: acknowledge within %s, fix within %s.\n", p.Name, verb, words(clocks.AckWithin), words(clocks.FixWithin))
+				_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s's alert clocks %s: acknowledge within %s, fix within %s.\n", p.Name, verb, handwash.DurationWords(clocks.AckWithin), handwash.DurationWords(clocks.FixWithin))
 				return err
 			})
 		},
@@ -68,16 +68,4 @@ Alerts already open keep the clocks they opened with.`,
 	c.Flags().DurationVar(&ack, "ack", handwash.DefaultAckWithin, "time to acknowledge an alert, an hour to 30 days")
 	c.Flags().DurationVar(&fix, "fix", handwash.DefaultFixWithin, "time to fix an alert, a day to a year")
 	return c
-}
-
-// words says a duration in hours or days.
-func words(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		n := int(d / (24 * time.Hour))
-		if n == 1 {
-			return "1 day"
-		}
-		return fmt.Sprintf("%d days", n)
-	}
-	return fmt.Sprintf("%g hours", d.Hours())
 }
