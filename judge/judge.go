@@ -162,9 +162,10 @@ func New(cfg Config, deps Deps) *Judge {
 	return j
 }
 
-// Offer hands the judge the decoded Facts of a snapshot just stored, so
-// that judging it need not read and decode them again; the web server
-// calls it for each upload with new Facts. Only the newest few are kept,
+// Offer hands the judge the decoded Facts of a snapshot about to be
+// stored, so that judging it need not read and decode them again; the web
+// server calls it for each upload with new Facts, before storing them so
+// that a judge claiming the device at once finds them. Only the newest few are kept,
 // and each is used once: a judge that falls behind reads the rest from the
 // store as usual. f must not be changed afterwards.
 func (j *Judge) Offer(deviceID, digest string, f *handwash.Facts) {

@@ -190,11 +190,12 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) (string, error) 
 	// The agent's own gzip stream is kept as it came: it has just been
 	// read to its end without error, so it decompresses to these Facts.
 	snap.Size = len(stored)
-	result, err := s.putSnapshot(r, &d, snap, stored, uploadCreated)
-	if err == nil && result == uploadCreated {
-		s.uploaded(dev.ID, digest, f)
-	}
-	return result, err
+	// Offered before they are stored: once stored, the device is marked for
+	// judging and a judge may claim it at once, which must find them
+	// offered rather than read them back. Facts offered for an upload that
+	// turns out to be a retry are never taken, and age out.
+	s.uploaded(dev.ID, digest, f)
+	return s.putSnapshot(r, &d, snap, stored, uploadCreated)
 }
 
 // putSnapshot stores a snapshot and says whether it was new (as result)

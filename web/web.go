@@ -84,8 +84,10 @@ type Deps struct {
 	// at their next poll.
 	Stored func()
 	// Uploaded, when set, is given the Facts of each snapshot with new
-	// Facts once it is stored, already decoded, so this process's judge
-	// need not read and decode them again. It must not change them.
+	// Facts, already decoded, just before they are stored, so this
+	// process's judge need not read and decode them again. It must not
+	// change them, and must not count on their being stored (the upload
+	// may still fail, or be a retry).
 	Uploaded func(deviceID, digest string, f *handwash.Facts)
 	// Notified, when set, is called after a backup job's failure queued a
 	// notice, so this process's notifier sends it at once.
