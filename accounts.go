@@ -133,6 +133,11 @@ type MobileDevice struct {
 	Passcode  *bool `json:"passcode,omitempty"`
 	Encrypted *bool `json:"encrypted,omitempty"`
 	Managed   *bool `json:"managed,omitempty"`
+	// AutoUpdates says the system and apps update themselves, and
+	// UnknownWiFi that the person joins public or unknown Wi-Fi with it:
+	// only a self-check records them (nil otherwise).
+	AutoUpdates *bool `json:"auto_updates,omitempty"`
+	UnknownWiFi *bool `json:"unknown_wifi,omitempty"`
 	// LastSeen is the last check-in with the MDM, or the self-check.
 	LastSeen  *time.Time `json:"last_seen,omitempty"`
 	UpdatedAt time.Time  `json:"updated_at"`
@@ -151,7 +156,9 @@ type CloudService interface {
 	// hand or by self-check stay).
 	ReplaceMobileDevices(ctx context.Context, scope Scope, orgID, source string, devices []MobileDevice) error
 	// PutMobileDevice adds or updates one device entered by hand or by
-	// self-check (by ID when set).
+	// self-check: by ID when set; a self-check without an ID updates the
+	// organisation's self-checked device with the same ExternalID, so the
+	// same phone checked again is one record.
 	PutMobileDevice(ctx context.Context, scope Scope, d *MobileDevice) error
 	DeleteMobileDevice(ctx context.Context, scope Scope, id string) error
 	MobileDevices(ctx context.Context, scope Scope, orgID string) ([]*MobileDevice, error)

@@ -270,5 +270,6 @@ type Store interface {
 	BackupJobService
 	CloudService
 	NetworkDeviceService
+	StaffLinkService
 	Close() error
 }

@@ -1,3 +1,5 @@
+//go:build !js
+
 package password
 
 import (
@@ -73,14 +75,29 @@ func (c *RangeClient) LookupHash(ctx context.Context, sha1hex string) (int64, er
 		return 0, handwash.Errorf(handwash.EINVALID, "not a SHA-1 hash: want 40 hexadecimal characters")
 	}
 	sha1hex = strings.ToUpper(sha1hex)
-	prefix, suffix := sha1hex[:PrefixLen], sha1hex[PrefixLen:]
+	body, err := c.Range(ctx, sha1hex[:PrefixLen])
+	if err != nil {
+		return 0, err
+	}
+	return ParseRange(body, sha1hex[PrefixLen:])
+}
+
+// Range returns the API's answer for one prefix (PrefixLen hexadecimal
+// characters): the lines "SUFFIX:COUNT" of every breached password whose
+// hash starts with it, padded with entries of count 0 so that the answer's
+// size says nothing about the prefix.
+func (c *RangeClient) Range(ctx context.Context, prefix string) ([]byte, error) {
+	if !isHex(prefix, PrefixLen) {
+		return nil, handwash.Errorf(handwash.EINVALID, "not a hash prefix: want %d hexadecimal characters", PrefixLen)
+	}
+	prefix = strings.ToUpper(prefix)
 	base := strings.TrimRight(c.BaseURL, "/")
 	if base == "" {
 		base = DefaultRangeURL
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/range/"+prefix, nil)
 	if err != nil {
-		return 0, handwash.Errorf(handwash.EINVALID, "the Pwned Passwords address %q is not a web address: %v", base, err)
+		return nil, handwash.Errorf(handwash.EINVALID, "the Pwned Passwords address %q is not a web address: %v", base, err)
 	}
 	ua := c.UserAgent
 	if ua == "" {
@@ -95,29 +112,28 @@ func (c *RangeClient) LookupHash(ctx context.Context, sha1hex string) (int64, er
 	resp, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, ctx.Err()
+			return nil, ctx.Err()
 		}
-		return 0, unavailable(err, "Have I Been Pwned could not be reached (%s). Check this computer's internet connection and try again, or check against a downloaded copy of the list with --offline FILE.", netReason(err))
+		return nil, unavailable(err, "Have I Been Pwned could not be reached (%s). Check this computer's internet connection and try again, or check against a downloaded copy of the list with --offline FILE.", netReason(err))
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return 0, unavailable(nil, "Have I Been Pwned asked us to slow down (too many checks from this network). Wait a minute and try again.")
+		return nil, unavailable(nil, "Have I Been Pwned asked us to slow down (too many checks from this network). Wait a minute and try again.")
 	case resp.StatusCode != http.StatusOK:
-		return 0, unavailable(nil, "Have I Been Pwned did not answer as expected (%s from %s). Try again later, or check against a downloaded copy of the list with --offline FILE.", resp.Status, base)
+		return nil, unavailable(nil, "Have I Been Pwned did not answer as expected (%s from %s). Try again later, or check against a downloaded copy of the list with --offline FILE.", resp.Status, base)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxRangeBody+1))
 	if err != nil {
-		return 0, unavailable(err, "the answer from Have I Been Pwned was cut off (%v). Try again.", err)
+		return nil, unavailable(err, "the answer from Have I Been Pwned was cut off (%v). Try again.", err)
 	}
 	if len(body) > MaxRangeBody {
-		return 0, unavailable(nil, "the answer from %s is over %d MB, which is not a Pwned Passwords range: is --hibp-url right?", base, MaxRangeBody>>20)
+		return nil, unavailable(nil, "the answer from %s is over %d MB, which is not a Pwned Passwords range: is --hibp-url right?", base, MaxRangeBody>>20)
 	}
-	n, err := ParseRange(body, suffix)
-	if err != nil {
-		return 0, unavailable(err, "the answer from %s is not a Pwned Passwords range (%v): is the address right?", base, err)
+	if _, err := ParseRange(body, strings.Repeat("0", 40-PrefixLen)); err != nil {
+		return nil, unavailable(err, "the answer from %s is not a Pwned Passwords range (%v): is the address right?", base, err)
 	}
-	return n, nil
+	return body, nil
 }
 
 func unavailable(err error, format string, args ...any) error {

@@ -1,3 +1,5 @@
+//go:build !js
+
 package password
 
 import (
@@ -304,32 +306,40 @@ func (o *Offline) changed(err error) error {
 
 // lookupDir reads the per-prefix file of a downloaded folder.
 func (o *Offline) lookupDir(want [40]byte) (int64, bool, error) {
-	prefix := string(want[:5])
-	name := filepath.Join(o.path, prefix+".txt")
-	f, err := os.Open(name)
-	if errors.Is(err, os.ErrNotExist) {
-		f, err = os.Open(filepath.Join(o.path, strings.ToLower(prefix)+".txt"))
-	}
+	body, name, err := readPrefixFile(o.path, string(want[:5]))
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return 0, false, handwash.Errorf(handwash.EINVALID, "%s is missing, so the download in %s is not complete: run haveibeenpwned-downloader again", name, o.path)
-		}
-		return 0, false, handwash.Errorf(handwash.EINVALID, "%s cannot be read: %v", name, unwrapPath(err))
+		return 0, false, err
 	}
-	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, maxRangeFile+1))
-	if err != nil {
-		return 0, false, handwash.Errorf(handwash.EINVALID, "%s cannot be read: %v", name, err)
-	}
-	if len(body) > maxRangeFile {
-		return 0, false, handwash.Errorf(handwash.ETOOLARGE, "%s is over %d MB, which no Pwned Passwords range is", name, maxRangeFile>>20)
-	}
-	body = bytes.TrimPrefix(body, utf8BOM)
 	count, err := ParseRange(body, string(want[5:]))
 	if err != nil {
 		return 0, false, handwash.Errorf(handwash.EINVALID, "%s, %v: each line should be the 35 characters after the prefix, a colon and a count", name, err)
 	}
 	return count, count > 0, nil
+}
+
+// readPrefixFile reads the file of one prefix in a downloaded folder and
+// returns it with its name.
+func readPrefixFile(dir, prefix string) ([]byte, string, error) {
+	name := filepath.Join(dir, prefix+".txt")
+	f, err := os.Open(name)
+	if errors.Is(err, os.ErrNotExist) {
+		f, err = os.Open(filepath.Join(dir, strings.ToLower(prefix)+".txt"))
+	}
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, name, handwash.Errorf(handwash.EINVALID, "%s is missing, so the download in %s is not complete: run haveibeenpwned-downloader again", name, dir)
+		}
+		return nil, name, handwash.Errorf(handwash.EINVALID, "%s cannot be read: %v", name, unwrapPath(err))
+	}
+	defer f.Close()
+	body, err := io.ReadAll(io.LimitReader(f, maxRangeFile+1))
+	if err != nil {
+		return nil, name, handwash.Errorf(handwash.EINVALID, "%s cannot be read: %v", name, err)
+	}
+	if len(body) > maxRangeFile {
+		return nil, name, handwash.Errorf(handwash.ETOOLARGE, "%s is over %d MB, which no Pwned Passwords range is", name, maxRangeFile>>20)
+	}
+	return bytes.TrimPrefix(body, utf8BOM), name, nil
 }
 
 // offlineIndex is where each block of hashes starts: offset b is the first

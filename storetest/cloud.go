@@ -130,3 +130,73 @@ func testNetworkDevices(t *testing.T, s handwash.Store) {
 		t.Errorf("after removing: %d", len(ds))
 	}
 }
+
+func testSelfCheckedPhones(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	check := func(model string) *handwash.MobileDevice {
+		return &handwash.MobileDevice{OrgID: w.orgA1.ID, Source: handwash.MobileSelfCheck, ExternalID: "phone-secret-1", Owner: "Ann",
+			Model: model, OS: "android", OSVersion: "15", Passcode: yes(), AutoUpdates: no(), UnknownWiFi: yes()}
+	}
+	first := check("Pixel 8")
+	must(t, s.PutMobileDevice(w.ctx, w.a1, first))
+	// The same phone checked again is the same record.
+	again := check("Pixel 8 Pro")
+	again.AutoUpdates = yes()
+	must(t, s.PutMobileDevice(w.ctx, w.a1, again))
+	if again.ID != first.ID {
+		t.Errorf("a second self-check of the same phone made a new record: %s then %s", first.ID, again.ID)
+	}
+	other := check("iPhone 15")
+	other.ExternalID, other.OS = "phone-secret-2", "ios"
+	must(t, s.PutMobileDevice(w.ctx, w.a1, other))
+	ds, err := s.MobileDevices(w.ctx, w.a, w.orgA1.ID)
+	must(t, err)
+	if len(ds) != 2 {
+		t.Fatalf("MobileDevices = %d, want 2", len(ds))
+	}
+	for _, d := range ds {
+		if d.ID == first.ID && (d.Model != "Pixel 8 Pro" || d.AutoUpdates == nil || !*d.AutoUpdates || d.UnknownWiFi == nil || !*d.UnknownWiFi) {
+			t.Errorf("self-checked phone = %+v", d)
+		}
+	}
+	// The same phone's secret in another organisation is another phone.
+	elsewhere := check("Pixel 8")
+	elsewhere.OrgID = w.orgA2.ID
+	must(t, s.PutMobileDevice(w.ctx, w.a, elsewhere))
+	if elsewhere.ID == first.ID {
+		t.Error("a self-check in another organisation updated this one's phone")
+	}
+}
+
+func testStaffLinks(t *testing.T, s handwash.Store) {
+	w := newWorld(t, s)
+	l, cred, err := handwash.NewStaffLink(w.a.ProviderID, w.orgA1.ID, "usr-1", handwash.DefaultStaffLinkLife, t0)
+	must(t, err)
+	must(t, s.PutStaffLink(w.ctx, w.a1, l))
+	got, err := s.StaffLink(w.ctx, l.ID)
+	must(t, err)
+	id, secret, ok := handwash.ParseCredential(handwash.PrefixStaffLink, cred)
+	if !ok || id != l.ID || !handwash.SecretMatches(secret, got.SecretHash) || got.OrgID != w.orgA1.ID || got.ProviderID != w.a.ProviderID ||
+		!got.ExpiresAt.Equal(norm(t0.Add(handwash.DefaultStaffLinkLife))) || got.CreatedBy != "usr-1" {
+		t.Fatalf("StaffLink = %+v", got)
+	}
+	// A new link replaces the old one.
+	l2, _, err := handwash.NewStaffLink(w.a.ProviderID, w.orgA1.ID, "usr-1", handwash.MinStaffLinkLife, t0)
+	must(t, err)
+	must(t, s.PutStaffLink(w.ctx, w.a, l2))
+	_, err = s.StaffLink(w.ctx, l.ID)
+	wantCode(t, "StaffLink replaced", err, handwash.ENOTFOUND)
+	if cur, err := s.OrgStaffLink(w.ctx, w.a1, w.orgA1.ID); err != nil || cur.ID != l2.ID {
+		t.Errorf("OrgStaffLink = %+v, %v", cur, err)
+	}
+	// Other tenants see and change nothing.
+	_, err = s.OrgStaffLink(w.ctx, w.a2, w.orgA1.ID)
+	wantCode(t, "OrgStaffLink from another organisation", err, handwash.ENOTFOUND)
+	l3, _, _ := handwash.NewStaffLink(w.b.ProviderID, w.orgA1.ID, "", handwash.MinStaffLinkLife, t0)
+	wantCode(t, "PutStaffLink from another provider", s.PutStaffLink(w.ctx, w.b, l3), handwash.ENOTFOUND)
+	wantCode(t, "DeleteStaffLink from another provider", s.DeleteStaffLink(w.ctx, w.b, w.orgA1.ID), handwash.ENOTFOUND)
+	must(t, s.DeleteStaffLink(w.ctx, w.a1, w.orgA1.ID))
+	_, err = s.StaffLink(w.ctx, l2.ID)
+	wantCode(t, "StaffLink after stopping it", err, handwash.ENOTFOUND)
+	wantCode(t, "DeleteStaffLink twice", s.DeleteStaffLink(w.ctx, w.a1, w.orgA1.ID), handwash.ENOTFOUND)
+}

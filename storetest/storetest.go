@@ -115,6 +115,8 @@ var tests = []struct {
 	{"CloudAccounts", testCloudAccounts},
 	{"MobileDevices", testMobileDevices},
 	{"NetworkDevices", testNetworkDevices},
+	{"SelfCheckedPhones", testSelfCheckedPhones},
+	{"StaffLinks", testStaffLinks},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -102,28 +103,31 @@ func (s *Store) CloudAccounts(ctx context.Context, scope handwash.Scope, orgID s
 	return accounts, imports, err
 }
 
-const mobileColumns = `m.id, m.org_id, m.source, m.external_id, m.owner, m.name, m.model, m.os, m.os_version, m.passcode, m.encrypted, m.managed, m.last_seen, m.updated_at`
+const mobileColumns = `m.id, m.org_id, m.source, m.external_id, m.owner, m.name, m.model, m.os, m.os_version, m.passcode, m.encrypted, m.managed, m.auto_updates, m.unknown_wifi, m.last_seen, m.updated_at`
 
 func scanMobile(r scanner) (*handwash.MobileDevice, error) {
 	var d handwash.MobileDevice
-	var passcode, encrypted, managed sql.NullBool
+	var passcode, encrypted, managed, updates, wifi sql.NullBool
 	var seen sql.NullInt64
 	var updated int64
 	if err := r.Scan(&d.ID, &d.OrgID, &d.Source, &d.ExternalID, &d.Owner, &d.Name, &d.Model, &d.OS, &d.OSVersion,
-		&passcode, &encrypted, &managed, &seen, &updated); err != nil {
+		&passcode, &encrypted, &managed, &updates, &wifi, &seen, &updated); err != nil {
 		return nil, err
 	}
 	d.Passcode, d.Encrypted, d.Managed = readBool(passcode), readBool(encrypted), readBool(managed)
+	d.AutoUpdates, d.UnknownWiFi = readBool(updates), readBool(wifi)
 	d.LastSeen, d.UpdatedAt = optTime(seen), fromMicros(updated)
 	return &d, nil
 }
 
 // insertMobile stores one device.
 func insertMobile(ctx context.Context, tx *sql.Tx, providerID string, d *handwash.MobileDevice) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO mobile_devices (id, provider_id, org_id, source, external_id, owner, name, model, os, os_version, passcode, encrypted, managed, last_seen, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO mobile_devices (id, provider_id, org_id, source, external_id, owner, name, model, os, os_version,
+		passcode, encrypted, managed, auto_updates, unknown_wifi, last_seen, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		d.ID, providerID, d.OrgID, d.Source, d.ExternalID, d.Owner, d.Name, d.Model, d.OS, d.OSVersion,
-		optBool(d.Passcode), optBool(d.Encrypted), optBool(d.Managed), optMicros(d.LastSeen), micros(d.UpdatedAt))
+		optBool(d.Passcode), optBool(d.Encrypted), optBool(d.Managed), optBool(d.AutoUpdates), optBool(d.UnknownWiFi),
+		optMicros(d.LastSeen), micros(d.UpdatedAt))
 	return err
 }
 
@@ -171,15 +175,30 @@ func (s *Store) PutMobileDevice(ctx context.Context, scope handwash.Scope, d *ha
 		if err := s.orgInScope(ctx, tx, scope, d.OrgID); err != nil {
 			return err
 		}
+		if d.ID == "" && d.Source == handwash.MobileSelfCheck && d.ExternalID != "" {
+			// The same phone checked again updates its record.
+			err := tx.QueryRowContext(ctx, `SELECT id FROM mobile_devices WHERE org_id = $1 AND source = $2 AND external_id = $3`,
+				d.OrgID, d.Source, d.ExternalID).Scan(&d.ID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
 		if d.ID == "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mobile_devices WHERE org_id = $1`, d.OrgID).Scan(&n); err != nil {
+				return err
+			}
+			if n >= maxImport {
+				return invalid("the organisation already has %d phones and tablets, the most Handwash keeps: remove some first", n)
+			}
 			d.ID = handwash.NewID("mob")
 			return insertMobile(ctx, tx, scope.ProviderID, d)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE mobile_devices SET owner = $3, name = $4, model = $5, os = $6, os_version = $7, passcode = $8,
-			encrypted = $9, managed = $10, last_seen = $11, updated_at = $12, source = $13
+			encrypted = $9, managed = $10, auto_updates = $11, unknown_wifi = $12, last_seen = $13, updated_at = $14, source = $15, external_id = $16
 			WHERE id = $1 AND org_id = $2 AND source IN ('manual', 'selfcheck')`,
 			d.ID, d.OrgID, d.Owner, d.Name, d.Model, d.OS, d.OSVersion, optBool(d.Passcode), optBool(d.Encrypted), optBool(d.Managed),
-			optMicros(d.LastSeen), micros(d.UpdatedAt), d.Source)
+			optBool(d.AutoUpdates), optBool(d.UnknownWiFi), optMicros(d.LastSeen), micros(d.UpdatedAt), d.Source, d.ExternalID)
 		if err != nil {
 			return err
 		}
