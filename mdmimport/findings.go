@@ -18,6 +18,10 @@ const (
 	ControlPasscode     = "devices.mobile-passcode"
 	ControlWipe         = "devices.mobile-wipe"
 	ControlSeenRecently = "devices.mobile-seen-recently"
+	// ControlAutoUpdates and ControlUnknownWiFi judge the staff
+	// self-check's answers, which no MDM export holds.
+	ControlAutoUpdates = "devices.mobile-auto-updates"
+	ControlUnknownWiFi = "devices.mobile-unknown-wifi"
 )
 
 // MaxUnseen is the longest a phone or tablet may go without checking in
@@ -41,8 +45,10 @@ type SupportFunc = func(os, version string) (supported *bool, endsSoon bool, det
 
 // Findings judges an organisation's phones and tablets at now: OS still
 // supported, passcode on, can be located, locked and wiped, and seen
-// within MaxUnseen. It always returns the four findings, in that order, in
-// the devices area; failed and unknown ones carry why they matter and how
+// within MaxUnseen. It always returns those four findings, in that order,
+// in the devices area, then, when any device's self-check answered them,
+// automatic updates on and unknown Wi-Fi avoided (judged on the devices
+// that answered); failed and unknown ones carry why they matter and how
 // to fix them on the platforms and MDMs the devices use. support may be
 // nil: then whether an OS is supported is not known.
 func Findings(devices []*handwash.MobileDevice, support func(os, version string) (supported *bool, endsSoon bool, detail string), now time.Time) []handwash.Finding {
@@ -54,6 +60,12 @@ func Findings(devices []*handwash.MobileDevice, support func(os, version string)
 	}
 	slices.SortStableFunc(devs, func(a, b *handwash.MobileDevice) int { return strings.Compare(label(a), label(b)) })
 	fs := []handwash.Finding{osFinding(devs, support), passcodeFinding(devs), wipeFinding(devs), seenFinding(devs, now)}
+	if answered := filter(devs, func(d *handwash.MobileDevice) bool { return d.AutoUpdates != nil }); len(answered) > 0 {
+		fs = append(fs, autoUpdatesFinding(answered))
+	}
+	if answered := filter(devs, func(d *handwash.MobileDevice) bool { return d.UnknownWiFi != nil }); len(answered) > 0 {
+		fs = append(fs, unknownWiFiFinding(answered))
+	}
 	for i := range fs {
 		f := &fs[i]
 		f.Area = handwash.AreaDevices
@@ -76,6 +88,10 @@ func Title(control string) string {
 		return "Every phone and tablet can be located, locked and wiped if lost"
 	case ControlSeenRecently:
 		return "Every phone and tablet has checked in within " + strconv.Itoa(int(MaxUnseen.Hours()/24)) + " days"
+	case ControlAutoUpdates:
+		return "Phones and tablets update their system and apps automatically"
+	case ControlUnknownWiFi:
+		return "Phones and tablets stay off public and unknown Wi-Fi"
 	}
 	return control
 }
@@ -432,4 +448,28 @@ func joinSentences(parts ...string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// autoUpdatesFinding judges the self-checked devices' automatic updates.
+func autoUpdatesFinding(devs []*handwash.MobileDevice) handwash.Finding {
+	return yesNoFinding(newFinding(ControlAutoUpdates, handwash.SeverityMedium), devs,
+		func(d *handwash.MobileDevice) *bool { return d.AutoUpdates }, "mobile_devices.auto_updates",
+		"%s without automatic updates for the system and apps: %s.",
+		"%s that answered the self-check update automatically.", "The one phone or tablet that answered the self-check updates automatically.",
+		"updates are automatic", [3]string{"Automatic updates on", "Off", "Not known"})
+}
+
+// unknownWiFiFinding judges the self-checked devices' use of Wi-Fi: a
+// device that joins unknown Wi-Fi fails.
+func unknownWiFiFinding(devs []*handwash.MobileDevice) handwash.Finding {
+	avoids := func(d *handwash.MobileDevice) *bool {
+		if d.UnknownWiFi == nil {
+			return nil
+		}
+		return ptr(!*d.UnknownWiFi)
+	}
+	return yesNoFinding(newFinding(ControlUnknownWiFi, handwash.SeverityLow), devs, avoids, "mobile_devices.unknown_wifi",
+		"%s joining public or unknown Wi-Fi at times: %s.",
+		"%s that answered the self-check stay off unknown Wi-Fi.", "The one phone or tablet that answered the self-check stays off unknown Wi-Fi.",
+		"it joins unknown Wi-Fi", [3]string{"Stay off unknown Wi-Fi", "Join it", "Not known"})
 }

@@ -105,6 +105,12 @@ func cases(t *testing.T) map[string]goldenCase {
 		"many": {many, support},
 		// Nothing recorded yet.
 		"none": {},
+		// Staff self-checks beside an MDM's devices: the answers judge
+		// updates and Wi-Fi on the phones that gave them.
+		"selfcheck": {append(pointers(jamf[:2]),
+			selfCheck(t, map[string]string{"owner": "Ann Lee", "model": "Pixel 8", "os": "android", "os_version": "15", "passcode": "yes", "managed": "yes", "auto_updates": "no", "unknown_wifi": "yes"}),
+			selfCheck(t, map[string]string{"owner": "Bo Chan", "os": "ios", "os_version": "18.1", "passcode": "yes", "managed": "unsure", "auto_updates": "yes", "unknown_wifi": "no"}),
+		), support},
 	}
 }
 
@@ -178,6 +184,7 @@ func TestStatuses(t *testing.T) {
 		"no-eol-data": {U, F, F, F},
 		"many":        {F, F, P, F},
 		"none":        {U, U, U, U},
+		"selfcheck":   {F, F, U, F},
 	}
 	for name, c := range cases(t) {
 		fs := Findings(c.devices, c.support, now)
