@@ -21,6 +21,7 @@ package dashboard
 import (
 	"context"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -29,6 +30,7 @@ import (
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/internal/throttle"
+	"github.com/handwash/handwash/password"
 	"github.com/handwash/handwash/phishdesk"
 	"github.com/handwash/handwash/policy"
 )
@@ -99,6 +101,10 @@ type Deps struct {
 	// Phish analyses and stores phishing reports uploaded on the pages;
 	// nil makes one that checks no DKIM signature (no DNS).
 	Phish *phishdesk.Desk
+	// Breached answers the staff password page's breached-password
+	// lookups (Have I Been Pwned's range API, or a downloaded copy); nil
+	// leaves the page checking strength only.
+	Breached password.RangeSource
 }
 
 // Failed sign-in attempts allowed per account and per address, and the
@@ -125,6 +131,11 @@ type server struct {
 	tests   *throttle.Limiter
 	phish   *phishdesk.Desk
 	support func(os, version string) (*bool, bool, string)
+	// breached, selfChecks and lookups serve the staff link's pages.
+	breached    password.RangeSource
+	selfChecks  *throttle.Limiter
+	lookups     *throttle.Limiter
+	wasmVersion string
 }
 
 // New returns the dashboard's HTTP handler. It serves every path it is
@@ -150,7 +161,13 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 	s.byAccount = throttle.New(signInLimit, signInWindow, s.now)
 	s.byAddress = throttle.New(signInLimit, signInWindow, s.now)
 	s.tests = throttle.New(testLimit, testWindow, s.now)
+	s.breached = deps.Breached
+	s.selfChecks = throttle.New(staffSelfChecksPerHour, time.Hour, s.now)
+	s.lookups = throttle.New(staffLookupsPerHour, time.Hour, s.now)
 	var err error
+	if _, s.wasmVersion, err = wasmFile(); err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
@@ -166,6 +183,7 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 // routes lists every page.
 func (s *server) routes(mux *http.ServeMux) {
 	static, _ := fs.Sub(files, "static")
+	mux.HandleFunc("GET /static/strength.wasm", s.handleWasm)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(static)))
 
 	mux.HandleFunc("GET /signin", s.handleSignInPage)
@@ -228,6 +246,15 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /notifications/webhooks", s.signedIn(s.handleWebhookCreate))
 	mux.Handle("POST /webhooks/{id}/test", s.signedIn(s.handleWebhookTest))
 	mux.Handle("POST /webhooks/{id}/delete", s.signedIn(s.handleWebhookDelete))
+	mux.Handle("GET /orgs/{org}/staff-link", s.signedIn(s.handleStaffLink))
+	mux.Handle("POST /orgs/{org}/staff-link", s.signedIn(s.handleStaffLinkCreate))
+	mux.Handle("POST /orgs/{org}/staff-link/stop", s.signedIn(s.handleStaffLinkStop))
+	// The staff link's pages need no sign-in: the link is the credential.
+	mux.HandleFunc("GET /s/{cred}", s.staffPage(s.handleStaffHome))
+	mux.HandleFunc("GET /s/{cred}/phone", s.staffPage(s.handleSelfCheckPage))
+	mux.HandleFunc("POST /s/{cred}/phone", s.staffPage(s.handleSelfCheck))
+	mux.HandleFunc("GET /s/{cred}/password", s.staffPage(s.handlePasswordPage))
+	mux.HandleFunc("GET /s/{cred}/range/{prefix}", s.staffPage(s.handleRange))
 	mux.HandleFunc("GET /welcome/{invitation}", s.handleWelcomePage)
 	mux.HandleFunc("POST /welcome/{invitation}", s.handleWelcome)
 	mux.Handle("/", s.signedIn(func(w http.ResponseWriter, r *http.Request) {

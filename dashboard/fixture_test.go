@@ -86,7 +86,7 @@ func newWorld(t *testing.T) *world {
 
 // newWorldWith is newWorld with the dashboard's settings given (cookies
 // are always insecure, for plain HTTP).
-func newWorldWith(t *testing.T, cfg dashboard.Config) *world {
+func newWorldWith(t *testing.T, cfg dashboard.Config, deps ...func(*dashboard.Deps)) *world {
 	t.Helper()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "handwash.db"))
 	if err != nil {
@@ -118,8 +118,12 @@ func newWorldWith(t *testing.T, cfg dashboard.Config) *world {
 	w.oakPC = w.device(w.oak, "OAK-PC-1", "../collect/testdata/windows/well-kept.facts.json")
 
 	cfg.InsecureCookies = true
-	h, err := dashboard.New(cfg, dashboard.Deps{Store: store, Catalogue: cat, Now: w.clock.now,
-		Stored: func() { w.stored.Add(1) }, Notified: func() { w.notified.Add(1) }})
+	d := dashboard.Deps{Store: store, Catalogue: cat, Now: w.clock.now,
+		Stored: func() { w.stored.Add(1) }, Notified: func() { w.notified.Add(1) }}
+	for _, f := range deps {
+		f(&d)
+	}
+	h, err := dashboard.New(cfg, d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,10 +113,25 @@ type errorPage struct {
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := web.StatusOf(handwash.ErrorCode(err)), handwash.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
-		s.log.ErrorContext(r.Context(), "dashboard request failed", "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "dashboard request failed", "path", logPath(r.URL.Path), "err", err)
 		msg = "Something went wrong on the server. Try again in a minute; if it keeps happening, tell your IT provider."
 	}
 	s.render(w, r, status, "error", http.StatusText(status), errorPage{Message: msg})
+}
+
+// logPath is a request's path as logs may show it: a staff link's
+// credential is cut to its ID.
+func logPath(p string) string {
+	rest, ok := strings.CutPrefix(p, "/s/")
+	if !ok {
+		return p
+	}
+	cred, tail, _ := strings.Cut(rest, "/")
+	id, _, ok := handwash.ParseCredential(handwash.PrefixStaffLink, cred)
+	if !ok {
+		id = "?"
+	}
+	return "/s/" + handwash.PrefixStaffLink + "_" + id + "_…/" + tail
 }
 
 var funcs = template.FuncMap{
@@ -139,6 +154,7 @@ var funcs = template.FuncMap{
 	"yesno":      yesNo,
 	"deref":      func(b *bool) bool { return b != nil && *b },
 	"list":       func(s ...string) []string { return s },
+	"add":        func(a, b int) int { return a + b },
 }
 
 // deliveryText says where a delivery stands in plain words.

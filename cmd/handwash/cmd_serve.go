@@ -40,6 +40,7 @@ import (
 	"github.com/handwash/handwash/judge"
 	"github.com/handwash/handwash/notifier"
 	"github.com/handwash/handwash/notify"
+	"github.com/handwash/handwash/password"
 	"github.com/handwash/handwash/phishdesk"
 	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/postgres"
@@ -72,6 +73,8 @@ type serveOptions struct {
 	phishEvery      time.Duration
 	phishCAFile     string
 	backupMaxAge    time.Duration
+	breached        string
+	hibpURL         string
 }
 
 // smtpOptions are the mail server's settings. The password is never a
@@ -138,6 +141,13 @@ handwash.yaml settings block, given here as flags: --backup-max-age is how old
 the newest backup may be before backup.recent fails (24h unless set). Changing
 a setting judges every device again.
 
+Staff pages: for staff who have no account, an administrator makes a staff
+link (Phones and tablets, Staff link): it opens a self-check of the person's
+phone, whose answers are recorded against their name, and a password check
+that runs in their browser. --breached-passwords says where that check looks
+up breached passwords: Have I Been Pwned (only the first 5 characters of the
+password's SHA-1 hash leave the browser), a downloaded copy, or off.
+
 Stop it with Ctrl-C or SIGTERM: it stops taking connections, finishes the
 requests in flight (for up to --shutdown-timeout), then the judging in flight.
 
@@ -177,13 +187,15 @@ requests in flight (for up to --shutdown-timeout), then the judging in flight.
 	fl.DurationVar(&o.phishEvery, "phish-inbox-every", 2*time.Minute, "how often to read the report-phishing mailboxes (handwash admin phish-inbox); 0 for never")
 	fl.StringVar(&o.phishCAFile, "phish-inbox-ca-file", "", "PEM certificates to trust for report-phishing mailboxes, for mail servers with their own certificate authority")
 	fl.DurationVar(&o.backupMaxAge, "backup-max-age", policy.DefaultBackupMaxAge, "how old a device's newest successful backup may be before the backup.recent check fails: 1h to 744h (31 days)")
+	fl.StringVar(&o.breached, "breached-passwords", "hibp", "where the staff password page looks up breached passwords: hibp (Have I Been Pwned's range API: only the first 5 characters of a password's hash leave the browser, and the server passes them on), off, or a downloaded Pwned Passwords file or folder (handwash password index)")
+	fl.StringVar(&o.hibpURL, "hibp-url", password.DefaultRangeURL, "address of the Pwned Passwords range API, or of a mirror of it, for --breached-passwords hibp")
 	describeEnv(cmd, serveFlags)
 	return cmd
 }
 
 var serveFlags = []string{"data", "database", "listen", "tls-cert", "tls-key", "http", "stale-after", "workers", "log-format", "shutdown-timeout",
 	"public-url", "smtp-host", "smtp-port", "smtp-tls", "smtp-username", "smtp-password-file", "smtp-from", "webhook-allow-private",
-	"feeds", "feeds-refresh", "phish-inbox-every", "phish-inbox-ca-file", "backup-max-age"}
+	"feeds", "feeds-refresh", "phish-inbox-every", "phish-inbox-ca-file", "backup-max-age", "breached-passwords", "hibp-url"}
 
 // envName is the environment variable that sets a flag.
 func envName(flag string) string {
@@ -351,8 +363,15 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	breached, err := breachedSource(o)
+	if err != nil {
+		return err
+	}
+	if c, ok := breached.(io.Closer); ok {
+		defer c.Close()
+	}
 	dash, err := dashboard.New(dashCfg, dashboard.Deps{Store: store, Catalogue: cat, Logger: log, Stored: j.Wake, Notified: notes.Wake, Phish: desk,
-		MobileSupport: adv.MobileSupport})
+		MobileSupport: adv.MobileSupport, Breached: breached})
 	if err != nil {
 		return fmt.Errorf("loading the dashboard: %w", err)
 	}
@@ -463,6 +482,25 @@ func newPhishDesk(o *serveOptions, store handwash.Store, log *slog.Logger, notif
 
 // serverRoutes puts the API and the operations endpoints beside the
 // dashboard, which has every other path.
+// breachedSource opens where the staff password page looks up breached
+// passwords; nil when it is off.
+func breachedSource(o serveOptions) (password.RangeSource, error) {
+	switch o.breached {
+	case "off":
+		return nil, nil
+	case "hibp", "":
+		if u, err := url.Parse(o.hibpURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, handwash.Errorf(handwash.EINVALID, "--hibp-url %q: give the range API's address, such as %s", o.hibpURL, password.DefaultRangeURL)
+		}
+		return &password.RangeClient{BaseURL: o.hibpURL, UserAgent: "handwash/" + versionString()}, nil
+	}
+	off, err := password.OpenOffline(o.breached)
+	if err != nil {
+		return nil, handwash.Errorf(handwash.EINVALID, "--breached-passwords %s: %s", o.breached, handwash.ErrorMessage(err))
+	}
+	return off, nil
+}
+
 func serverRoutes(api, dash http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
