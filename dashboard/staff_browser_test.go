@@ -2,20 +2,26 @@ package dashboard_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
 
+	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/dashboard"
 	"github.com/handwash/handwash/internal/browsertest"
 	"github.com/handwash/handwash/password"
+	"github.com/handwash/handwash/sqlite"
 )
 
 // recorder serves the dashboard and keeps the address of every request.
@@ -170,4 +176,51 @@ func TestBrowserStaffPagesOnAPhone(t *testing.T) {
 	if ranges != 3 {
 		t.Errorf("%d range requests for 3 passwords", ranges)
 	}
+}
+
+// BenchmarkBrowserPasswordCheck measures the staff password page in
+// Chromium: the first load of the WebAssembly (download and compile, from
+// loopback) and one check of a typical password in the browser, as
+// milliseconds.
+func BenchmarkBrowserPasswordCheck(b *testing.B) {
+	store, err := sqlite.Open(filepath.Join(b.TempDir(), "handwash.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	bctx := context.Background()
+	prov := &handwash.Provider{Name: "Careful IT"}
+	must(b, store.CreateProvider(bctx, prov))
+	scope := handwash.Scope{ProviderID: prov.ID}
+	org := &handwash.Org{Name: "Rose House"}
+	must(b, store.CreateOrg(bctx, scope, org))
+	l, cred, err := handwash.NewStaffLink(prov.ID, org.ID, "", handwash.DefaultStaffLinkLife, time.Now())
+	must(b, err)
+	must(b, store.PutStaffLink(bctx, scope, l))
+	h, err := dashboard.New(dashboard.Config{InsecureCookies: true}, dashboard.Deps{Store: store})
+	must(b, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx := browsertest.New(b)
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/s/"+cred+"/password"), chromedp.WaitEnabled(chromedp.ID("pw-go"))); err != nil {
+		b.Fatal(err)
+	}
+	load := time.Since(start)
+	const checks = 20
+	var total float64
+	b.ResetTimer()
+	for b.Loop() {
+		ms, err := chromedp.Run(ctx, chromedp.Evaluate[float64](fmt.Sprintf(`(() => {
+			const t0 = performance.now();
+			for (let i = 0; i < %d; i++) { handwashCheck("Rosehouse2024!" + i, ["rosehouse", "rose", "house"]); }
+			return performance.now() - t0;
+		})()`, checks)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += ms
+	}
+	b.ReportMetric(float64(load.Milliseconds()), "load-ms")
+	b.ReportMetric(total/float64(b.N*checks), "ms/check")
 }

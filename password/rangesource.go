@@ -5,8 +5,6 @@ package password
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
-	"fmt"
 	"math/rand/v2"
 	"strings"
 
@@ -129,14 +127,22 @@ func pad(real []byte) []byte {
 		real = append(real, '\r', '\n')
 		n++
 	}
+	const hexUpper = "0123456789ABCDEF"
+	const lineLen = 40 - PrefixLen + len(":0\r\n")
 	target := padMin + rand.IntN(padMax-padMin+1)
-	out := bytes.NewBuffer(real)
-	var raw [18]byte
+	out := make([]byte, len(real), len(real)+max(target-n, 0)*lineLen)
+	copy(out, real)
+	var line [lineLen]byte
+	copy(line[40-PrefixLen:], ":0\r\n")
 	for ; n < target; n++ {
-		for i := range raw {
-			raw[i] = byte(rand.Uint32())
+		for i := 0; i < 40-PrefixLen; i += 16 {
+			r := rand.Uint64()
+			for j := i; j < min(i+16, 40-PrefixLen); j++ {
+				line[j] = hexUpper[r&15]
+				r >>= 4
+			}
 		}
-		fmt.Fprintf(out, "%s:0\r\n", strings.ToUpper(hex.EncodeToString(raw[:]))[:40-PrefixLen])
+		out = append(out, line[:]...)
 	}
-	return out.Bytes()
+	return out
 }

@@ -120,3 +120,28 @@ func TestRangeClientRange(t *testing.T) {
 		t.Errorf("a bad prefix: %v", err)
 	}
 }
+
+// BenchmarkOfflineRange is the server's work for one lookup from the staff
+// password page: the prefix's block read through the index, filtered and
+// padded.
+func BenchmarkOfflineRange(b *testing.B) {
+	list := fixturePasswords(b)
+	path := filepath.Join(b.TempDir(), "pwned.txt")
+	if err := os.WriteFile(path, list.sortedLines("\r\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	o, err := OpenOfflineWith(path, OfflineOptions{NoSave: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer o.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := o.Range(ctx, fmt.Sprintf("%05X", i&0xFFFFF)); err != nil {
+			b.Fatal(err)
+		}
+		i += 7919
+	}
+}
