@@ -271,5 +271,6 @@ type Store interface {
 	CloudService
 	NetworkDeviceService
 	StaffLinkService
+	PeopleService
 	Close() error
 }

@@ -10,13 +10,13 @@ import (
 )
 
 // The values an answer can have, and Unanswered for a question with no
-// current answer.
+// current answer (the domain's, under shorter names).
 const (
-	ValueYes           = "yes"
-	ValuePartly        = "partly"
-	ValueNo            = "no"
-	ValueNotApplicable = "not-applicable"
-	Unanswered         = "unanswered"
+	ValueYes           = handwash.AnswerYes
+	ValuePartly        = handwash.AnswerPartly
+	ValueNo            = handwash.AnswerNo
+	ValueNotApplicable = handwash.AnswerNotApplicable
+	Unanswered         = handwash.AnswerUnanswered
 )
 
 // Limits on what an answer holds.
@@ -25,25 +25,9 @@ const (
 	MaxOwnerLength = 200  // characters
 )
 
-// Answer is an organisation's answer to one question.
-type Answer struct {
-	QuestionID string `json:"question_id"`
-	// Value is ValueYes, ValuePartly, ValueNo or ValueNotApplicable.
-	Value string `json:"value"`
-	// Note says what is in place or what is missing; for not-applicable it
-	// says why the question does not apply.
-	Note string `json:"note,omitempty"`
-	// Owner is the person responsible for the answer and any action it needs.
-	Owner string `json:"owner,omitempty"`
-	// ReviewBy is when the answer must be checked again; after it, the
-	// answer counts as unanswered. Zero means 12 months after AnsweredAt.
-	ReviewBy   time.Time `json:"review_by,omitzero"`
-	AnsweredBy string    `json:"answered_by,omitempty"`
-	AnsweredAt time.Time `json:"answered_at,omitzero"`
-	// Attachments name the evidence files kept with the answer: names
-	// only, without folders.
-	Attachments []string `json:"attachments,omitempty"`
-}
+// Answer is an organisation's answer to one question: the domain's type,
+// with its review date and Effective value (see handwash.Answer).
+type Answer = handwash.Answer
 
 // DefaultReviewBy is the review date of an answer given at answeredAt when
 // no other date is set: 12 months later, because the DSPT is an annual
@@ -51,35 +35,6 @@ type Answer struct {
 // (for example training needs analysis 3.1.1 and the asset register 7.1.1).
 func DefaultReviewBy(answeredAt time.Time) time.Time {
 	return answeredAt.AddDate(1, 0, 0)
-}
-
-// ReviewDate is when the answer must be reviewed: ReviewBy, or
-// DefaultReviewBy(AnsweredAt) when ReviewBy is not set, or zero when
-// neither date is known.
-func (a Answer) ReviewDate() time.Time {
-	if !a.ReviewBy.IsZero() {
-		return a.ReviewBy
-	}
-	if !a.AnsweredAt.IsZero() {
-		return DefaultReviewBy(a.AnsweredAt)
-	}
-	return time.Time{}
-}
-
-// Expired reports whether the answer's review date has passed.
-func (a Answer) Expired(now time.Time) bool {
-	r := a.ReviewDate()
-	return !r.IsZero() && now.After(r)
-}
-
-// Effective is the value the answer counts as at now: Unanswered when its
-// review date has passed or its value is not one of the four answers, and
-// its value otherwise.
-func (a Answer) Effective(now time.Time) string {
-	if !validValue(a.Value) || a.Expired(now) {
-		return Unanswered
-	}
-	return a.Value
 }
 
 func validValue(v string) bool {

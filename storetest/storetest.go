@@ -117,6 +117,9 @@ var tests = []struct {
 	{"NetworkDevices", testNetworkDevices},
 	{"SelfCheckedPhones", testSelfCheckedPhones},
 	{"StaffLinks", testStaffLinks},
+	{"Answers", testAnswers},
+	{"StaffAndTraining", testStaffAndTraining},
+	{"IncidentsAndExercises", testIncidentsAndExercises},
 }
 
 // t0 is the suite's "now": every time a test passes is near it.
