@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/assess"
 	"github.com/handwash/handwash/internal/throttle"
 	"github.com/handwash/handwash/password"
 	"github.com/handwash/handwash/phishdesk"
@@ -136,6 +137,8 @@ type server struct {
 	selfChecks  *throttle.Limiter
 	lookups     *throttle.Limiter
 	wasmVersion string
+	// questions is the self-assessment's catalogue.
+	questions *assess.Catalogue
 }
 
 // New returns the dashboard's HTTP handler. It serves every path it is
@@ -166,6 +169,9 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 	s.lookups = throttle.New(staffLookupsPerHour, time.Hour, s.now)
 	var err error
 	if _, s.wasmVersion, err = wasmFile(); err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	if s.questions, err = assess.Default(); err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	if s.pages, err = parsePages(); err != nil {
@@ -246,6 +252,11 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /notifications/webhooks", s.signedIn(s.handleWebhookCreate))
 	mux.Handle("POST /webhooks/{id}/test", s.signedIn(s.handleWebhookTest))
 	mux.Handle("POST /webhooks/{id}/delete", s.signedIn(s.handleWebhookDelete))
+	mux.Handle("GET /orgs/{org}/assessment", s.signedIn(s.handleAssessment))
+	mux.Handle("GET /orgs/{org}/assessment/{question}", s.signedIn(s.handleQuestion))
+	mux.Handle("POST /orgs/{org}/assessment/{question}", s.signedIn(s.handleAnswer))
+	mux.Handle("POST /orgs/{org}/assessment/{question}/files", s.signedIn(s.handleAnswerFile))
+	mux.Handle("GET /answer-files/{id}", s.signedIn(s.handleAnswerFileDownload))
 	mux.Handle("GET /orgs/{org}/staff-link", s.signedIn(s.handleStaffLink))
 	mux.Handle("POST /orgs/{org}/staff-link", s.signedIn(s.handleStaffLinkCreate))
 	mux.Handle("POST /orgs/{org}/staff-link/stop", s.signedIn(s.handleStaffLinkStop))

@@ -155,6 +155,7 @@ var funcs = template.FuncMap{
 	"deref":      func(b *bool) bool { return b != nil && *b },
 	"list":       func(s ...string) []string { return s },
 	"add":        func(a, b int) int { return a + b },
+	"answer":     answerWords,
 }
 
 // deliveryText says where a delivery stands in plain words.

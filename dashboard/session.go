@@ -222,7 +222,7 @@ const maxUpload = phish.MaxMessageSize + 64<<10
 
 // uploadPaths end the paths of the forms that upload a file, which may be
 // larger than other forms.
-var uploadPaths = []string{"/phishing", "/accounts", "/phones/import"}
+var uploadPaths = []string{"/phishing", "/accounts", "/phones/import", "/files", "/staff/import"}
 
 // isUpload reports whether a request is one of the forms that upload a
 // file.
