@@ -34,6 +34,7 @@ import (
 	"github.com/handwash/handwash/password"
 	"github.com/handwash/handwash/phishdesk"
 	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/tabletop"
 )
 
 //go:embed templates/*.html static
@@ -137,8 +138,10 @@ type server struct {
 	selfChecks  *throttle.Limiter
 	lookups     *throttle.Limiter
 	wasmVersion string
-	// questions is the self-assessment's catalogue.
+	// questions is the self-assessment's catalogue, scenarios the
+	// tabletop exercises.
 	questions *assess.Catalogue
+	scenarios []tabletop.Scenario
 }
 
 // New returns the dashboard's HTTP handler. It serves every path it is
@@ -172,6 +175,9 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	if s.questions, err = assess.Default(); err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	if s.scenarios, err = tabletop.Default(); err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	if s.pages, err = parsePages(); err != nil {
@@ -257,6 +263,11 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /orgs/{org}/assessment/{question}", s.signedIn(s.handleAnswer))
 	mux.Handle("POST /orgs/{org}/assessment/{question}/files", s.signedIn(s.handleAnswerFile))
 	mux.Handle("GET /answer-files/{id}", s.signedIn(s.handleAnswerFileDownload))
+	mux.Handle("GET /orgs/{org}/exercises", s.signedIn(s.handleExercises))
+	mux.Handle("POST /orgs/{org}/exercises", s.signedIn(s.handleExerciseStart))
+	mux.Handle("GET /exercise-runs/{id}", s.signedIn(s.handleRun))
+	mux.Handle("POST /exercise-runs/{id}", s.signedIn(s.handleRunSave))
+	mux.Handle("GET /exercise-runs/{id}/report", s.signedIn(s.handleRunReport))
 	mux.Handle("GET /orgs/{org}/staff-link", s.signedIn(s.handleStaffLink))
 	mux.Handle("POST /orgs/{org}/staff-link", s.signedIn(s.handleStaffLinkCreate))
 	mux.Handle("POST /orgs/{org}/staff-link/stop", s.signedIn(s.handleStaffLinkStop))
