@@ -146,7 +146,7 @@ func signInBrowser(t *testing.T, ctx context.Context, w *world, p person) {
 	}
 	code, err := totp.Code(p.secret, w.clock.now())
 	must(t, err)
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")), chromedp.WaitVisible(chromedp.CSS(`nav[aria-label="Main"]`))); err != nil {
 		t.Fatalf("code for %s: %v", p.user.Email, err)
 	}
 }
