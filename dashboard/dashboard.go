@@ -34,6 +34,7 @@ import (
 	"github.com/handwash/handwash/password"
 	"github.com/handwash/handwash/phishdesk"
 	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/quiz"
 	"github.com/handwash/handwash/tabletop"
 )
 
@@ -142,6 +143,8 @@ type server struct {
 	// tabletop exercises.
 	questions *assess.Catalogue
 	scenarios []tabletop.Scenario
+	// quizItems are the phishing quiz's example emails, analysed once.
+	quizItems []quiz.Item
 }
 
 // New returns the dashboard's HTTP handler. It serves every path it is
@@ -178,6 +181,9 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	if s.scenarios, err = tabletop.Default(); err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	if s.quizItems, err = quiz.Items(); err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	if s.pages, err = parsePages(); err != nil {
@@ -277,6 +283,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /s/{cred}/phone", s.staffPage(s.handleSelfCheck))
 	mux.HandleFunc("GET /s/{cred}/password", s.staffPage(s.handlePasswordPage))
 	mux.HandleFunc("GET /s/{cred}/range/{prefix}", s.staffPage(s.handleRange))
+	mux.HandleFunc("GET /s/{cred}/quiz", s.staffPage(s.handleQuizPage))
+	mux.HandleFunc("POST /s/{cred}/quiz", s.staffPage(s.handleQuiz))
 	mux.HandleFunc("GET /welcome/{invitation}", s.handleWelcomePage)
 	mux.HandleFunc("POST /welcome/{invitation}", s.handleWelcome)
 	mux.Handle("/", s.signedIn(func(w http.ResponseWriter, r *http.Request) {
