@@ -123,7 +123,7 @@ Start with:  handwash check`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newCheckCommand(), newCollectCommand(), newVersionCommand(), newServeCommand(), newAdminCommand(), newAgentCommand(), newFeedsCommand(), newEmailCommand(), newPhishCommand(), newBackupCommand(), newPasswordCommand())
+	root.AddCommand(newCheckCommand(), newCollectCommand(), newVersionCommand(), newServeCommand(), newAdminCommand(), newAgentCommand(), newFeedsCommand(), newEmailCommand(), newPhishCommand(), newBackupCommand(), newPasswordCommand(), newAssessCommand())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
