@@ -7,6 +7,7 @@ package advisories
 
 import (
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,8 +27,11 @@ type Source struct {
 	cache *feeds.Cache
 	now   func() time.Time
 
-	mu  sync.Mutex
-	kev loaded[*vuln.KEV]
+	mu sync.Mutex
+	// kev is the CVE IDs of CISA's catalogue, all that matching needs.
+	kev loaded[*vuln.KEVIDs]
+	// eol is the end-of-life data of the products Apply and MobileSupport
+	// look up (eolProducts), not the other few hundred.
 	eol loaded[*vuln.EOL]
 	// lifecycle is the OS support data made from eol, once per load.
 	lifecycle *policy.Lifecycle
@@ -136,7 +140,7 @@ func (s *Source) applyPackages(opt *policy.Options, f *handwash.Facts) {
 	}
 	pkgs := vuln.InstalledFrom(f.Software.Items, manager)
 	ms := ix.data.Match(eco, pkgs)
-	vuln.MarkKnownExploited(ms, func(cve string) bool { _, ok := kev.data.Lookup(cve); return ok })
+	vuln.MarkKnownExploited(ms, kev.data.Contains)
 	v := policy.VulnerabilitiesOf(ms, len(pkgs))
 	now := s.now()
 	for _, m := range []feeds.Meta{kev.meta, ix.meta} {
@@ -145,6 +149,18 @@ func (s *Source) applyPackages(opt *policy.Options, f *handwash.Facts) {
 	opt.Vulns = v
 	opt.ReferenceData = append(opt.ReferenceData, ix.meta.DataSource(), kev.meta.DataSource())
 }
+
+// eolProducts are the end-of-life data's products that a Source looks up:
+// installed programs' (vuln.SoftwareEOL), operating systems'
+// (policy.LifecycleFromEOL), and phones' and tablets' (MobileSupport).
+var eolProducts = sync.OnceValue(func() []string {
+	names := append(vuln.SoftwareEOLProducts(), policy.LifecycleProducts()...)
+	for _, p := range mobileProducts {
+		names = append(names, p)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+})
 
 // loadEOL returns the end-of-life data, read again when its file changed
 // since the last look (at most every recheck).
@@ -155,7 +171,7 @@ func (s *Source) loadEOL() loaded[*vuln.EOL] {
 	if now.Sub(s.checked["eol"]) >= recheck || s.checked["eol"].IsZero() {
 		s.checked["eol"] = now
 		if meta, ok := s.current("eol", s.eol.meta, s.eol.err); !ok {
-			e, m, err := s.cache.LoadEOL()
+			e, m, err := s.cache.LoadEOL(eolProducts()...)
 			s.eol = loaded[*vuln.EOL]{e, m, err}
 			s.lifecycle = nil
 			if err == nil {
@@ -172,15 +188,15 @@ func (s *Source) loadEOL() loaded[*vuln.EOL] {
 // load returns the KEV catalogue and the ecosystem's index, reading them
 // again when their files changed since the last look (at most every
 // recheck).
-func (s *Source) load(ecosystem string) (loaded[*vuln.KEV], loaded[*vuln.Index]) {
+func (s *Source) load(ecosystem string) (loaded[*vuln.KEVIDs], loaded[*vuln.Index]) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	if now.Sub(s.checked["kev"]) >= recheck || s.checked["kev"].IsZero() {
 		s.checked["kev"] = now
 		if meta, ok := s.current("kev", s.kev.meta, s.kev.err); !ok {
-			k, m, err := s.cache.LoadKEV()
-			s.kev = loaded[*vuln.KEV]{k, m, err}
+			k, m, err := s.cache.LoadKEVIDs()
+			s.kev = loaded[*vuln.KEVIDs]{k, m, err}
 		} else {
 			s.kev.meta = meta // a newer confirmation of the same file
 		}

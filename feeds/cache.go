@@ -2,12 +2,12 @@ package feeds
 
 import (
 	"archive/zip"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -282,28 +282,54 @@ func (c *Cache) present() []string {
 	return append(names, osv...)
 }
 
-// LoadKEV reads the cached KEV catalogue.
+// LoadKEV reads the cached KEV catalogue, every field of every entry.
 func (c *Cache) LoadKEV() (*vuln.KEV, Meta, error) {
-	b, m, err := c.readVerified(string(KindKEV))
+	var k *vuln.KEV
+	m, err := c.decodeVerified(string(KindKEV), func(r io.Reader) (err error) {
+		k, err = vuln.ParseKEV(r)
+		return err
+	})
 	if err != nil {
 		return nil, Meta{}, err
-	}
-	k, err := vuln.ParseKEV(bytes.NewReader(b))
-	if err != nil {
-		return nil, Meta{}, damaged(m, err)
 	}
 	return k, m, nil
 }
 
-// LoadEOL reads the cached end-of-life data.
-func (c *Cache) LoadEOL() (*vuln.EOL, Meta, error) {
-	b, m, err := c.readVerified(string(KindEOL))
+// LoadKEVIDs reads only the CVE IDs of the cached KEV catalogue, which is
+// all that matching packages needs: read as a stream, they take a small
+// fraction of the memory of LoadKEV's whole catalogue.
+func (c *Cache) LoadKEVIDs() (*vuln.KEVIDs, Meta, error) {
+	var k *vuln.KEVIDs
+	m, err := c.decodeVerified(string(KindKEV), func(r io.Reader) (err error) {
+		k, err = vuln.DecodeKEVIDs(r)
+		return err
+	})
 	if err != nil {
 		return nil, Meta{}, err
 	}
-	e, err := vuln.ParseEOLAPI(bytes.NewReader(b))
+	return k, m, nil
+}
+
+// LoadEOL reads the cached end-of-life data as a stream (vuln.DecodeEOLAPI):
+// every product, or with products named, only the products known by one of
+// those names (their own or an alias), so that memory holds only what the
+// caller looks up.
+func (c *Cache) LoadEOL(products ...string) (*vuln.EOL, Meta, error) {
+	var keep func(string) bool
+	if len(products) > 0 {
+		want := make(map[string]bool, len(products))
+		for _, p := range products {
+			want[p] = true
+		}
+		keep = func(name string) bool { return want[name] }
+	}
+	var e *vuln.EOL
+	m, err := c.decodeVerified(string(KindEOL), func(r io.Reader) (err error) {
+		e, err = vuln.DecodeEOLAPI(r, keep)
+		return err
+	})
 	if err != nil {
-		return nil, Meta{}, damaged(m, err)
+		return nil, Meta{}, err
 	}
 	return e, m, nil
 }
@@ -313,27 +339,65 @@ func damaged(m Meta, err error) error {
 		Message: fmt.Sprintf("%s in the cache is damaged (%s): run 'handwash feeds update%s'", Title(m.Name), handwash.ErrorMessage(err), onlyFlag(m.Name))}
 }
 
-// readVerified reads a JSON feed's file and checks it against its
-// metadata. An update may replace both between the two reads; then the
-// metadata is read again.
-func (c *Cache) readVerified(name string) ([]byte, Meta, error) {
+// decodeVerified decodes a JSON feed's file while reading it, hashing the
+// bytes on the way, and checks them against the feed's metadata: the file
+// is never held in memory whole. An update may replace both the file and
+// the metadata between the two reads; then both are read again. A file
+// that matches its metadata but does not decode is damaged.
+func (c *Cache) decodeVerified(name string, decode func(io.Reader) error) (Meta, error) {
 	for attempt := 0; ; attempt++ {
 		m, err := c.readMeta(name)
 		if err != nil {
-			return nil, Meta{}, err
+			return Meta{}, err
 		}
-		b, err := readAtMost(c.path(m.File), maxBytes(m.Kind))
-		if err == nil && sha(b) == m.SHA256 {
-			return b, m, nil
+		decodeErr, err := decodeFile(c.path(m.File), m, decode)
+		if err == nil {
+			if decodeErr != nil {
+				return Meta{}, damaged(m, decodeErr)
+			}
+			return m, nil
 		}
 		if attempt == 2 {
-			if err == nil {
-				err = errors.New("its SHA-256 does not match the cache's record")
-			}
-			return nil, Meta{}, handwash.Errorf(handwash.EINVALID, "%s in the cache is missing or damaged (%v): run 'handwash feeds update%s'", Title(name), err, onlyFlag(name))
+			return Meta{}, handwash.Errorf(handwash.EINVALID, "%s in the cache is missing or damaged (%v): run 'handwash feeds update%s'", Title(name), err, onlyFlag(name))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// decodeFile gives a feed's file to decode and reads what decode left, so
+// as to hash all of it: err when the file cannot be read or is not the one
+// m describes, else decode's error.
+func decodeFile(path string, m Meta, decode func(io.Reader) error) (decodeErr, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	max := maxBytes(m.Kind)
+	h := &hashCount{Hash: sha256.New()}
+	r := io.TeeReader(io.LimitReader(f, max+1), h)
+	decodeErr = decode(r)
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return nil, err
+	}
+	switch {
+	case h.n > max:
+		return nil, fmt.Errorf("over %d bytes", max)
+	case h.n != m.Size || hex.EncodeToString(h.Sum(nil)) != m.SHA256:
+		return nil, errors.New("its SHA-256 does not match the cache's record")
+	}
+	return decodeErr, nil
+}
+
+// hashCount is a hash that counts the bytes written to it.
+type hashCount struct {
+	hash.Hash
+	n int64
+}
+
+func (h *hashCount) Write(p []byte) (int, error) {
+	h.n += int64(len(p))
+	return h.Hash.Write(p)
 }
 
 func sha(b []byte) string {

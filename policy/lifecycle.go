@@ -3,6 +3,7 @@ package policy
 import (
 	_ "embed"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,6 +109,17 @@ func LifecycleFromEOL(e *vuln.EOL, source, asOf string) *Lifecycle {
 		lf.Products[name] = out
 	}
 	return &Lifecycle{file: lf}
+}
+
+// LifecycleProducts are the endoflife.date products whose release cycles
+// LifecycleFromEOL reads: the operating systems of the built-in copy.
+func LifecycleProducts() []string {
+	names := make([]string, 0, len(lifecycle().Products))
+	for name := range lifecycle().Products {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // Source describes the data for reports.

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -286,6 +287,187 @@ func ParseEOLAPI(r io.Reader) (*EOL, error) {
 	}
 	e.index()
 	return e, nil
+}
+
+// DecodeEOLAPI reads the same document as ParseEOLAPI, and gives the same
+// model, as a stream: it holds one product's JSON at a time, never the
+// whole document. keep, when not nil, chooses the products to keep by
+// name: a product is kept when keep accepts its name or one of its
+// aliases, so that Product finds the same product for every name keep
+// accepts as it would in the whole data. It makes ParseEOLAPI's checks of
+// the envelope and of every product it keeps, and accepts what ParseEOLAPI
+// accepts; a product it leaves out is not checked beyond its name.
+// Malformed JSON is reported by byte offset rather than line. The feeds
+// cache reads its stored copy, which ParseEOLAPI accepted when it was
+// stored, with it.
+func DecodeEOLAPI(r io.Reader, keep func(name string) bool) (*EOL, error) {
+	invalid := func(format string, args ...any) error {
+		return handwash.Errorf(handwash.EINVALID, "end-of-life data: "+format, args...)
+	}
+	lr := &limitedReader{r: r, left: MaxEOLBytes}
+	dec := json.NewDecoder(lr)
+	syntax := func(err error) error {
+		if lr.over {
+			return handwash.Errorf(handwash.ETOOLARGE, "end-of-life data: is over the limit of %d MiB: this is not endoflife.date's products/full document", MaxEOLBytes>>20)
+		}
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return invalid("is not valid JSON at byte %d: %v", dec.InputOffset(), err)
+	}
+	if tok, err := dec.Token(); err != nil {
+		return nil, syntax(err)
+	} else if tok != json.Delim('{') {
+		return nil, invalid("must be a JSON object, not %s", tokenKind(tok))
+	}
+	// The envelope's other fields are gathered into a small object and
+	// decoded as ParseEOLAPI decodes them (field names matched without
+	// regard to case, the last of a repeated field winning).
+	envelope := []byte{'{'}
+	var (
+		products   []EOLProduct
+		total      int  // products in "result", kept or not
+		hasResult  bool // "result" was given and not null
+		productErr error
+	)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, syntax(err)
+		}
+		key, _ := tok.(string)
+		if !strings.EqualFold(key, "result") {
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				return nil, syntax(err)
+			}
+			k, _ := json.Marshal(key)
+			if len(envelope) > 1 {
+				envelope = append(envelope, ',')
+			}
+			envelope = append(append(append(envelope, k...), ':'), v...)
+			continue
+		}
+		// A repeated "result" replaces the one before, as in ParseEOLAPI.
+		products, total, hasResult, productErr = products[:0], 0, false, nil
+		tok, err = dec.Token()
+		if err != nil {
+			return nil, syntax(err)
+		}
+		if tok == nil { // null: as if not given
+			continue
+		}
+		if tok != json.Delim('[') {
+			return nil, invalid("field \"result\" has the wrong type (%s): is this endoflife.date's API v1 (https://endoflife.date/api/v1/products/full)?", tokenKind(tok))
+		}
+		hasResult = true
+		for ; dec.More(); total++ {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return nil, syntax(err)
+			}
+			if productErr != nil || !keepProduct(raw, keep) {
+				continue
+			}
+			var p EOLProduct
+			if err := parseAPIProduct(raw, &p); err != nil {
+				productErr = invalid("result[%d]%s", total, err.Error())
+				continue
+			}
+			products = append(products, p)
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, syntax(err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, syntax(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if lr.over || err != nil && !errors.Is(err, io.EOF) {
+			return nil, syntax(err)
+		}
+		return nil, invalid("has more data after the closing brace: give one JSON document")
+	}
+	var doc eolAPI
+	if err := json.Unmarshal(append(envelope, '}'), &doc); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return nil, invalid("field %q has the wrong type (%s): is this endoflife.date's API v1 (https://endoflife.date/api/v1/products/full)?", te.Field, te.Value)
+		}
+		return nil, invalid("is not valid JSON: %v", err)
+	}
+	switch {
+	case doc.SchemaVersion == nil:
+		return nil, invalid("field \"schema_version\" is missing: is this endoflife.date's API v1 (https://endoflife.date/api/v1/products/full)?")
+	case !strings.HasPrefix(*doc.SchemaVersion, "1."):
+		return nil, invalid("schema_version %q is not 1.x: Handwash reads endoflife.date's API v1", clip(*doc.SchemaVersion))
+	case doc.GeneratedAt == nil:
+		return nil, invalid("field \"generated_at\" is missing")
+	case !hasResult:
+		return nil, invalid("field \"result\" is missing: give the list of every product with its releases (api/v1/products/full)")
+	case total == 0:
+		return nil, invalid("field \"result\" lists no products")
+	}
+	gen, err := time.Parse(time.RFC3339, *doc.GeneratedAt)
+	if err != nil {
+		return nil, invalid("field \"generated_at\" %q is not a date-time such as 2025-08-25T06:12:00+00:00", clip(*doc.GeneratedAt))
+	}
+	if doc.Total != nil && *doc.Total != total {
+		return nil, invalid("field \"total\" says %d products but \"result\" has %d: the file is incomplete or altered; download it again", *doc.Total, total)
+	}
+	if productErr != nil {
+		return nil, productErr
+	}
+	e := &EOL{Source: "endoflife.date API v1", SchemaVersion: *doc.SchemaVersion, GeneratedAt: gen.UTC(), Products: slices.Clip(products)}
+	if e.Products == nil {
+		e.Products = []EOLProduct{}
+	}
+	e.index()
+	return e, nil
+}
+
+// keepProduct reports whether keep accepts a product's name or one of its
+// aliases (always, when keep is nil). A product whose name cannot be read
+// is kept, so that parseAPIProduct says what is wrong with it.
+func keepProduct(raw json.RawMessage, keep func(string) bool) bool {
+	if keep == nil {
+		return true
+	}
+	var names struct {
+		Name    string   `json:"name"`
+		Aliases []string `json:"aliases"`
+	}
+	if err := json.Unmarshal(raw, &names); err != nil || names.Name == "" {
+		return true
+	}
+	if keep(names.Name) {
+		return true
+	}
+	for _, a := range names.Aliases {
+		if keep(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenKind names a JSON token from json.Decoder.Token for messages.
+func tokenKind(tok json.Token) string {
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '{' {
+			return "object"
+		}
+		return "array"
+	case string:
+		return "string"
+	case float64, json.Number:
+		return "number"
+	case bool:
+		return "bool"
+	}
+	return "null"
 }
 
 func parseAPIProduct(raw json.RawMessage, p *EOLProduct) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -346,4 +347,171 @@ func jsonKind(raw json.RawMessage) string {
 		return "null"
 	}
 	return "a number"
+}
+
+// KEVIDs is the set of CVE IDs a KEV catalogue lists: all that marking
+// matches as known exploited needs (MarkKnownExploited), in a small
+// fraction of the memory of the whole catalogue.
+type KEVIDs struct {
+	ids []string // sorted, unique
+}
+
+// Contains reports whether the catalogue lists the CVE. The ID is matched
+// without regard to case or surrounding spaces, as KEV.Lookup does.
+func (s *KEVIDs) Contains(cve string) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := slices.BinarySearch(s.ids, strings.ToUpper(strings.TrimSpace(cve)))
+	return ok
+}
+
+// Len is the number of different CVEs listed.
+func (s *KEVIDs) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.ids)
+}
+
+// DecodeKEVIDs reads a KEV catalogue as a stream, one entry at a time, and
+// keeps only its CVE IDs: the whole file and its descriptions are never in
+// memory at once. It is for catalogues ParseKEV has already accepted (the
+// feeds cache's, bound to their SHA-256): it checks that the document is
+// one JSON object with the catalogue's required fields, that every entry
+// has a CVE ID of the right form and that "count" matches the entries, not
+// every field of every entry. Errors are EINVALID (ETOOLARGE over
+// MaxKEVBytes).
+func DecodeKEVIDs(r io.Reader) (*KEVIDs, error) {
+	invalid := func(format string, args ...any) error {
+		return handwash.Errorf(handwash.EINVALID, "KEV catalogue: "+format, args...)
+	}
+	lr := &limitedReader{r: r, left: MaxKEVBytes}
+	dec := json.NewDecoder(lr)
+	syntax := func(err error) error {
+		if lr.over {
+			return handwash.Errorf(handwash.ETOOLARGE, "KEV catalogue: is over the limit of %d MiB: this is not CISA's catalogue (about 1.3 MB in 2025)", MaxKEVBytes>>20)
+		}
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return invalid("is not valid JSON at byte %d: %v", dec.InputOffset(), err)
+	}
+	if tok, err := dec.Token(); err != nil {
+		return nil, syntax(err)
+	} else if tok != json.Delim('{') {
+		return nil, invalid("must be a JSON object, not %v", tok)
+	}
+	var ids []string
+	count, seen := -1, map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, syntax(err)
+		}
+		key, _ := tok.(string)
+		seen[key] = true
+		switch key {
+		case "count":
+			if err := dec.Decode(&count); err != nil || count < 0 {
+				if err != nil && !isTypeError(err) {
+					return nil, syntax(err)
+				}
+				return nil, invalid("field \"count\" must be a whole number of entries")
+			}
+		case "vulnerabilities":
+			if ids != nil {
+				return nil, invalid("field \"vulnerabilities\" is given twice")
+			}
+			if tok, err := dec.Token(); err != nil {
+				return nil, syntax(err)
+			} else if tok != json.Delim('[') {
+				return nil, invalid("field \"vulnerabilities\" must be an array of entries")
+			}
+			ids = make([]string, 0, 2048)
+			for i := 0; dec.More(); i++ {
+				var e struct {
+					CVEID *string `json:"cveID"`
+				}
+				if err := dec.Decode(&e); err != nil {
+					if isTypeError(err) {
+						return nil, invalid("vulnerabilities[%d] must be an object with the entry's fields", i)
+					}
+					return nil, syntax(err)
+				}
+				switch {
+				case e.CVEID == nil:
+					return nil, invalid("vulnerabilities[%d]: field \"cveID\" is missing", i)
+				case !cvePattern.MatchString(*e.CVEID):
+					return nil, invalid("vulnerabilities[%d]: field \"cveID\" %q is not a CVE ID such as CVE-2017-0144", i, clip(*e.CVEID))
+				}
+				ids = append(ids, *e.CVEID)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, syntax(err)
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, syntax(err)
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, syntax(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if lr.over {
+			return nil, syntax(err)
+		}
+		return nil, invalid("has more data after the closing brace: give one JSON document")
+	}
+	for _, f := range []string{"catalogVersion", "dateReleased", "count", "vulnerabilities"} {
+		if !seen[f] {
+			return nil, invalid("field %q is missing: is this CISA's known_exploited_vulnerabilities.json?", f)
+		}
+	}
+	if ids == nil {
+		return nil, invalid("field \"vulnerabilities\" must be an array of entries")
+	}
+	if count != len(ids) {
+		return nil, invalid("field \"count\" says %d entries but the catalogue has %d: the file is incomplete or altered; download it again", count, len(ids))
+	}
+	slices.Sort(ids)
+	return &KEVIDs{ids: slices.Clip(slices.Compact(ids))}, nil
+}
+
+// isTypeError reports whether a decoding error is a JSON value of the
+// wrong type, rather than malformed JSON.
+func isTypeError(err error) bool {
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &te)
+}
+
+// limitedReader reads at most left bytes from r, then fails, noting that
+// the input was over the limit.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+var errOverLimit = errors.New("over the size limit")
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// Is there more?
+		var one [1]byte
+		if n, _ := io.ReadFull(l.r, one[:]); n > 0 {
+			l.over = true
+			return 0, errOverLimit
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }

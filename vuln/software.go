@@ -2,6 +2,7 @@ package vuln
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -732,6 +733,19 @@ type softwareCandidate struct {
 	rule    *softwareRule
 	product *EOLProduct
 	pattern *namePattern
+}
+
+// SoftwareEOLProducts are the endoflife.date products SoftwareEOL looks
+// up: end-of-life data without the others gives it the same results.
+func SoftwareEOLProducts() []string {
+	var names []string
+	for i := range softwareRules {
+		if !slices.Contains(names, softwareRules[i].product) {
+			names = append(names, softwareRules[i].product)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 func softwareRulesFor(eol *EOL) softwareIndex {
