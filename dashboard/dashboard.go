@@ -269,6 +269,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /orgs/{org}/assessment/{question}", s.signedIn(s.handleAnswer))
 	mux.Handle("POST /orgs/{org}/assessment/{question}/files", s.signedIn(s.handleAnswerFile))
 	mux.Handle("GET /answer-files/{id}", s.signedIn(s.handleAnswerFileDownload))
+	mux.Handle("GET /orgs/{org}/readiness", s.signedIn(s.handleReadiness("html")))
+	mux.Handle("GET /orgs/{org}/readiness.txt", s.signedIn(s.handleReadiness("text")))
 	mux.Handle("GET /orgs/{org}/exercises", s.signedIn(s.handleExercises))
 	mux.Handle("POST /orgs/{org}/exercises", s.signedIn(s.handleExerciseStart))
 	mux.Handle("GET /exercise-runs/{id}", s.signedIn(s.handleRun))

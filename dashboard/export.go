@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -10,7 +11,10 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/cloudimport"
 	"github.com/handwash/handwash/evidence"
+	"github.com/handwash/handwash/mdmimport"
+	"github.com/handwash/handwash/readiness"
 )
 
 // handleEvidence gives an organisation's evidence report, the document a
@@ -21,57 +25,8 @@ func (s *server) handleEvidence(pdf bool) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		ctx := r.Context()
-		rep := &evidence.Report{Org: *o, GeneratedAt: s.now(), CatalogueVersion: s.cat.Version, Controls: s.cat.Controls, StaleAfter: s.cfg.StaleAfter,
-			MobileSupport: s.mobileSupport}
-		if ps, err := s.store.Providers(ctx); err == nil {
-			for _, p := range ps {
-				if p.ID == o.ProviderID {
-					rep.ProviderName = p.Name
-				}
-			}
-		}
-		scores, err := s.store.OrgScores(ctx, scope, o.ID)
+		rep, err := s.evidenceReport(r.Context(), o, scope)
 		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		rep.Scores = *scores
-		if rep.Devices, _, err = s.store.Devices(ctx, scope, handwash.DeviceFilter{OrgID: o.ID}); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if rep.Findings, _, err = s.store.Findings(ctx, scope, handwash.FindingFilter{OrgID: o.ID}); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if rep.Exceptions, err = s.store.Exceptions(ctx, scope, o.ID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		// The report lists the newest of them, open or closed.
-		if rep.Alerts, err = s.store.Alerts(ctx, scope, handwash.AlertFilter{OrgID: o.ID}); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		// The backup jobs as they stand now, and the phishing reports of the
-		// last 12 months, this one included.
-		if rep.BackupJobs, err = s.store.BackupJobs(ctx, scope, o.ID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		now := rep.GeneratedAt
-		if rep.PhishMonths, err = s.store.PhishMonths(ctx, scope, o.ID, monthsBefore(now, phishMonthsShown-1), now); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		// The cloud accounts and the phones and tablets, judged as their
-		// pages judge them.
-		if rep.CloudAccounts, rep.CloudImports, err = s.store.CloudAccounts(ctx, scope, o.ID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if rep.MobileDevices, err = s.store.MobileDevices(ctx, scope, o.ID); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -89,9 +44,114 @@ func (s *server) handleEvidence(pdf bool) http.HandlerFunc {
 			w.Header().Set("Content-Type", "application/pdf")
 			w.Header().Set("Content-Disposition", `attachment; filename="`+evidence.Filename(rep, "pdf")+`"`)
 		} else {
-			// The report is one self-contained page with its own styles.
-			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			selfContained(w)
+		}
+		w.Write(b.Bytes())
+	}
+}
+
+// selfContained sets the headers of a report that is one page with its
+// own styles.
+func selfContained(w http.ResponseWriter) {
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+}
+
+// evidenceReport gathers what the evidence report of an organisation
+// shows, and what readiness is worked out from.
+func (s *server) evidenceReport(ctx context.Context, o *handwash.Org, scope handwash.Scope) (*evidence.Report, error) {
+	rep := &evidence.Report{Org: *o, GeneratedAt: s.now(), CatalogueVersion: s.cat.Version, Controls: s.cat.Controls, StaleAfter: s.cfg.StaleAfter,
+		MobileSupport: s.mobileSupport}
+	if ps, err := s.store.Providers(ctx); err == nil {
+		for _, p := range ps {
+			if p.ID == o.ProviderID {
+				rep.ProviderName = p.Name
+			}
+		}
+	}
+	scores, err := s.store.OrgScores(ctx, scope, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	rep.Scores = *scores
+	if rep.Devices, _, err = s.store.Devices(ctx, scope, handwash.DeviceFilter{OrgID: o.ID}); err != nil {
+		return nil, err
+	}
+	if rep.Findings, _, err = s.store.Findings(ctx, scope, handwash.FindingFilter{OrgID: o.ID}); err != nil {
+		return nil, err
+	}
+	if rep.Exceptions, err = s.store.Exceptions(ctx, scope, o.ID); err != nil {
+		return nil, err
+	}
+	// The report lists the newest of them, open or closed.
+	if rep.Alerts, err = s.store.Alerts(ctx, scope, handwash.AlertFilter{OrgID: o.ID}); err != nil {
+		return nil, err
+	}
+	// The backup jobs as they stand now, and the phishing reports of the
+	// last 12 months, this one included.
+	if rep.BackupJobs, err = s.store.BackupJobs(ctx, scope, o.ID); err != nil {
+		return nil, err
+	}
+	now := rep.GeneratedAt
+	if rep.PhishMonths, err = s.store.PhishMonths(ctx, scope, o.ID, monthsBefore(now, phishMonthsShown-1), now); err != nil {
+		return nil, err
+	}
+	// The cloud accounts and the phones and tablets, judged as their
+	// pages judge them.
+	if rep.CloudAccounts, rep.CloudImports, err = s.store.CloudAccounts(ctx, scope, o.ID); err != nil {
+		return nil, err
+	}
+	if rep.MobileDevices, err = s.store.MobileDevices(ctx, scope, o.ID); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// handleReadiness shows the organisation's readiness for Cyber Essentials
+// and the DSPT, with the action plan, as a page to print (or as text).
+func (s *server) handleReadiness(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		o, scope, ok := s.pathOrg(w, r)
+		if !ok {
+			return
+		}
+		ctx := r.Context()
+		rep, err := s.evidenceReport(ctx, o, scope)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		doc, err := evidence.Build(rep)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		answers, err := s.store.Answers(ctx, scope, o.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		findings := append(cloudimport.Findings(rep.CloudAccounts, rep.CloudImports, rep.GeneratedAt),
+			mdmimport.Findings(rep.MobileDevices, s.mobileSupport, rep.GeneratedAt)...)
+		ready, err := readiness.Build(readiness.Input{OrgName: o.Name, Evidence: doc, Findings: findings, Catalogue: s.questions,
+			Answers: answers, Now: rep.GeneratedAt})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var b bytes.Buffer
+		switch format {
+		case "text":
+			err = readiness.WriteText(&b, ready)
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="`+readinessFilename(rep, "txt")+`"`)
+		default:
+			err = readiness.WriteHTML(&b, ready)
+			selfContained(w)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
 		w.Write(b.Bytes())
 	}
@@ -243,4 +303,10 @@ func (s *server) handleControl(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "control", ctl.Title, p)
+}
+
+// readinessFilename names a readiness download as the evidence report's
+// are named.
+func readinessFilename(rep *evidence.Report, ext string) string {
+	return strings.Replace(evidence.Filename(rep, ext), "handwash-evidence", "handwash-readiness", 1)
 }
