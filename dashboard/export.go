@@ -60,51 +60,9 @@ func selfContained(w http.ResponseWriter) {
 // evidenceReport gathers what the evidence report of an organisation
 // shows, and what readiness is worked out from.
 func (s *server) evidenceReport(ctx context.Context, o *handwash.Org, scope handwash.Scope) (*evidence.Report, error) {
-	rep := &evidence.Report{Org: *o, GeneratedAt: s.now(), CatalogueVersion: s.cat.Version, Controls: s.cat.Controls, StaleAfter: s.cfg.StaleAfter,
+	rep := &evidence.Report{GeneratedAt: s.now(), CatalogueVersion: s.cat.Version, Controls: s.cat.Controls, StaleAfter: s.cfg.StaleAfter,
 		MobileSupport: s.mobileSupport}
-	if ps, err := s.store.Providers(ctx); err == nil {
-		for _, p := range ps {
-			if p.ID == o.ProviderID {
-				rep.ProviderName = p.Name
-			}
-		}
-	}
-	scores, err := s.store.OrgScores(ctx, scope, o.ID)
-	if err != nil {
-		return nil, err
-	}
-	rep.Scores = *scores
-	if rep.Devices, _, err = s.store.Devices(ctx, scope, handwash.DeviceFilter{OrgID: o.ID}); err != nil {
-		return nil, err
-	}
-	if rep.Findings, _, err = s.store.Findings(ctx, scope, handwash.FindingFilter{OrgID: o.ID}); err != nil {
-		return nil, err
-	}
-	if rep.Exceptions, err = s.store.Exceptions(ctx, scope, o.ID); err != nil {
-		return nil, err
-	}
-	// The report lists the newest of them, open or closed.
-	if rep.Alerts, err = s.store.Alerts(ctx, scope, handwash.AlertFilter{OrgID: o.ID}); err != nil {
-		return nil, err
-	}
-	// The backup jobs as they stand now, and the phishing reports of the
-	// last 12 months, this one included.
-	if rep.BackupJobs, err = s.store.BackupJobs(ctx, scope, o.ID); err != nil {
-		return nil, err
-	}
-	now := rep.GeneratedAt
-	if rep.PhishMonths, err = s.store.PhishMonths(ctx, scope, o.ID, monthsBefore(now, phishMonthsShown-1), now); err != nil {
-		return nil, err
-	}
-	// The cloud accounts and the phones and tablets, judged as their
-	// pages judge them.
-	if rep.CloudAccounts, rep.CloudImports, err = s.store.CloudAccounts(ctx, scope, o.ID); err != nil {
-		return nil, err
-	}
-	if rep.MobileDevices, err = s.store.MobileDevices(ctx, scope, o.ID); err != nil {
-		return nil, err
-	}
-	return rep, nil
+	return rep, evidence.Gather(ctx, s.store, scope, o, rep)
 }
 
 // handleReadiness shows the organisation's readiness for Cyber Essentials

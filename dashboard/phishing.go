@@ -11,15 +11,13 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/evidence"
 	"github.com/handwash/handwash/phish"
 	"github.com/handwash/handwash/phishdesk"
 )
 
 // phishShown is how many reports a page lists.
 const phishShown = 50
-
-// phishMonthsShown is how many months the reporting table covers.
-const phishMonthsShown = 12
 
 type phishingPage struct {
 	Org     *handwash.Org
@@ -61,7 +59,7 @@ func (s *server) phishingPage(r *http.Request, o *handwash.Org, scope handwash.S
 	}
 	p.Next, p.More = offset+phishShown, offset+phishShown < p.Total
 	now := s.now()
-	if p.Months, err = s.store.PhishMonths(ctx, scope, o.ID, monthsBefore(now, phishMonthsShown-1), now); err != nil {
+	if p.Months, err = s.store.PhishMonths(ctx, scope, o.ID, evidence.MonthsBefore(now, evidence.PhishMonthsShown-1), now); err != nil {
 		return p, err
 	}
 	for _, m := range p.Months {
@@ -199,14 +197,6 @@ func verdictClass(v string) string {
 		return "sev-medium"
 	}
 	return "sev-info"
-}
-
-// monthsBefore is the first day of the month n months before now's, UTC.
-// (AddDate would skip a month from the 31st: 31 March less one month is
-// 3 March.)
-func monthsBefore(now time.Time, n int) time.Time {
-	now = now.UTC()
-	return time.Date(now.Year(), now.Month()-time.Month(n), 1, 0, 0, 0, 0, time.UTC)
 }
 
 // monthName names a month of the reporting table.
