@@ -16,6 +16,11 @@ import (
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/assess"
+	"github.com/handwash/handwash/cloudimport"
+	"github.com/handwash/handwash/evidence"
+	"github.com/handwash/handwash/mdmimport"
+	"github.com/handwash/handwash/policy"
+	"github.com/handwash/handwash/readiness"
 )
 
 // defaultAnswersFile is where handwash assess keeps answers when no server
@@ -93,8 +98,128 @@ where the dashboard shows them too.
 		},
 	}
 	addAssessFlags(list, &o)
-	cmd.AddCommand(list)
+	cmd.AddCommand(list, newAssessReportCommand())
 	return cmd
+}
+
+type assessReportOptions struct {
+	assessOptions
+	format, output       string
+	facts, config, feeds string
+	name                 string
+	noDevice             bool
+}
+
+func newAssessReportCommand() *cobra.Command {
+	var o assessReportOptions
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Readiness for Cyber Essentials and the DSPT, and the action plan",
+		Long: `Report works out how ready the organisation is for Cyber Essentials (per
+requirement, with the automatic-fail items first) and for the Data Security and
+Protection Toolkit (each item at Approaching Standards and at Standards Met),
+from the self-assessment's answers and the checks of the computers, and lists
+every action to take, most urgent first: anything that fails Cyber Essentials
+outright, then by severity, then quickest first.
+
+Without --org it judges this computer, as handwash check does (or the Facts
+saved with --facts, or none with --no-device), with the answers in --file.
+With --org it uses every device, the cloud accounts, the phones and the answers
+of that organisation in handwash serve's data.
+
+` + toolExitCodesHelp,
+		Example: `  handwash assess report
+  handwash assess report --format html --output readiness.html
+  handwash assess report --org "Rose Court" --data /var/lib/handwash`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAssessReport(cmd, o) },
+	}
+	addAssessFlags(cmd, &o.assessOptions)
+	fl := cmd.Flags()
+	fl.StringVar(&o.format, "format", "text", "text or html")
+	fl.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of standard output")
+	fl.StringVar(&o.facts, "facts", "", "without --org: judge these saved Facts instead of this computer")
+	fl.BoolVar(&o.noDevice, "no-device", false, "without --org: leave computers out, for the answers alone")
+	fl.StringVar(&o.config, "config", "", "without --org: settings and exceptions, as for handwash check")
+	fl.StringVar(&o.feeds, "feeds", "", "without --org: folder of the security advisory feeds, as for handwash check")
+	fl.StringVar(&o.name, "org-name", "", "without --org: the organisation's name for the report")
+	return cmd
+}
+
+func runAssessReport(cmd *cobra.Command, o assessReportOptions) error {
+	if o.format != "text" && o.format != "html" {
+		return handwash.Errorf(handwash.EINVALID, "--format %q: use text or html", o.format)
+	}
+	if o.org != "" && (o.facts != "" || o.noDevice) {
+		return handwash.Errorf(handwash.EINVALID, "--facts and --no-device judge one computer: leave them out with --org, which uses the organisation's devices")
+	}
+	pcat, err := policy.Default()
+	if err != nil {
+		return err
+	}
+	return withAnswerBook(cmd, o.assessOptions, func(ctx context.Context, cat *assess.Catalogue, book answerBook) error {
+		t := now().UTC()
+		rep := &evidence.Report{GeneratedAt: t, CatalogueVersion: pcat.Version, Controls: pcat.Controls, Version: versionString()}
+		var findings []handwash.Finding
+		if ob, ok := book.(*orgBook); ok {
+			if err := evidence.Gather(ctx, ob.store, ob.scope(), ob.org, rep); err != nil {
+				return err
+			}
+			findings = append(cloudimport.Findings(rep.CloudAccounts, rep.CloudImports, t), mdmimport.Findings(rep.MobileDevices, nil, t)...)
+		} else {
+			rep.Org.Name = o.name
+			if !o.noDevice {
+				a, err := assessMachine(cmd, pcat, o.facts, o.config, o.feeds)
+				if err != nil {
+					return err
+				}
+				if rep.Org.Name == "" {
+					rep.Org.Name = a.Device.Hostname
+				}
+				thisMachine(rep, a)
+			}
+		}
+		doc, err := evidence.Build(rep)
+		if err != nil {
+			return err
+		}
+		answers, err := book.Answers(ctx)
+		if err != nil {
+			return err
+		}
+		r, err := readiness.Build(readiness.Input{OrgName: rep.Org.Name, Evidence: doc, Findings: findings, Catalogue: cat, Answers: answers, Now: t})
+		if err != nil {
+			return err
+		}
+		if err := writeOutput(cmd, o.output, func(w io.Writer) error {
+			if o.format == "html" {
+				return readiness.WriteHTML(w, r)
+			}
+			return readiness.WriteText(w, r)
+		}); err != nil {
+			return err
+		}
+		if o.output != "" {
+			fmt.Fprintf(cmd.ErrOrStderr(), "Readiness report written to %s.\n", o.output)
+		}
+		return nil
+	})
+}
+
+// thisMachine puts one computer's assessment in the report as its only
+// device.
+func thisMachine(rep *evidence.Report, a *handwash.Assessment) {
+	id := a.Device.ID
+	if id == "" {
+		id = "this-computer"
+	}
+	seen := a.EvaluatedAt
+	rep.Devices = []*handwash.Device{{ID: id, Hostname: a.Device.Hostname, Platform: a.Device.Platform, OS: a.Facts.OS,
+		Score: a.Overall.Value, EnrolledAt: seen, LastSeenAt: &seen, EvaluatedAt: &seen}}
+	rep.Scores = handwash.OrgScores{Devices: 1, Overall: a.Overall, Areas: a.Areas}
+	for _, f := range a.Findings {
+		rep.Findings = append(rep.Findings, &handwash.DeviceFinding{DeviceID: id, Hostname: a.Device.Hostname, Since: seen, Finding: f})
+	}
 }
 
 func addAssessFlags(cmd *cobra.Command, o *assessOptions) {
@@ -300,7 +425,9 @@ func askQuestions(ctx context.Context, in io.Reader, out io.Writer, cat *assess.
 	sc.Buffer(make([]byte, 64<<10), 64<<10)
 	p := &prompter{in: sc, out: out}
 	saved, lastOwner := 0, ""
-	defer func() { fmt.Fprintf(out, "\n%d answers saved in %s. Run handwash assess again to carry on; handwash assess list shows every answer.\n", saved, book.Where()) }()
+	defer func() {
+		fmt.Fprintf(out, "\n%d answers saved in %s. Run handwash assess again to carry on; handwash assess list shows every answer.\n", saved, book.Where())
+	}()
 	for i, q := range todo {
 		prev, had := current[q.ID]
 		fmt.Fprintf(out, "\n%d of %d · %s\n%s\n\n", i+1, len(todo), q.Area.Title(), q.Question)

@@ -85,3 +85,36 @@ func TestAssessIntoTheServersData(t *testing.T) {
 		t.Errorf("an unknown organisation: exit %d: %s", code, errOut)
 	}
 }
+
+// The report judges saved Facts and the answers in the file, or the
+// organisation's devices and answers on the server.
+func TestAssessReport(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "answers.json")
+	handwashRun(t, "no\nNothing written down\nJo\nq\n", "assess", "--file", file)
+	code, out, errOut := handwashRun(t, "", "assess", "report", "--file", file, "--facts", windowsNeglected, "--org-name", "Rose Court")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Cyber Essentials and DSPT readiness", "Rose Court", "from 1 assessed device", "Action plan\n====", "Nothing written down"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	html := filepath.Join(t.TempDir(), "readiness.html")
+	if code, _, errOut := handwashRun(t, "", "assess", "report", "--file", file, "--no-device", "--format", "html", "--output", html); code != exitOK || !strings.Contains(errOut, "written to") {
+		t.Errorf("html: exit %d: %s", code, errOut)
+	}
+	if data, err := os.ReadFile(html); err != nil || !strings.Contains(string(data), "<html") {
+		t.Errorf("html file: %v", err)
+	}
+	if code, _, errOut := handwashRun(t, "", "assess", "report", "--format", "pdf", "--file", file); code != exitUsage || !strings.Contains(errOut, "--format") {
+		t.Errorf("a bad format: exit %d: %s", code, errOut)
+	}
+	data := t.TempDir()
+	adminSetup(t, data)
+	handwashRun(t, "yes\nOn the list\nJo\nq\n", "assess", "--org", "Rose House", "--data", data)
+	code, out, errOut = handwashRun(t, "", "assess", "report", "--org", "Rose House", "--data", data)
+	if code != exitOK || !strings.Contains(out, "Rose House") || !strings.Contains(out, "from 0 assessed devices") && !strings.Contains(out, "no assessed device") {
+		t.Errorf("--org: exit %d: %s %s", code, out[:min(len(out), 600)], errOut)
+	}
+}

@@ -106,23 +106,10 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 			return handwash.Errorf(handwash.EINVALID, "--explain: no control has the ID %q: the report lists every control's ID", o.explain)
 		}
 	}
-	config, err := loadConfig(o.config, cat)
+	a, err := assessMachine(cmd, cat, o.facts, o.config, o.feeds)
 	if err != nil {
 		return err
 	}
-
-	var facts *handwash.Facts
-	if o.facts != "" {
-		if facts, err = readFacts(cmd, o.facts); err != nil {
-			return err
-		}
-	} else {
-		facts = collect.Collect(cmd.Context(), collect.Options{Version: versionString()})
-	}
-	opt := policy.Options{Now: now(), Exceptions: config.Exceptions, Settings: config.Settings}
-	cache, _ := openFeeds(o.feeds) // without a cache folder, the advisory controls say so
-	advisories.New(cache, now).Apply(&opt, facts)
-	a := cat.Evaluate(facts, opt)
 
 	if o.explain != "" {
 		ctl, _ := cat.Control(o.explain)
@@ -144,6 +131,28 @@ func runCheck(cmd *cobra.Command, o checkOptions) error {
 	return failuresAtOrAbove(failOn, a.Findings, func(f handwash.Finding) (bool, handwash.Severity) {
 		return f.Status == handwash.StatusFail, f.Severity
 	})
+}
+
+// assessMachine judges this computer's Facts (or those saved in
+// factsFile) with the settings and exceptions of configFile and the
+// feeds in feedsDir, as check does.
+func assessMachine(cmd *cobra.Command, cat *policy.Catalogue, factsFile, configFile, feedsDir string) (*handwash.Assessment, error) {
+	config, err := loadConfig(configFile, cat)
+	if err != nil {
+		return nil, err
+	}
+	var facts *handwash.Facts
+	if factsFile != "" {
+		if facts, err = readFacts(cmd, factsFile); err != nil {
+			return nil, err
+		}
+	} else {
+		facts = collect.Collect(cmd.Context(), collect.Options{Version: versionString()})
+	}
+	opt := policy.Options{Now: now(), Exceptions: config.Exceptions, Settings: config.Settings}
+	cache, _ := openFeeds(feedsDir) // without a cache folder, the advisory controls say so
+	advisories.New(cache, now).Apply(&opt, facts)
+	return cat.Evaluate(facts, opt), nil
 }
 
 // parseFailOn reads a --fail-on flag: "" for none.
