@@ -156,7 +156,8 @@ type Incident struct {
 	// or made unavailable: a personal data breach.
 	PersonalData bool `json:"personal_data"`
 	// Fraud says money was taken or asked for, or a crime such as hacking
-	// or extortion happened: Action Fraud takes the report.
+	// or extortion happened: Report Fraud (which replaced Action Fraud in
+	// December 2025) takes the report.
 	Fraud bool `json:"fraud"`
 	// Actions is what was done about it.
 	Actions string `json:"actions,omitempty"`
