@@ -27,7 +27,8 @@ type Duty struct {
 	// ID is DutyICO, DutyDSPT, DutyActionFraud or DutyLessons.
 	ID string `json:"id"`
 	// Body is who is told: "ICO", "DSPT incident reporting tool" or
-	// "Action Fraud"; "Lessons learned" for DutyLessons.
+	// "Report Fraud (formerly Action Fraud)"; "Lessons learned" for
+	// DutyLessons.
 	Body string `json:"body"`
 	// Required is true when the incident calls for the report.
 	Required bool `json:"required"`
@@ -80,7 +81,7 @@ func Duties(in handwash.Incident, now time.Time) []Duty {
 	}
 	dspt.Overdue = overdue(dspt.Required, dspt.Done, dspt.Due)
 
-	af := Duty{ID: DutyActionFraud, Body: "Action Fraud", Required: in.Fraud, Done: in.ActionFraudReportedOn != nil}
+	af := Duty{ID: DutyActionFraud, Body: "Report Fraud (formerly Action Fraud)", Required: in.Fraud, Done: in.ActionFraudReportedOn != nil}
 	if af.Required {
 		af.What = actionFraudText
 	} else {

@@ -129,7 +129,7 @@ func TestDutiesText(t *testing.T) {
 	in := handwash.Incident{DiscoveredAt: testNow, OccurredAt: testNow, PersonalData: true, Fraud: true}
 	ds := Duties(in, testNow)
 	bodies := []string{ds[0].Body, ds[1].Body, ds[2].Body}
-	if d := cmp.Diff([]string{"ICO", "DSPT incident reporting tool", "Action Fraud"}, bodies); d != "" {
+	if d := cmp.Diff([]string{"ICO", "DSPT incident reporting tool", "Report Fraud (formerly Action Fraud)"}, bodies); d != "" {
 		t.Errorf("bodies (-want +got):\n%s", d)
 	}
 	for _, c := range []struct {

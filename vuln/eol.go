@@ -310,10 +310,7 @@ func DecodeEOLAPI(r io.Reader, keep func(name string) bool) (*EOL, error) {
 		if lr.over {
 			return handwash.Errorf(handwash.ETOOLARGE, "end-of-life data: is over the limit of %d MiB: this is not endoflife.date's products/full document", MaxEOLBytes>>20)
 		}
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		return invalid("is not valid JSON at byte %d: %v", dec.InputOffset(), err)
+		return invalid("%s", streamProblem(dec, err))
 	}
 	if tok, err := dec.Token(); err != nil {
 		return nil, syntax(err)

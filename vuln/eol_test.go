@@ -3,7 +3,9 @@ package vuln
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -354,26 +356,160 @@ func TestParseEOLAPIRejects(t *testing.T) {
 		}, []string{"result[0] (debian)", `"releases" has the wrong type`}, handwash.EINVALID},
 		{"oversize", func() []byte { return bytes.Repeat([]byte(" "), MaxEOLBytes+1) }, []string{"over the limit"}, handwash.ETOOLARGE},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseEOLAPI(bytes.NewReader(tt.input()))
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			if code := handwash.ErrorCode(err); code != tt.code {
-				t.Errorf("code %s, want %s", code, tt.code)
-			}
-			msg := handwash.ErrorMessage(err)
-			if !strings.HasPrefix(msg, "end-of-life data: ") {
-				t.Errorf("message %q does not say it is about end-of-life data", msg)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("message %q lacks %q", msg, w)
-				}
-			}
-		})
+	// DecodeEOLAPI, reading as a stream, rejects the same with the same
+	// words.
+	parsers := []struct {
+		name  string
+		parse func([]byte) (*EOL, error)
+	}{
+		{"ParseEOLAPI", func(b []byte) (*EOL, error) { return ParseEOLAPI(bytes.NewReader(b)) }},
+		{"DecodeEOLAPI", func(b []byte) (*EOL, error) { return DecodeEOLAPI(bytes.NewReader(b), nil) }},
 	}
+	for _, tt := range tests {
+		for _, p := range parsers {
+			t.Run(tt.name+"/"+p.name, func(t *testing.T) {
+				_, err := p.parse(tt.input())
+				if err == nil {
+					t.Fatal("accepted")
+				}
+				if code := handwash.ErrorCode(err); code != tt.code {
+					t.Errorf("code %s, want %s", code, tt.code)
+				}
+				msg := handwash.ErrorMessage(err)
+				if !strings.HasPrefix(msg, "end-of-life data: ") {
+					t.Errorf("message %q does not say it is about end-of-life data", msg)
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(msg, w) {
+						t.Errorf("message %q lacks %q", msg, w)
+					}
+				}
+			})
+		}
+	}
+}
+
+// DecodeEOLAPI gives ParseEOLAPI's model, read as a stream; asked for some
+// products, it keeps those (by name or alias) and finds them as the whole
+// data does.
+func TestDecodeEOLAPI(t *testing.T) {
+	all := eolProductsFS(t)
+	from, err := ParseEOLProductFiles(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := from.WriteAPIv1(&buf); err != nil {
+		t.Fatal(err)
+	}
+	doc := buf.Bytes()
+	for _, in := range [][]byte{doc, []byte(apiDoc)} {
+		want, err := ParseEOLAPI(bytes.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeEOLAPI(bytes.NewReader(in), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(EOL{}, "byName")); diff != "" {
+			t.Errorf("(-ParseEOLAPI +DecodeEOLAPI):\n%s", diff)
+		}
+	}
+
+	whole, _ := ParseEOLAPI(bytes.NewReader(doc))
+	names := []string{"windows", "mac", "firefox", "linux-kernel", "no-such-product"}
+	keep := func(n string) bool { return slices.Contains(names, n) }
+	some, err := DecodeEOLAPI(bytes.NewReader(doc), keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range some.Products {
+		got = append(got, p.Name)
+	}
+	// macos by its alias mac, linux by its file name linux-kernel.
+	if want := []string{"firefox", "linux", "macos", "windows"}; !slices.Equal(got, want) {
+		t.Errorf("kept %v, want %v", got, want)
+	}
+	for _, n := range names {
+		a, okA := whole.Product(n)
+		b, okB := some.Product(n)
+		if okA != okB || okA && !cmp.Equal(a, b) {
+			t.Errorf("%s: found %v in the whole data, %v in the products kept, or found differently", n, okA, okB)
+		}
+	}
+	if !some.GeneratedAt.Equal(whole.GeneratedAt) || some.SchemaVersion != whole.SchemaVersion {
+		t.Errorf("kept: %v %q; whole: %v %q", some.GeneratedAt, some.SchemaVersion, whole.GeneratedAt, whole.SchemaVersion)
+	}
+	// Keeping none is an empty list, not an error; "total" still counts all.
+	none, err := DecodeEOLAPI(bytes.NewReader(doc), func(string) bool { return false })
+	if err != nil || none.Len() != 0 || none.Products == nil {
+		t.Errorf("keeping none: %v, %v", none, err)
+	}
+	// A product left out is not checked; one kept is.
+	bad := strings.Replace(apiDoc, `"isEol": false`, `"isEol": "no"`, 1) // macos 26
+	if _, err := DecodeEOLAPI(strings.NewReader(bad), func(n string) bool { return n == "debian" }); err != nil {
+		t.Errorf("a damaged product left out: %v", err)
+	}
+	if _, err := DecodeEOLAPI(strings.NewReader(bad), func(n string) bool { return n == "mac" }); err == nil || !strings.Contains(handwash.ErrorMessage(err), "result[1] (macos)") {
+		t.Errorf("a damaged product kept: %v", err)
+	}
+}
+
+// Where the stream and the whole document could differ: a field given
+// twice, names in another case, data after the document, a stream over
+// the size limit (never held whole).
+func TestDecodeEOLAPIEdges(t *testing.T) {
+	second := `{"schema_version":"1.0.0","generated_at":"2026-08-20T06:12:45Z","result":[{"name":"a","releases":[]}],` +
+		`"RESULT":[{"name":"b","releases":[]},{"name":"c","releases":[]}],"Total":2}`
+	for _, in := range []string{second, apiDoc + "\n\t "} {
+		want, err := ParseEOLAPI(strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeEOLAPI(strings.NewReader(in), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(EOL{}, "byName")); diff != "" {
+			t.Errorf("(-ParseEOLAPI +DecodeEOLAPI):\n%s", diff)
+		}
+	}
+	for _, in := range []string{apiDoc + " {}", apiDoc + "x", `{"schema_version":"1.0.0","generated_at":"2026-08-20T06:12:45Z","result":[{"name":"a","releases":[]}],"result":null}`} {
+		if _, err := ParseEOLAPI(strings.NewReader(in)); err == nil {
+			t.Errorf("ParseEOLAPI accepted %q", in[max(0, len(in)-20):])
+		}
+		if _, err := DecodeEOLAPI(strings.NewReader(in), nil); err == nil {
+			t.Errorf("DecodeEOLAPI accepted %q", in[max(0, len(in)-20):])
+		}
+	}
+	r := &countingReader{r: io.MultiReader(strings.NewReader(`{"schema_version":"1.0.0","x":"`), endless('a'))}
+	_, err := DecodeEOLAPI(r, nil)
+	if handwash.ErrorCode(err) != handwash.ETOOLARGE || r.n > MaxEOLBytes+64<<10 {
+		t.Errorf("endless input: read %d bytes, %v", r.n, err)
+	}
+}
+
+// endless is a reader that never ends.
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 func TestParseEOLProductFilesRejects(t *testing.T) {
@@ -449,6 +585,43 @@ func FuzzParseEOLAPI(f *testing.F) {
 		}
 		if _, err := ParseEOLAPI(&buf); err != nil {
 			t.Fatalf("written back, it does not read: %v", err)
+		}
+	})
+}
+
+// DecodeEOLAPI accepts exactly what ParseEOLAPI accepts, with the same
+// model; keeping some products, it accepts at least that, and finds those
+// products the same.
+func FuzzDecodeEOLAPI(f *testing.F) {
+	f.Add([]byte(apiDoc))
+	f.Add([]byte(`{"schema_version":"1.0.0","generated_at":"2026-08-20T06:12:45Z","result":[{"name":"x","releases":[{"name":"1","latest":null}]}]}`))
+	f.Add([]byte(`{"schema_version":"1.0.0","result":[null]}`))
+	f.Add([]byte(`{"Schema_Version":"1.0.0","generated_at":"2026-08-20T06:12:45Z","result":[{"name":"debian","aliases":["x"],"releases":[]}],"Result":null}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, werr := ParseEOLAPI(bytes.NewReader(data))
+		got, gerr := DecodeEOLAPI(bytes.NewReader(data), nil)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("ParseEOLAPI: %v; DecodeEOLAPI: %v", werr, gerr)
+		}
+		if gerr != nil {
+			if handwash.ErrorCode(gerr) == handwash.EINTERNAL {
+				t.Fatalf("error without a code: %v", gerr)
+			}
+			return
+		}
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(EOL{}, "byName")); diff != "" {
+			t.Fatalf("(-ParseEOLAPI +DecodeEOLAPI):\n%s", diff)
+		}
+		some, err := DecodeEOLAPI(bytes.NewReader(data), func(n string) bool { return n == "debian" || n == "x" })
+		if err != nil {
+			t.Fatalf("keeping some products: %v", err)
+		}
+		for _, n := range []string{"debian", "x"} {
+			a, okA := want.Product(n)
+			b, okB := some.Product(n)
+			if okA != okB || okA && !cmp.Equal(a, b) {
+				t.Fatalf("%s: found %v in the whole data, %v in the products kept, or found differently", n, okA, okB)
+			}
 		}
 	})
 }

@@ -392,10 +392,7 @@ func DecodeKEVIDs(r io.Reader) (*KEVIDs, error) {
 		if lr.over {
 			return handwash.Errorf(handwash.ETOOLARGE, "KEV catalogue: is over the limit of %d MiB: this is not CISA's catalogue (about 1.3 MB in 2025)", MaxKEVBytes>>20)
 		}
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		return invalid("is not valid JSON at byte %d: %v", dec.InputOffset(), err)
+		return invalid("%s", streamProblem(dec, err))
 	}
 	if tok, err := dec.Token(); err != nil {
 		return nil, syntax(err)
@@ -434,8 +431,12 @@ func DecodeKEVIDs(r io.Reader) (*KEVIDs, error) {
 					CVEID *string `json:"cveID"`
 				}
 				if err := dec.Decode(&e); err != nil {
-					if isTypeError(err) {
-						return nil, invalid("vulnerabilities[%d] must be an object with the entry's fields", i)
+					var te *json.UnmarshalTypeError
+					switch {
+					case errors.As(err, &te) && te.Field != "":
+						return nil, invalid("vulnerabilities[%d]: field %q must be a string, not %s", i, te.Field, te.Value)
+					case errors.As(err, &te):
+						return nil, invalid("vulnerabilities[%d] must be an object with the entry's fields, not %s", i, te.Value)
 					}
 					return nil, syntax(err)
 				}
@@ -479,6 +480,19 @@ func DecodeKEVIDs(r io.Reader) (*KEVIDs, error) {
 	}
 	slices.Sort(ids)
 	return &KEVIDs{ids: slices.Clip(slices.Compact(ids))}, nil
+}
+
+// streamProblem explains in words a JSON error met while decoding a
+// stream, as jsonProblem does for a whole document, with the byte where
+// the stream went wrong.
+func streamProblem(dec *json.Decoder, err error) string {
+	switch {
+	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && dec.InputOffset() == 0:
+		return "the file is empty"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends too soon: the file is truncated (an interrupted download?); get it again"
+	}
+	return fmt.Sprintf("is not valid JSON near byte %d: %v", dec.InputOffset(), err)
 }
 
 // isTypeError reports whether a decoding error is a JSON value of the

@@ -242,6 +242,133 @@ func TestParseKEVSmall(t *testing.T) {
 	}
 }
 
+// DecodeKEVIDs keeps exactly the CVEs of the real catalogue.
+func TestDecodeKEVIDsRealCatalogue(t *testing.T) {
+	real := readFixtureFile(t, kevFixture)
+	k, err := ParseKEV(bytes.NewReader(real))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := DecodeKEVIDs(bytes.NewReader(real))
+	if err != nil {
+		t.Fatal(err)
+	}
+	different := map[string]bool{}
+	for _, e := range k.Vulnerabilities {
+		different[e.CVEID] = true
+		if !ids.Contains(e.CVEID) {
+			t.Errorf("%s is in the catalogue, not in its IDs", e.CVEID)
+		}
+	}
+	if ids.Len() != len(different) || ids.Len() != 1404 {
+		t.Errorf("%d IDs; the catalogue has %d different CVEs", ids.Len(), len(different))
+	}
+	if !ids.Contains(" cve-2017-0144 ") || ids.Contains("CVE-1999-0001") || ids.Contains("") {
+		t.Error("lookups do not ignore case and spaces, or find what is not there")
+	}
+	var none *KEVIDs
+	if none.Contains("CVE-2017-0144") || none.Len() != 0 {
+		t.Error("nil KEVIDs found something")
+	}
+}
+
+// DecodeKEVIDs checks less than ParseKEV (not every field of every entry)
+// but still refuses what is not a whole catalogue.
+func TestDecodeKEVIDsRejects(t *testing.T) {
+	entry := func(d map[string]any, i int) map[string]any {
+		return d["vulnerabilities"].([]any)[i].(map[string]any)
+	}
+	real := readFixtureFile(t, kevFixture)
+	edit := func(change func(d map[string]any)) func() []byte {
+		return func() []byte {
+			d := kevDoc()
+			change(d)
+			return kevJSON(t, d)
+		}
+	}
+	tests := []struct {
+		name  string
+		input func() []byte
+		want  []string // all must appear in the message
+		code  string
+	}{
+		{"truncated", func() []byte { return real[:len(real)/2] }, []string{"truncated"}, handwash.EINVALID},
+		{"empty", func() []byte { return nil }, []string{"empty"}, handwash.EINVALID},
+		{"not JSON", func() []byte { return []byte("<html>Access denied</html>") }, []string{"not valid JSON near byte 0"}, handwash.EINVALID},
+		{"array", func() []byte { return []byte(`[1,2]`) }, []string{"JSON object"}, handwash.EINVALID},
+		{"trailing", func() []byte { return append(kevJSON(t, kevDoc()), []byte(` {}`)...) }, []string{"more data"}, handwash.EINVALID},
+		{"missing catalogVersion", edit(func(d map[string]any) { delete(d, "catalogVersion") }), []string{`"catalogVersion" is missing`}, handwash.EINVALID},
+		{"OSV record instead", func() []byte {
+			return []byte(`{"id":"DSA-5678-1","modified":"2024-05-01T00:00:00Z"}`)
+		}, []string{"is missing", "known_exploited_vulnerabilities.json"}, handwash.EINVALID},
+		{"count as string", edit(func(d map[string]any) { d["count"] = "2" }), []string{`"count"`, "whole number"}, handwash.EINVALID},
+		{"count does not match", edit(func(d map[string]any) { d["count"] = 3 }), []string{"says 3 entries", "has 2"}, handwash.EINVALID},
+		{"vulnerabilities not an array", edit(func(d map[string]any) { d["vulnerabilities"] = map[string]any{} }), []string{`"vulnerabilities" must be an array`}, handwash.EINVALID},
+		{"vulnerabilities null", edit(func(d map[string]any) { d["vulnerabilities"] = nil }), []string{`"vulnerabilities" must be an array`}, handwash.EINVALID},
+		{"missing cveID", edit(func(d map[string]any) { delete(entry(d, 0), "cveID") }), []string{"vulnerabilities[0]", `"cveID" is missing`}, handwash.EINVALID},
+		{"bad CVE ID", edit(func(d map[string]any) { entry(d, 1)["cveID"] = "CVE-17-0145" }), []string{"vulnerabilities[1]", `"CVE-17-0145"`, "not a CVE ID"}, handwash.EINVALID},
+		{"CVE ID not a string", edit(func(d map[string]any) { entry(d, 1)["cveID"] = 20170145 }), []string{"vulnerabilities[1]", `"cveID" must be a string, not number`}, handwash.EINVALID},
+		{"entry not an object", edit(func(d map[string]any) { d["vulnerabilities"].([]any)[1] = "CVE-2017-0145" }), []string{"vulnerabilities[1]", "must be an object", "not string"}, handwash.EINVALID},
+		{"oversize", func() []byte { return bytes.Repeat([]byte(" "), MaxKEVBytes+1) }, []string{"over the limit"}, handwash.ETOOLARGE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ids, err := DecodeKEVIDs(bytes.NewReader(tt.input()))
+			if err == nil {
+				t.Fatalf("accepted a bad catalogue (%d IDs)", ids.Len())
+			}
+			if code := handwash.ErrorCode(err); code != tt.code {
+				t.Errorf("code %s, want %s", code, tt.code)
+			}
+			msg := handwash.ErrorMessage(err)
+			if !strings.HasPrefix(msg, "KEV catalogue: ") {
+				t.Errorf("message %q does not say it is about the KEV catalogue", msg)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q lacks %q", msg, w)
+				}
+			}
+		})
+	}
+	// What ParseKEV refuses for an entry's other fields, DecodeKEVIDs,
+	// which does not read them, lets by.
+	ids, err := DecodeKEVIDs(bytes.NewReader(edit(func(d map[string]any) { delete(entry(d, 1), "requiredAction") })()))
+	if err != nil || ids.Len() != 2 {
+		t.Errorf("an entry without requiredAction: %v, %v", ids, err)
+	}
+}
+
+// Whatever ParseKEV accepts, DecodeKEVIDs accepts, with the same CVEs.
+func FuzzDecodeKEVIDs(f *testing.F) {
+	f.Add([]byte(`{"catalogVersion":"1","dateReleased":"2025-08-25T17:04:19Z","count":0,"vulnerabilities":[]}`))
+	f.Add([]byte(`{"catalogVersion":"1","dateReleased":"2025-08-25T17:04:19Z","count":2,"vulnerabilities":[{"cveID":"CVE-2017-0144"},{"cveID":"CVE-2017-0144"}]}`))
+	f.Add([]byte(`{"vulnerabilities":[null,1,"x",{"cveID":7}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ids, err := DecodeKEVIDs(bytes.NewReader(data))
+		if err != nil && handwash.ErrorCode(err) == handwash.EINTERNAL {
+			t.Fatalf("error without a code: %v", err)
+		}
+		k, kerr := ParseKEV(bytes.NewReader(data))
+		if kerr != nil {
+			return
+		}
+		if err != nil {
+			t.Fatalf("ParseKEV accepts, DecodeKEVIDs says: %v", err)
+		}
+		different := map[string]bool{}
+		for _, e := range k.Vulnerabilities {
+			different[e.CVEID] = true
+			if !ids.Contains(e.CVEID) {
+				t.Fatalf("%s is not among the IDs", e.CVEID)
+			}
+		}
+		if ids.Len() != len(different) {
+			t.Fatalf("%d IDs, %d different CVEs", ids.Len(), len(different))
+		}
+	})
+}
+
 func FuzzParseKEV(f *testing.F) {
 	f.Add([]byte(`{"catalogVersion":"1","dateReleased":"2025-08-25T17:04:19Z","count":0,"vulnerabilities":[]}`))
 	f.Add([]byte(`{"catalogVersion":"1","dateReleased":"2025-08-25T17:04:19Z","count":1,"vulnerabilities":[{"cveID":"CVE-2017-0144"}]}`))
