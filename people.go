@@ -226,8 +226,10 @@ type PeopleService interface {
 
 	// ReplaceStaff stores an import of the staff register, all or
 	// nothing: people matched by email (or name) are updated, new ones
-	// added; nobody is removed.
-	ReplaceStaff(ctx context.Context, scope Scope, orgID string, staff []StaffMember) error
+	// added; nobody is removed. When training is not nil, it is given the
+	// register as stored and returns training records to add in the same
+	// transaction, so an import of people and their training is whole.
+	ReplaceStaff(ctx context.Context, scope Scope, orgID string, staff []StaffMember, training func(stored []*StaffMember) ([]TrainingRecord, error)) error
 	// PutStaffMember adds or updates one person (by ID when set).
 	PutStaffMember(ctx context.Context, scope Scope, m *StaffMember) error
 	Staff(ctx context.Context, scope Scope, orgID string) ([]*StaffMember, error)

@@ -229,7 +229,8 @@ func (s *Store) upsertStaff(ctx context.Context, tx *sql.Tx, providerID string, 
 // ReplaceStaff stores an import of the staff register, all or nothing:
 // people matched by email, or by name when either has no email, are
 // updated; the rest are added; nobody is removed. The people's IDs are set.
-func (s *Store) ReplaceStaff(ctx context.Context, scope handwash.Scope, orgID string, staff []handwash.StaffMember) error {
+func (s *Store) ReplaceStaff(ctx context.Context, scope handwash.Scope, orgID string, staff []handwash.StaffMember,
+	training func(stored []*handwash.StaffMember) ([]handwash.TrainingRecord, error)) error {
 	if len(staff) > maxStaff {
 		return invalid("the import has %d people: at most %d are kept", len(staff), maxStaff)
 	}
@@ -272,7 +273,22 @@ func (s *Store) ReplaceStaff(ctx context.Context, scope handwash.Scope, orgID st
 			}
 			byName[strings.ToLower(m.Name)] = m.ID
 		}
-		return nil
+		if training == nil {
+			return nil
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff m WHERE m.org_id = $1 ORDER BY m.name, m.id`, orgID)
+		if err != nil {
+			return err
+		}
+		stored, err := scanAll(s, rows, "list staff", scanStaff)
+		if err != nil {
+			return err
+		}
+		records, err := training(stored)
+		if err != nil {
+			return err
+		}
+		return s.addTraining(ctx, tx, orgID, records, now)
 	})
 	return s.dbErr("import the staff register", err)
 }
@@ -308,36 +324,41 @@ func (s *Store) AddTraining(ctx context.Context, scope handwash.Scope, orgID str
 		if err := s.orgInScope(ctx, tx, scope, orgID); err != nil {
 			return err
 		}
-		for i := range records {
-			r := &records[i]
-			switch {
-			case strings.TrimSpace(r.Course) == "" || utf8.RuneCountInString(r.Course) > 200:
-				return invalid("training %d: course: name the training, 1 to 200 characters", i+1)
-			case r.CompletedOn.IsZero():
-				return invalid("training %d: completed_on: give the date it was completed", i+1)
-			case r.Source != handwash.TrainingByHand && r.Source != handwash.TrainingImport && r.Source != handwash.TrainingQuiz:
-				return invalid("training %d: source %q is not manual, import or quiz", i+1, r.Source)
-			case utf8.RuneCountInString(r.Evidence) > 500:
-				return invalid("training %d: evidence is too long", i+1)
-			}
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM staff WHERE id = $1 AND org_id = $2`, r.StaffID, orgID).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return notFound("member of staff", r.StaffID)
-			}
-			if err != nil {
-				return err
-			}
-			r.ID, r.OrgID, r.CreatedAt = handwash.NewID("trn"), orgID, now
-			if _, err := tx.ExecContext(ctx, `INSERT INTO training (id, org_id, staff_id, course, completed_on, source, evidence, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				r.ID, orgID, r.StaffID, strings.TrimSpace(r.Course), micros(r.CompletedOn), r.Source, r.Evidence, micros(now)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.addTraining(ctx, tx, orgID, records, now)
 	})
 	return s.dbErr("record training", err)
+}
+
+// addTraining checks and inserts records in tx.
+func (s *Store) addTraining(ctx context.Context, tx *sql.Tx, orgID string, records []handwash.TrainingRecord, now time.Time) error {
+	for i := range records {
+		r := &records[i]
+		switch {
+		case strings.TrimSpace(r.Course) == "" || utf8.RuneCountInString(r.Course) > 200:
+			return invalid("training %d: course: name the training, 1 to 200 characters", i+1)
+		case r.CompletedOn.IsZero():
+			return invalid("training %d: completed_on: give the date it was completed", i+1)
+		case r.Source != handwash.TrainingByHand && r.Source != handwash.TrainingImport && r.Source != handwash.TrainingQuiz:
+			return invalid("training %d: source %q is not manual, import or quiz", i+1, r.Source)
+		case utf8.RuneCountInString(r.Evidence) > 500:
+			return invalid("training %d: evidence is too long", i+1)
+		}
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM staff WHERE id = $1 AND org_id = $2`, r.StaffID, orgID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("member of staff", r.StaffID)
+		}
+		if err != nil {
+			return err
+		}
+		r.ID, r.OrgID, r.CreatedAt = handwash.NewID("trn"), orgID, now
+		if _, err := tx.ExecContext(ctx, `INSERT INTO training (id, org_id, staff_id, course, completed_on, source, evidence, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			r.ID, orgID, r.StaffID, strings.TrimSpace(r.Course), micros(r.CompletedOn), r.Source, r.Evidence, micros(now)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Training lists an organisation's training records, newest first.
