@@ -99,6 +99,10 @@ func (s *server) handleReadiness(format string) http.HandlerFunc {
 		}
 		var b bytes.Buffer
 		switch format {
+		case "pdf":
+			err = readiness.WritePDF(&b, ready)
+			w.Header().Set("Content-Type", "application/pdf")
+			w.Header().Set("Content-Disposition", `attachment; filename="`+readinessFilename(rep, "pdf")+`"`)
 		case "text":
 			err = readiness.WriteText(&b, ready)
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -35,6 +35,10 @@ func TestReadiness(t *testing.T) {
 	if i := strings.Index(plan, "passwords.mfa-cloud-services"); i < 0 || i > 1500 {
 		t.Errorf("the automatic fail is not at the top of the plan: %s", plan[:min(len(plan), 2000)])
 	}
+	pdf := admin.raw(page + ".pdf")
+	if pdf.status != http.StatusOK || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF-") {
+		t.Errorf("pdf: %d %v", pdf.status, pdf.header)
+	}
 	oak := w.browser()
 	oak.signIn(w.oakAdmin)
 	if res := oak.raw(page); res.status != http.StatusNotFound {

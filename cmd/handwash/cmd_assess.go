@@ -136,7 +136,7 @@ of that organisation in handwash serve's data.
 	}
 	addAssessFlags(cmd, &o.assessOptions)
 	fl := cmd.Flags()
-	fl.StringVar(&o.format, "format", "text", "text or html")
+	fl.StringVar(&o.format, "format", "text", "text, html or pdf (pdf needs --output)")
 	fl.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of standard output")
 	fl.StringVar(&o.facts, "facts", "", "without --org: judge these saved Facts instead of this computer")
 	fl.BoolVar(&o.noDevice, "no-device", false, "without --org: leave computers out, for the answers alone")
@@ -147,8 +147,11 @@ of that organisation in handwash serve's data.
 }
 
 func runAssessReport(cmd *cobra.Command, o assessReportOptions) error {
-	if o.format != "text" && o.format != "html" {
-		return handwash.Errorf(handwash.EINVALID, "--format %q: use text or html", o.format)
+	if o.format != "text" && o.format != "html" && o.format != "pdf" {
+		return handwash.Errorf(handwash.EINVALID, "--format %q: use text, html or pdf", o.format)
+	}
+	if o.format == "pdf" && o.output == "" {
+		return handwash.Errorf(handwash.EINVALID, "--format pdf: give --output FILE.pdf as well, to keep the PDF out of the terminal")
 	}
 	if o.org != "" && (o.facts != "" || o.noDevice) {
 		return handwash.Errorf(handwash.EINVALID, "--facts and --no-device judge one computer: leave them out with --org, which uses the organisation's devices")
@@ -192,8 +195,11 @@ func runAssessReport(cmd *cobra.Command, o assessReportOptions) error {
 			return err
 		}
 		if err := writeOutput(cmd, o.output, func(w io.Writer) error {
-			if o.format == "html" {
+			switch o.format {
+			case "html":
 				return readiness.WriteHTML(w, r)
+			case "pdf":
+				return readiness.WritePDF(w, r)
 			}
 			return readiness.WriteText(w, r)
 		}); err != nil {

@@ -107,7 +107,14 @@ func TestAssessReport(t *testing.T) {
 	if data, err := os.ReadFile(html); err != nil || !strings.Contains(string(data), "<html") {
 		t.Errorf("html file: %v", err)
 	}
-	if code, _, errOut := handwashRun(t, "", "assess", "report", "--format", "pdf", "--file", file); code != exitUsage || !strings.Contains(errOut, "--format") {
+	pdf := filepath.Join(t.TempDir(), "readiness.pdf")
+	if code, _, errOut := handwashRun(t, "", "assess", "report", "--file", file, "--no-device", "--format", "pdf", "--output", pdf); code != exitOK {
+		t.Errorf("pdf: exit %d: %s", code, errOut)
+	}
+	if data, err := os.ReadFile(pdf); err != nil || !strings.HasPrefix(string(data), "%PDF-") {
+		t.Errorf("pdf file: %v", err)
+	}
+	if code, _, errOut := handwashRun(t, "", "assess", "report", "--format", "docx", "--file", file); code != exitUsage || !strings.Contains(errOut, "--format") {
 		t.Errorf("a bad format: exit %d: %s", code, errOut)
 	}
 	data := t.TempDir()
