@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"github.com/handwash/handwash"
-	"github.com/handwash/handwash/cloudimport"
 	"github.com/handwash/handwash/evidence"
-	"github.com/handwash/handwash/mdmimport"
 	"github.com/handwash/handwash/readiness"
 )
 
@@ -89,9 +87,7 @@ func (s *server) handleReadiness(format string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		findings := append(cloudimport.Findings(rep.CloudAccounts, rep.CloudImports, rep.GeneratedAt),
-			mdmimport.Findings(rep.MobileDevices, s.mobileSupport, rep.GeneratedAt)...)
-		ready, err := readiness.Build(readiness.Input{OrgName: o.Name, Evidence: doc, Findings: findings, Catalogue: s.questions,
+		ready, err := readiness.Build(readiness.Input{OrgName: o.Name, Evidence: doc, Findings: readiness.OrgFindings(rep), Catalogue: s.questions,
 			Answers: answers, Now: rep.GeneratedAt})
 		if err != nil {
 			s.fail(w, r, err)

@@ -24,7 +24,15 @@ func TestReadiness(t *testing.T) {
 	if status, _, _ := admin.post(q, url.Values{"value": {"no"}, "note": {"Email has no two-step verification"}, "owner": {"Jo Brown"}}); status != http.StatusSeeOther {
 		t.Fatalf("answer: %d", status)
 	}
+	// A register with nobody trained fails DSPT 3.2.1's 95%.
+	admin.get("/orgs/" + w.rose.ID + "/training")
+	if status, _, _ := admin.post("/orgs/"+w.rose.ID+"/staff", url.Values{"name": {"Ann Lee"}}); status != http.StatusSeeOther {
+		t.Fatalf("add a person: %d", status)
+	}
 	plain := admin.raw(page + ".txt")
+	if !strings.Contains(plain.body, "people.training-95") {
+		t.Errorf("the training finding is not in the readiness report")
+	}
 	if plain.status != http.StatusOK || !strings.Contains(plain.header.Get("Content-Disposition"), "handwash-readiness-rose-house") {
 		t.Fatalf("text: %d %v", plain.status, plain.header)
 	}

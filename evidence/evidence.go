@@ -87,6 +87,11 @@ type Report struct {
 	// MobileDevices are the organisation's phones and tablets, imported
 	// from an MDM or entered by hand; the report judges them at GeneratedAt.
 	MobileDevices []*handwash.MobileDevice
+	// Staff and Training are the staff register and its training
+	// records, and Incidents the incident log, for readiness.
+	Staff     []*handwash.StaffMember
+	Training  []handwash.TrainingRecord
+	Incidents []*handwash.Incident
 	// MobileSupport says whether a phone or tablet's OS version (os is ios,
 	// ipados or android) still gets security updates, from the end-of-life
 	// data: supported is nil when not known, endsSoon when support ends

@@ -19,7 +19,8 @@ func MonthsBefore(now time.Time, n int) time.Time {
 
 // Gather fills in from the store what the report of organisation o shows
 // (its provider's name, scores, devices and their findings, exceptions,
-// alerts, backup jobs, phishing months, cloud accounts and phones) as of
+// alerts, backup jobs, phishing months, cloud accounts, phones, staff
+// training and incidents) as of
 // rep.GeneratedAt, which must be set. The dashboard's report and
 // handwash assess report --org both gather through it.
 func Gather(ctx context.Context, s handwash.Store, scope handwash.Scope, o *handwash.Org, rep *Report) error {
@@ -61,6 +62,15 @@ func Gather(ctx context.Context, s handwash.Store, scope handwash.Scope, o *hand
 	if rep.CloudAccounts, rep.CloudImports, err = s.CloudAccounts(ctx, scope, o.ID); err != nil {
 		return err
 	}
-	rep.MobileDevices, err = s.MobileDevices(ctx, scope, o.ID)
+	if rep.MobileDevices, err = s.MobileDevices(ctx, scope, o.ID); err != nil {
+		return err
+	}
+	if rep.Staff, err = s.Staff(ctx, scope, o.ID); err != nil {
+		return err
+	}
+	if rep.Training, err = s.Training(ctx, scope, o.ID); err != nil {
+		return err
+	}
+	rep.Incidents, err = s.Incidents(ctx, scope, o.ID)
 	return err
 }

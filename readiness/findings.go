@@ -4,7 +4,10 @@ import (
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/assess"
 	"github.com/handwash/handwash/cloudimport"
+	"github.com/handwash/handwash/evidence"
+	"github.com/handwash/handwash/incident"
 	"github.com/handwash/handwash/mdmimport"
+	"github.com/handwash/handwash/training"
 )
 
 // findingScheme says where the result of a check that comes from no
@@ -28,7 +31,9 @@ type findingScheme struct {
 // asks for as such: the age of the accounts list is Handwash's own limit
 // (cloudimport.MaxImportAge), and locating and wiping a lost phone, a
 // recent check-in and avoiding unknown Wi-Fi come from the NCSC Small
-// Business Guide.
+// Business Guide. Staff training in the last 12 months is DSPT 3.2.1 (the
+// 95%), and reporting incidents on time is 6.1.1 (a breach-reporting
+// system); recording lessons is good practice neither scheme names.
 var findingSchemes = map[string]findingScheme{
 	cloudimport.ControlAdminMFA:     {SourceCloud, assess.CEUserAccessControl, []string{"4.5.3"}},
 	cloudimport.ControlUserMFA:      {SourceCloud, assess.CEUserAccessControl, []string{"4.5.3"}},
@@ -40,6 +45,22 @@ var findingSchemes = map[string]findingScheme{
 	mdmimport.ControlWipe:           {SourcePhones, "", nil},
 	mdmimport.ControlSeenRecently:   {SourcePhones, "", nil},
 	mdmimport.ControlUnknownWiFi:    {SourcePhones, "", nil},
+	training.ControlID:              {SourcePeople, "", []string{"3.2.1"}},
+	incident.ControlReporting:       {SourcePeople, "", []string{"6.1.1"}},
+	incident.ControlLessons:         {SourcePeople, "", nil},
+}
+
+// OrgFindings judges what an evidence report holds beyond its devices, as
+// the dashboard's pages judge it: the cloud accounts, the phones and
+// tablets, the staff's training and the incident log, at the report's
+// time. They are Input.Findings.
+func OrgFindings(rep *evidence.Report) []handwash.Finding {
+	now := rep.GeneratedAt
+	fs := append(cloudimport.Findings(rep.CloudAccounts, rep.CloudImports, now), mdmimport.Findings(rep.MobileDevices, rep.MobileSupport, now)...)
+	if len(rep.Staff) > 0 {
+		fs = append(fs, training.Status(rep.Staff, rep.Training, now).Finding())
+	}
+	return append(fs, incident.Findings(rep.Incidents, now)...)
 }
 
 // extraCheck is a check from a finding that comes from no device.

@@ -158,6 +158,7 @@ const (
 	SourceDevices = "Devices"
 	SourceCloud   = "Cloud accounts"
 	SourcePhones  = "Phones and tablets"
+	SourcePeople  = "Training and incidents"
 	SourceOther   = "Other findings"
 )
 
@@ -167,7 +168,8 @@ type Check struct {
 	// ID is the control's ID, such as malware.firewall-on.
 	ID    string
 	Title string
-	// Source is SourceDevices, SourceCloud, SourcePhones or SourceOther.
+	// Source is SourceDevices, SourceCloud, SourcePhones, SourcePeople or
+	// SourceOther.
 	Source   string
 	Severity handwash.Severity
 	Status   CheckStatus

@@ -16,9 +16,7 @@ import (
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/assess"
-	"github.com/handwash/handwash/cloudimport"
 	"github.com/handwash/handwash/evidence"
-	"github.com/handwash/handwash/mdmimport"
 	"github.com/handwash/handwash/policy"
 	"github.com/handwash/handwash/readiness"
 )
@@ -168,7 +166,7 @@ func runAssessReport(cmd *cobra.Command, o assessReportOptions) error {
 			if err := evidence.Gather(ctx, ob.store, ob.scope(), ob.org, rep); err != nil {
 				return err
 			}
-			findings = append(cloudimport.Findings(rep.CloudAccounts, rep.CloudImports, t), mdmimport.Findings(rep.MobileDevices, nil, t)...)
+			findings = readiness.OrgFindings(rep)
 		} else {
 			rep.Org.Name = o.name
 			if !o.noDevice {
