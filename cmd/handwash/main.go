@@ -114,7 +114,11 @@ areas (backups, malware, phones and tablets, passwords, phishing), the lessons
 of WannaCry (patch, leave unsupported software, act on critical alerts) and
 Cyber Essentials, and says in plain English what to fix first and how.
 
-Start with:  handwash check`,
+Start with:  handwash check
+
+Started with no command at a console (for instance by double-clicking
+handwash.exe), it checks this computer, shows the report and keeps a copy as a
+web page in your Documents folder.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       versionString(),
@@ -130,7 +134,10 @@ Start with:  handwash check`,
 	root.Args = cobra.ArbitraryArgs
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return usageError{fmt.Errorf("unknown command %q: the commands are check, collect, email, feeds, phish, serve, admin, agent and version", args[0])}
+			return usageError{fmt.Errorf("unknown command %q: the commands are check, collect, assess, email, feeds, phish, backup, password, serve, admin, agent and version", args[0])}
+		}
+		if interactive(stdin, stdout) {
+			return runDoubleClick(cmd)
 		}
 		return cmd.Help()
 	}
