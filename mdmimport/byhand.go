@@ -3,7 +3,6 @@ package mdmimport
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/internal/csvtable"
@@ -96,18 +95,14 @@ func ParseByHand(form map[string]string) (handwash.MobileDevice, error) {
 // formText reads a text field: trimmed, at most maxFieldLen characters,
 // with no control or formatting characters.
 func formText(form map[string]string, field string, required bool) (string, error) {
-	v := strings.TrimSpace(form[field])
+	v, problem := csvtable.Field(form[field], maxFieldLen)
 	switch {
+	case problem != "":
+		return "", fieldErr(field, "%s", problem)
 	case v == "" && required:
-		return "", fieldErr(field, "is empty: it is needed to name the device in findings")
-	case !utf8.ValidString(v):
-		return "", fieldErr(field, "is not valid text")
-	case utf8.RuneCountInString(v) > maxFieldLen:
-		return "", fieldErr(field, "is longer than %d characters", maxFieldLen)
-	case csvtable.CleanText(v) != strings.Join(strings.Fields(v), " "):
-		return "", fieldErr(field, "holds control characters: type it again")
+		return "", fieldErr(field, "%s", "is empty: it is needed to name the device in findings")
 	}
-	return csvtable.CleanText(v), nil
+	return v, nil
 }
 
 // validVersion accepts digits and dots: 1 to 6 numbers of 1 to 6 digits.

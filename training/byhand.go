@@ -3,7 +3,6 @@ package training
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/internal/csvtable"
@@ -60,18 +59,14 @@ func ParseByHand(form map[string]string) (handwash.StaffMember, error) {
 // formText reads a text field: trimmed, at most maxFieldLen characters,
 // with no control or formatting characters.
 func formText(form map[string]string, field string, required bool) (string, error) {
-	v := strings.TrimSpace(form[field])
+	v, problem := csvtable.Field(form[field], maxFieldLen)
 	switch {
+	case problem != "":
+		return "", fieldErr(field, "%s", problem)
 	case v == "" && required:
-		return "", fieldErr(field, "is empty: enter the person's name as colleagues know it")
-	case !utf8.ValidString(v):
-		return "", fieldErr(field, "is not valid text: type it again")
-	case utf8.RuneCountInString(v) > maxFieldLen:
-		return "", fieldErr(field, "is longer than %d characters", maxFieldLen)
-	case csvtable.CleanText(v) != strings.Join(strings.Fields(v), " "):
-		return "", fieldErr(field, "holds control characters: type it again")
+		return "", fieldErr(field, "%s", "is empty: enter the person's name as colleagues know it")
 	}
-	return csvtable.CleanText(v), nil
+	return v, nil
 }
 
 // formDate reads a date field, YYYY-MM-DD as an HTML date input sends it;
