@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -387,38 +388,79 @@ func (s *Store) PutIncident(ctx context.Context, scope handwash.Scope, in *handw
 		in.CreatedAt = now
 	}
 	in.UpdatedAt = now
+	return s.putBody(ctx, scope, bodyRow{what: "incident", table: "incidents", prefix: "inc", id: &in.ID, orgID: in.OrgID, limit: maxIncidentBody,
+		body: func() any { return in },
+		insertCols: "occurred_at, closed_on, created_at, updated_at", insertArgs: []any{micros(in.OccurredAt), optMicros(in.ClosedOn), micros(in.CreatedAt), micros(now)},
+		update: "occurred_at = $4, closed_on = $5, updated_at = $6", updateArgs: []any{micros(in.OccurredAt), optMicros(in.ClosedOn), micros(now)}})
+}
+
+// PutExerciseRun adds or updates a tabletop exercise run (by ID when set).
+func (s *Store) PutExerciseRun(ctx context.Context, scope handwash.Scope, r *handwash.ExerciseRun) error {
+	if r.ScenarioID == "" || r.StartedAt.IsZero() {
+		return invalid("an exercise run needs its scenario and start time")
+	}
+	return s.putBody(ctx, scope, bodyRow{what: "exercise run", table: "exercise_runs", prefix: "exr", id: &r.ID, orgID: r.OrgID, limit: maxRunBody,
+		body: func() any { return r },
+		insertCols: "scenario_id, started_at, finished_at", insertArgs: []any{r.ScenarioID, micros(r.StartedAt), optMicros(r.FinishedAt)},
+		update: "finished_at = $4, scenario_id = $5", updateArgs: []any{optMicros(r.FinishedAt), r.ScenarioID}})
+}
+
+// bodyRow is a record kept as a JSON body with a few columns beside it.
+type bodyRow struct {
+	what, table, prefix string
+	// id is the record's ID, set here when empty (a new record).
+	id    *string
+	orgID string
+	limit int
+	// body is the record to store, read after its ID is set.
+	body func() any
+	// insertCols and insertArgs are the other columns of a new row;
+	// update and updateArgs set them on an existing one, from $4.
+	insertCols string
+	insertArgs []any
+	update     string
+	updateArgs []any
+}
+
+// putBody inserts or updates a bodyRow of an organisation in scope.
+func (s *Store) putBody(ctx context.Context, scope handwash.Scope, row bodyRow) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.orgInScope(ctx, tx, scope, in.OrgID); err != nil {
+		if err := s.orgInScope(ctx, tx, scope, row.orgID); err != nil {
 			return err
 		}
-		insert := in.ID == ""
+		insert := *row.id == ""
 		if insert {
-			in.ID = handwash.NewID("inc")
+			*row.id = handwash.NewID(row.prefix)
 		}
-		body, err := json.Marshal(in)
+		body, err := json.Marshal(row.body())
 		if err != nil {
 			return err
 		}
-		if len(body) > maxIncidentBody {
-			return handwash.Errorf(handwash.ETOOLARGE, "the incident's text is too long: keep it under %d KB", maxIncidentBody>>10)
+		if len(body) > row.limit {
+			return handwash.Errorf(handwash.ETOOLARGE, "the %s's text is too long: keep it under %d KB", row.what, row.limit>>10)
 		}
 		if insert {
-			_, err = tx.ExecContext(ctx, `INSERT INTO incidents (id, provider_id, org_id, body, occurred_at, closed_on, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				in.ID, scope.ProviderID, in.OrgID, string(body), micros(in.OccurredAt), optMicros(in.ClosedOn), micros(in.CreatedAt), micros(now))
+			cols := strings.Count(row.insertCols, ",") + 1
+			marks := make([]string, cols)
+			for i := range marks {
+				marks[i] = "$" + strconv.Itoa(i+5)
+			}
+			args := append([]any{*row.id, scope.ProviderID, row.orgID, string(body)}, row.insertArgs...)
+			_, err = tx.ExecContext(ctx, `INSERT INTO `+row.table+` (id, provider_id, org_id, body, `+row.insertCols+`)
+				VALUES ($1, $2, $3, $4, `+strings.Join(marks, ", ")+`)`, args...)
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE incidents SET body = $3, occurred_at = $4, closed_on = $5, updated_at = $6 WHERE id = $1 AND org_id = $2`,
-			in.ID, in.OrgID, string(body), micros(in.OccurredAt), optMicros(in.ClosedOn), micros(now))
+		args := append([]any{*row.id, row.orgID, string(body)}, row.updateArgs...)
+		res, err := tx.ExecContext(ctx, `UPDATE `+row.table+` SET body = $3, `+row.update+` WHERE id = $1 AND org_id = $2`, args...)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("incident", in.ID)
+			return notFound(row.what, *row.id)
 		}
 		return nil
 	})
-	return s.dbErr("store an incident", err)
+	return s.dbErr("store "+row.what, err)
 }
 
 func scanBody[T any](r scanner) (*T, error) {
@@ -449,45 +491,6 @@ func (s *Store) Incident(ctx context.Context, scope handwash.Scope, id string) (
 		return nil, notFound("incident", id)
 	}
 	return in, s.dbErr("read an incident", err)
-}
-
-// PutExerciseRun adds or updates a tabletop exercise run (by ID when set).
-func (s *Store) PutExerciseRun(ctx context.Context, scope handwash.Scope, r *handwash.ExerciseRun) error {
-	if r.ScenarioID == "" || r.StartedAt.IsZero() {
-		return invalid("an exercise run needs its scenario and start time")
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.orgInScope(ctx, tx, scope, r.OrgID); err != nil {
-			return err
-		}
-		insert := r.ID == ""
-		if insert {
-			r.ID = handwash.NewID("exr")
-		}
-		body, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		if len(body) > maxRunBody {
-			return handwash.Errorf(handwash.ETOOLARGE, "the exercise's answers are too long: keep them under %d KB", maxRunBody>>10)
-		}
-		if insert {
-			_, err = tx.ExecContext(ctx, `INSERT INTO exercise_runs (id, provider_id, org_id, scenario_id, body, started_at, finished_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				r.ID, scope.ProviderID, r.OrgID, r.ScenarioID, string(body), micros(r.StartedAt), optMicros(r.FinishedAt))
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE exercise_runs SET body = $3, finished_at = $4 WHERE id = $1 AND org_id = $2 AND scenario_id = $5`,
-			r.ID, r.OrgID, string(body), optMicros(r.FinishedAt), r.ScenarioID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("exercise run", r.ID)
-		}
-		return nil
-	})
-	return s.dbErr("store an exercise run", err)
 }
 
 // ExerciseRuns lists an organisation's exercise runs, newest first.
