@@ -3,39 +3,17 @@ package evidence
 import (
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
-	"codeberg.org/go-pdf/fpdf"
-
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/pdfkit"
 )
 
-// Page layout, in millimetres on A4 portrait (210 × 297).
-const (
-	pdfMargin    = 15.0
-	pdfTop       = 18.0
-	pdfBottom    = 18.0
-	pdfBody      = 10.0 // body text size, points
-	pdfTableSize = 8.5  // table text size, points
-	pdfLine      = 5.0  // body line height
-	pdfRowLine   = 3.9  // table line height
-	pdfCellPad   = 1.4  // space above and below a table row's text
-)
-
-type rgb struct{ r, g, b int }
-
-// Colours: the same GOV.UK palette as the HTML. Text is ink, muted or the
-// dark red, each at least 4.5:1 on white; meaning is always in words too.
+// Colours beyond pdfkit's palette: the blue of the GOV.UK palette, and
+// the score bands' colours.
 var (
-	pdfInk     = rgb{11, 12, 12}
-	pdfMuted   = rgb{80, 90, 95}
-	pdfLineCol = rgb{177, 180, 182}
-	pdfShade   = rgb{243, 242, 241}
-	pdfRed     = rgb{148, 37, 20}
-	pdfGreen   = rgb{0, 112, 60}
-	pdfBlue    = rgb{29, 112, 184}
-	pdfBands   = map[string]rgb{"good": {0, 112, 60}, "fair": {178, 94, 9}, "poor": {212, 53, 28}}
+	pdfBlue  = pdfkit.Colour{R: 29, G: 112, B: 184}
+	pdfBands = map[string]pdfkit.Colour{"good": {R: 0, G: 112, B: 60}, "fair": {R: 178, G: 94, B: 9}, "poor": {R: 212, G: 53, B: 28}}
 )
 
 // RenderPDF writes the report as an A4 PDF with the same content as the
@@ -62,224 +40,122 @@ func RenderPDF(w io.Writer, r *Report) error {
 	p.mappings()
 	p.devices()
 	p.limits()
-	if err := p.f.Error(); err != nil {
+	if err := p.F.Error(); err != nil {
 		return fmt.Errorf("making the PDF: %w", err)
 	}
-	return p.f.Output(w)
+	return p.F.Output(w)
 }
 
 // pdfDoc draws a Document with fpdf.
 type pdfDoc struct {
-	f *fpdf.Fpdf
+	*pdfkit.Doc
 	d *Document
-	// tr turns Windows-1252 text (after pdfFold) into the bytes the core
-	// fonts expect.
-	tr func(string) string
-	// width is the width between the margins.
-	width float64
 }
 
 func newPDF(d *Document) *pdfDoc {
-	f := fpdf.New("P", "mm", "A4", "")
-	p := &pdfDoc{f: f, d: d, tr: f.UnicodeTranslatorFromDescriptor("cp1252")}
-	f.SetMargins(pdfMargin, pdfTop, pdfMargin)
-	f.SetAutoPageBreak(true, pdfBottom)
-	pw, _ := f.GetPageSize()
-	p.width = pw - 2*pdfMargin
-
-	// Fixed dates and sorted resources make the bytes depend on the report
-	// alone. Compression stays on: zlib output is itself deterministic.
-	f.SetCreationDate(d.GeneratedAt)
-	f.SetModificationDate(d.GeneratedAt)
-	f.SetCatalogSort(true)
-	f.SetTitle(metaText(d.Title), true)
-	f.SetAuthor("Handwash", true)
 	creator := "Handwash"
 	if d.Version != "" {
 		creator += " " + d.Version
 	}
-	f.SetCreator(creator, true)
-	f.SetProducer(creator, true)
-	f.SetSubject(metaText("Cyber Essentials and Data Security and Protection Toolkit evidence for "+d.OrgName), true)
-	f.SetKeywords("cyber hygiene, Cyber Essentials, DSPT, evidence", true)
-	f.SetLang("en-GB")
-	f.SetDisplayMode("fullwidth", "continuous")
-	f.AliasNbPages("{nb}")
-
+	p := &pdfDoc{d: d, Doc: pdfkit.New(pdfkit.Info{
+		Date:     d.GeneratedAt,
+		Title:    d.Title,
+		Author:   "Handwash",
+		Subject:  "Cyber Essentials and Data Security and Protection Toolkit evidence for " + d.OrgName,
+		Keywords: "cyber hygiene, Cyber Essentials, DSPT, evidence",
+		Creator:  creator,
+	})}
+	f := p.F
 	f.SetHeaderFunc(func() {
-		if f.PageNo() == 1 {
-			return
+		if f.PageNo() > 1 {
+			p.PageHeader(d.OrgName+": cyber hygiene evidence, "+d.Date, false)
 		}
-		p.font("", 8, pdfMuted)
-		f.SetXY(pdfMargin, 9)
-		f.CellFormat(p.width, 4, p.s(d.OrgName+": cyber hygiene evidence, "+d.Date), "", 0, "L", false, 0, "")
-		p.rule(14, pdfLineCol, 0.2)
-		f.SetXY(pdfMargin, pdfTop)
 	})
-	f.SetFooterFunc(func() {
-		ph := 297.0
-		p.rule(ph-13, pdfLineCol, 0.2)
-		p.font("", 8, pdfMuted)
-		f.SetXY(pdfMargin, ph-12)
-		f.CellFormat(p.width/2, 4, p.s("Made by Handwash on "+d.Date), "", 0, "L", false, 0, "")
-		f.CellFormat(p.width/2, 4, fmt.Sprintf("Page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
-	})
+	f.SetFooterFunc(func() { p.PageFooter("Made by Handwash on " + d.Date) })
 	f.AddPage()
 	return p
-}
-
-// metaText prepares text for the document's properties, which PDF readers
-// show in full Unicode: fpdf writes them as UTF-16 but without surrogate
-// pairs, so characters beyond the Basic Multilingual Plane (emoji) become
-// "?", once per symbol.
-func metaText(s string) string {
-	var b strings.Builder
-	joined := false
-	for _, r := range s {
-		switch {
-		case r == '\u200d':
-			joined = true
-			continue
-		case ignorable(r):
-			continue
-		case r > 0xffff:
-			if !joined {
-				b.WriteByte('?')
-			}
-		default:
-			b.WriteRune(r)
-		}
-		joined = false
-	}
-	return b.String()
-}
-
-// s prepares text for the core fonts.
-func (p *pdfDoc) s(text string) string { return p.tr(pdfFold(text)) }
-
-func (p *pdfDoc) font(style string, size float64, c rgb) {
-	p.f.SetFont("Helvetica", style, size)
-	p.f.SetTextColor(c.r, c.g, c.b)
-}
-
-func (p *pdfDoc) rule(y float64, c rgb, width float64) {
-	p.f.SetDrawColor(c.r, c.g, c.b)
-	p.f.SetLineWidth(width)
-	p.f.Line(pdfMargin, y, pdfMargin+p.width, y)
-}
-
-// space reports whether h millimetres fit on the page below the cursor.
-func (p *pdfDoc) space(h float64) bool {
-	_, ph := p.f.GetPageSize()
-	return p.f.GetY()+h <= ph-pdfBottom
-}
-
-// ensure starts a new page unless h millimetres fit on this one, so a
-// heading is never left alone at the foot of a page.
-func (p *pdfDoc) ensure(h float64) {
-	if !p.space(h) {
-		p.f.AddPage()
-	}
 }
 
 // h2 starts a section: a bookmark, a large heading and a rule under it.
 func (p *pdfDoc) h2(title string, newPage bool) {
 	if newPage {
-		p.f.AddPage()
+		p.F.AddPage()
 	} else {
-		p.f.Ln(4)
-		p.ensure(40)
+		p.F.Ln(4)
+		p.Ensure(40)
 	}
-	p.f.Bookmark(p.s(title), 0, -1)
-	p.font("B", 15, pdfInk)
-	p.f.MultiCell(p.width, 7, p.s(title), "", "L", false)
-	y := p.f.GetY() + 0.5
-	p.rule(y, pdfInk, 0.5)
-	p.f.SetY(y + 3)
+	p.F.Bookmark(p.S(title), 0, -1)
+	p.Font("B", 15, pdfkit.Ink)
+	p.F.MultiCell(p.Width, 7, p.S(title), "", "L", false)
+	y := p.F.GetY() + 0.5
+	p.Rule(y, pdfkit.Ink, 0.5)
+	p.F.SetY(y + 3)
 }
 
 // h3 is a sub-heading, bookmarked under its section.
 func (p *pdfDoc) h3(title string) {
-	p.f.Ln(2)
-	p.ensure(30)
-	p.f.Bookmark(p.s(title), 1, -1)
-	p.font("B", 11.5, pdfInk)
-	p.f.MultiCell(p.width, 6, p.s(title), "", "L", false)
-	p.f.Ln(1)
+	p.F.Ln(2)
+	p.Ensure(30)
+	p.F.Bookmark(p.S(title), 1, -1)
+	p.Font("B", 11.5, pdfkit.Ink)
+	p.F.MultiCell(p.Width, 6, p.S(title), "", "L", false)
+	p.F.Ln(1)
 }
 
 // para writes a paragraph of body text.
-func (p *pdfDoc) para(text string, style string, c rgb) {
-	p.font(style, pdfBody, c)
-	p.f.MultiCell(p.width, pdfLine, p.s(text), "", "L", false)
-	p.f.Ln(1.5)
-}
-
-// run is a stretch of text in one style, for items that start in bold.
-type run struct {
-	text  string
-	style string
-	c     rgb
+func (p *pdfDoc) para(text string, style string, c pdfkit.Colour) {
+	p.Font(style, pdfkit.BodySize, c)
+	p.F.MultiCell(p.Width, pdfkit.BodyLine, p.S(text), "", "L", false)
+	p.F.Ln(1.5)
 }
 
 // item writes one list item: a bullet or number, then runs of text that
 // wrap under the first word rather than under the bullet.
-func (p *pdfDoc) item(marker string, runs ...run) {
-	f := p.f
-	p.ensure(2 * pdfLine)
-	indent := 6.0
-	p.font("", pdfBody, pdfInk)
-	f.SetX(pdfMargin + 1)
-	f.CellFormat(indent-1, pdfLine, p.s(marker), "", 0, "L", false, 0, "")
-	f.SetLeftMargin(pdfMargin + indent)
-	for _, r := range runs {
-		p.font(r.style, pdfBody, r.c)
-		f.Write(pdfLine, p.s(r.text))
-	}
-	f.SetLeftMargin(pdfMargin)
-	f.Ln(pdfLine + 1)
+func (p *pdfDoc) item(marker string, runs ...pdfkit.Run) {
+	p.Item(marker, runs...)
+	p.F.Ln(pdfkit.BodyLine + 1)
 }
 
 func (p *pdfDoc) summary() {
-	f, d := p.f, p.d
-	p.f.Bookmark("Summary", 0, -1)
-	p.font("B", 20, pdfInk)
-	f.MultiCell(p.width, 9, p.s("Cyber hygiene evidence report"), "", "L", false)
-	p.font("B", 14, pdfInk)
-	f.MultiCell(p.width, 7, p.s(d.OrgName), "", "L", false)
+	f, d := p.F, p.d
+	p.F.Bookmark("Summary", 0, -1)
+	p.Font("B", 20, pdfkit.Ink)
+	f.MultiCell(p.Width, 9, p.S("Cyber hygiene evidence report"), "", "L", false)
+	p.Font("B", 14, pdfkit.Ink)
+	f.MultiCell(p.Width, 7, p.S(d.OrgName), "", "L", false)
 	meta := "Made on " + d.Generated
 	if d.ProviderName != "" {
 		meta += " by " + d.ProviderName
 	}
-	p.font("", pdfBody, pdfMuted)
-	f.MultiCell(p.width, pdfLine, p.s(meta+", with Handwash controls version "+d.CatalogueVersion+"."), "", "L", false)
+	p.Font("", pdfkit.BodySize, pdfkit.Muted)
+	f.MultiCell(p.Width, pdfkit.BodyLine, p.S(meta+", with Handwash controls version "+d.CatalogueVersion+"."), "", "L", false)
 	f.Ln(3)
 
 	p.h2("Summary", false)
 	if d.Overall.Assessed {
 		y := f.GetY()
-		f.SetFillColor(pdfShade.r, pdfShade.g, pdfShade.b)
-		f.Rect(pdfMargin, y, p.width, 20, "F")
-		f.SetFillColor(pdfBlue.r, pdfBlue.g, pdfBlue.b)
-		f.Rect(pdfMargin, y, 1.8, 20, "F")
-		p.font("B", 28, pdfInk)
-		f.SetXY(pdfMargin+6, y+4)
+		f.SetFillColor(pdfkit.Shade.R, pdfkit.Shade.G, pdfkit.Shade.B)
+		f.Rect(pdfkit.Margin, y, p.Width, 20, "F")
+		f.SetFillColor(pdfBlue.R, pdfBlue.G, pdfBlue.B)
+		f.Rect(pdfkit.Margin, y, 1.8, 20, "F")
+		p.Font("B", 28, pdfkit.Ink)
+		f.SetXY(pdfkit.Margin+6, y+4)
 		score := fmt.Sprintf("%d", d.Overall.Value)
 		f.CellFormat(f.GetStringWidth(score)+1, 12, score, "", 0, "L", false, 0, "")
-		p.font("", 12, pdfMuted)
+		p.Font("", 12, pdfkit.Muted)
 		f.CellFormat(14, 14, "/100", "", 0, "L", false, 0, "")
-		f.SetLeftMargin(pdfMargin + 45)
-		f.SetXY(pdfMargin+45, y+5)
-		p.font("", pdfBody, pdfInk)
-		f.Write(pdfLine, p.s("Overall score: "))
-		p.font("B", pdfBody, pdfInk)
-		f.Write(pdfLine, p.s(d.Band))
-		p.font("", pdfBody, pdfInk)
-		f.Write(pdfLine, p.s(". It adds up every check on every device, weighted by how much each matters."))
-		f.SetLeftMargin(pdfMargin)
+		f.SetLeftMargin(pdfkit.Margin + 45)
+		f.SetXY(pdfkit.Margin+45, y+5)
+		p.Font("", pdfkit.BodySize, pdfkit.Ink)
+		f.Write(pdfkit.BodyLine, p.S("Overall score: "))
+		p.Font("B", pdfkit.BodySize, pdfkit.Ink)
+		f.Write(pdfkit.BodyLine, p.S(d.Band))
+		p.Font("", pdfkit.BodySize, pdfkit.Ink)
+		f.Write(pdfkit.BodyLine, p.S(". It adds up every check on every device, weighted by how much each matters."))
+		f.SetLeftMargin(pdfkit.Margin)
 		f.SetY(y + 24)
 	} else {
-		p.para("No device has been assessed yet, so there is no score. Enrol the organisation's computers and this report fills in once they first report.", "", pdfInk)
+		p.para("No device has been assessed yet, so there is no score. Enrol the organisation's computers and this report fills in once they first report.", "", pdfkit.Ink)
 	}
 
 	enrolled := plural(d.Devices, "device is", "devices are") + " enrolled"
@@ -290,38 +166,38 @@ func (p *pdfDoc) summary() {
 		}
 		enrolled += fmt.Sprintf("; %d of them %s been assessed", d.Assessed, has)
 	}
-	p.item("•", run{text: enrolled + "."})
+	p.item("•", pdfkit.Run{Text: enrolled + "."})
 	switch {
 	case d.Stale > 0:
 		their := "their results"
 		if d.Stale == 1 {
 			their = "its results"
 		}
-		p.item("•", run{text: plural(d.Stale, "device has", "devices have") + " not reported for more than " + d.StaleAfter, style: "B"},
-			run{text: ", so " + their + " may be out of date. They are marked in the device list."})
+		p.item("•", pdfkit.Run{Text: plural(d.Stale, "device has", "devices have") + " not reported for more than " + d.StaleAfter, Style: "B"},
+			pdfkit.Run{Text: ", so " + their + " may be out of date. They are marked in the device list."})
 	case d.Devices > 0:
-		p.item("•", run{text: "Every device has reported in the last " + d.StaleAfter + "."})
+		p.item("•", pdfkit.Run{Text: "Every device has reported in the last " + d.StaleAfter + "."})
 	}
 	switch {
 	case d.Failing > 0:
-		p.item("•", run{text: plural(d.Failing, "check fails", "checks fail"), style: "B"}, run{text: " on at least one device."})
+		p.item("•", pdfkit.Run{Text: plural(d.Failing, "check fails", "checks fail"), Style: "B"}, pdfkit.Run{Text: " on at least one device."})
 	case d.Assessed > 0:
-		p.item("•", run{text: "No check fails on any device."})
+		p.item("•", pdfkit.Run{Text: "No check fails on any device."})
 	}
 	if n := len(d.Exceptions); n > 0 {
 		as := "exceptions"
 		if n == 1 {
 			as = "an exception"
 		}
-		runs := []run{{text: plural(n, "risk has", "risks have") + " been accepted as " + as}}
+		runs := []pdfkit.Run{{Text: plural(n, "risk has", "risks have") + " been accepted as " + as}}
 		if d.ExpiredExceptions > 0 {
 			verb := "have expired and no longer apply"
 			if d.ExpiredExceptions == 1 {
 				verb = "has expired and no longer applies"
 			}
-			runs = append(runs, run{text: "; "}, run{text: fmt.Sprintf("%d of them %s", d.ExpiredExceptions, verb), style: "B"})
+			runs = append(runs, pdfkit.Run{Text: "; "}, pdfkit.Run{Text: fmt.Sprintf("%d of them %s", d.ExpiredExceptions, verb), Style: "B"})
 		}
-		runs = append(runs, run{text: "."})
+		runs = append(runs, pdfkit.Run{Text: "."})
 		p.item("•", runs...)
 	}
 
@@ -332,45 +208,45 @@ func (p *pdfDoc) summary() {
 			if c.Why != "" {
 				text += " " + c.Why
 			}
-			p.item(fmt.Sprintf("%d.", i+1), run{text: c.Title, style: "B"}, run{text: " (" + string(c.Severity) + ")", style: "B", c: severityColour(c.Severity)}, run{text: text})
+			p.item(fmt.Sprintf("%d.", i+1), pdfkit.Run{Text: c.Title, Style: "B"}, pdfkit.Run{Text: " (" + string(c.Severity) + ")", Style: "B", Colour: severityColour(c.Severity)}, pdfkit.Run{Text: text})
 		}
 	}
 	p.h3("How to read this report")
-	p.para("Handwash checks each enrolled computer against its catalogue of controls, drawn from the NCSC Small Business Guide, Cyber Essentials and the Data Security and Protection Toolkit (DSPT). On each device a check passes, fails, could not be checked (the facts it needs were not available), does not apply, or has failed but was accepted as an exception, with a reason, an owner and an end date.", "", pdfInk)
-	p.para("Handwash sees only what the computers show, and the lists of cloud accounts and of phones and tablets imported into it. It does not yet cover the self-assessed questions about training, policies, cloud services, routers and suppliers: the Cyber Essentials and DSPT tables list them as Self-assessed, to be answered in your own assessment.", "", pdfInk)
+	p.para("Handwash checks each enrolled computer against its catalogue of controls, drawn from the NCSC Small Business Guide, Cyber Essentials and the Data Security and Protection Toolkit (DSPT). On each device a check passes, fails, could not be checked (the facts it needs were not available), does not apply, or has failed but was accepted as an exception, with a reason, an owner and an end date.", "", pdfkit.Ink)
+	p.para("Handwash sees only what the computers show, and the lists of cloud accounts and of phones and tablets imported into it. It does not yet cover the self-assessed questions about training, policies, cloud services, routers and suppliers: the Cyber Essentials and DSPT tables list them as Self-assessed, to be answered in your own assessment.", "", pdfkit.Ink)
 }
 
-func severityColour(s handwash.Severity) rgb {
+func severityColour(s handwash.Severity) pdfkit.Colour {
 	if s.Rank() >= handwash.SeverityHigh.Rank() {
-		return pdfRed
+		return pdfkit.Red
 	}
-	return pdfMuted
+	return pdfkit.Muted
 }
 
 // scores draws each area's score as a bar with its value and band printed
 // beside it, then the same numbers as a table.
 func (p *pdfDoc) scores() {
-	f := p.f
+	f := p.F
 	p.h2("Scores by area", false)
 	labelW, barW, rowH, barH := 62.0, 80.0, 8.0, 5.5
-	p.ensure(float64(len(p.d.Areas))*rowH + 4)
+	p.Ensure(float64(len(p.d.Areas))*rowH + 4)
 	for _, a := range p.d.Areas {
 		y := f.GetY()
-		p.font("", 9, pdfInk)
-		f.SetXY(pdfMargin, y)
-		f.CellFormat(labelW-3, rowH, p.s(a.Title), "", 0, "R", false, 0, "")
-		f.SetFillColor(pdfShade.r, pdfShade.g, pdfShade.b)
-		f.Rect(pdfMargin+labelW, y+(rowH-barH)/2, barW, barH, "F")
-		f.SetXY(pdfMargin+labelW+barW+3, y)
+		p.Font("", 9, pdfkit.Ink)
+		f.SetXY(pdfkit.Margin, y)
+		f.CellFormat(labelW-3, rowH, p.S(a.Title), "", 0, "R", false, 0, "")
+		f.SetFillColor(pdfkit.Shade.R, pdfkit.Shade.G, pdfkit.Shade.B)
+		f.Rect(pdfkit.Margin+labelW, y+(rowH-barH)/2, barW, barH, "F")
+		f.SetXY(pdfkit.Margin+labelW+barW+3, y)
 		if !a.Assessed {
-			f.SetXY(pdfMargin+labelW+2, y)
-			p.font("I", 9, pdfMuted)
+			f.SetXY(pdfkit.Margin+labelW+2, y)
+			p.Font("I", 9, pdfkit.Muted)
 			f.CellFormat(barW, rowH, "not assessed", "", 0, "L", false, 0, "")
 		} else {
 			c := pdfBands[a.Band]
-			f.SetFillColor(c.r, c.g, c.b)
-			f.Rect(pdfMargin+labelW, y+(rowH-barH)/2, barW*float64(min(max(a.Value, 0), 100))/100, barH, "F")
-			p.font("B", 9, pdfInk)
+			f.SetFillColor(c.R, c.G, c.B)
+			f.Rect(pdfkit.Margin+labelW, y+(rowH-barH)/2, barW*float64(min(max(a.Value, 0), 100))/100, barH, "F")
+			p.Font("B", 9, pdfkit.Ink)
 			f.CellFormat(40, rowH, fmt.Sprintf("%d (%s)", a.Value, a.Band), "", 0, "L", false, 0, "")
 		}
 		f.SetY(y + rowH)
@@ -378,7 +254,7 @@ func (p *pdfDoc) scores() {
 	f.Ln(4)
 	t := pdfTable{
 		Caption: "Scores by area, over every assessed device",
-		Cols:    []pdfCol{{"Area", 0.3, "L"}, {"Score", 0.2, "R"}, {"Results of every check on every device", 0.5, "L"}},
+		Cols:    []pdfkit.Column{{Head: "Area", Width: 0.3}, {Head: "Score", Width: 0.2, Align: "R"}, {Head: "Results of every check on every device", Width: 0.5}},
 	}
 	for _, a := range p.d.Areas {
 		score, results := "Not assessed", a.Note
@@ -392,7 +268,7 @@ func (p *pdfDoc) scores() {
 
 func (p *pdfDoc) findings() {
 	p.h2("Findings by area", true)
-	p.para("Each table lists the checks that did not pass on every device, the most important first.", "", pdfInk)
+	p.para("Each table lists the checks that did not pass on every device, the most important first.", "", pdfkit.Ink)
 	for _, a := range p.d.Areas {
 		title := a.Title
 		if a.Assessed {
@@ -403,8 +279,8 @@ func (p *pdfDoc) findings() {
 		case len(a.Controls) > 0:
 			t := pdfTable{
 				Caption: a.Title + ": checks that did not pass on every device",
-				Cols: []pdfCol{{"Check", 0.3, "L"}, {"Severity", 0.1, "L"}, {"Fails on", 0.09, "R"},
-					{"Could not be checked", 0.11, "R"}, {"Accepted", 0.1, "R"}, {"Devices that fail", 0.3, "L"}},
+				Cols: []pdfkit.Column{{Head: "Check", Width: 0.3}, {Head: "Severity", Width: 0.1}, {Head: "Fails on", Width: 0.09, Align: "R"},
+					{Head: "Could not be checked", Width: 0.11, Align: "R"}, {Head: "Accepted", Width: 0.1, Align: "R"}, {Head: "Devices that fail", Width: 0.3}},
 			}
 			for _, c := range a.Controls {
 				t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{
@@ -416,9 +292,9 @@ func (p *pdfDoc) findings() {
 			}
 			p.table(t)
 		case a.Assessed:
-			p.para("Every check in this area passed on every device checked.", "", pdfInk)
+			p.para("Every check in this area passed on every device checked.", "", pdfkit.Ink)
 		default:
-			p.para(a.Note, "", pdfInk)
+			p.para(a.Note, "", pdfkit.Ink)
 		}
 	}
 }
@@ -426,13 +302,13 @@ func (p *pdfDoc) findings() {
 func (p *pdfDoc) exceptions() {
 	p.h2("Accepted risks (exceptions)", false)
 	if len(p.d.Exceptions) == 0 {
-		p.para("No risks have been accepted as exceptions.", "", pdfInk)
+		p.para("No risks have been accepted as exceptions.", "", pdfkit.Ink)
 		return
 	}
-	p.para("An exception accepts that a check fails, for a reason, until a date, with a named owner. An expired exception no longer applies: the check counts as failed again.", "", pdfInk)
+	p.para("An exception accepts that a check fails, for a reason, until a date, with a named owner. An expired exception no longer applies: the check counts as failed again.", "", pdfkit.Ink)
 	t := pdfTable{
 		Caption: "Exceptions, soonest to end first",
-		Cols:    []pdfCol{{"Check", 0.22, "L"}, {"Device", 0.16, "L"}, {"Reason", 0.3, "L"}, {"Owner", 0.17, "L"}, {"Until", 0.15, "L"}},
+		Cols:    []pdfkit.Column{{Head: "Check", Width: 0.22}, {Head: "Device", Width: 0.16}, {Head: "Reason", Width: 0.3}, {Head: "Owner", Width: 0.17}, {Head: "Until", Width: 0.15}},
 	}
 	for _, e := range p.d.Exceptions {
 		owner := pdfCell{Text: e.Owner}
@@ -444,7 +320,7 @@ func (p *pdfDoc) exceptions() {
 		}
 		until := pdfCell{Text: e.Expires}
 		if e.Expired {
-			until = pdfCell{Lead: "EXPIRED", LeadColour: pdfRed, Text: e.Expires}
+			until = pdfCell{Lead: "EXPIRED", LeadColour: pdfkit.Red, Text: e.Expires}
 		}
 		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: e.ControlTitle, Sub: e.ControlID}, {Text: e.Device}, {Text: e.Reason}, owner, until}})
 	}
@@ -453,18 +329,18 @@ func (p *pdfDoc) exceptions() {
 
 func (p *pdfDoc) alerts() {
 	p.h2("Alerts", false)
-	p.para(p.d.AlertsIntro(), "", pdfInk)
+	p.para(p.d.AlertsIntro(), "", pdfkit.Ink)
 	if len(p.d.Alerts) == 0 {
-		p.para("There have been no alerts.", "", pdfInk)
+		p.para("There have been no alerts.", "", pdfkit.Ink)
 		return
 	}
 	t := pdfTable{
 		Caption: "Alerts, newest first, with how fast each was handled",
-		Cols:    []pdfCol{{"Alert", 0.24, "L"}, {"Opened", 0.14, "L"}, {"Acknowledged", 0.16, "L"}, {"Closed", 0.22, "L"}, {"Acknowledged in time", 0.12, "L"}, {"Fixed in time", 0.12, "L"}},
+		Cols:    []pdfkit.Column{{Head: "Alert", Width: 0.24}, {Head: "Opened", Width: 0.14}, {Head: "Acknowledged", Width: 0.16}, {Head: "Closed", Width: 0.22}, {Head: "Acknowledged in time", Width: 0.12}, {Head: "Fixed in time", Width: 0.12}},
 	}
 	clockCell := func(text string, missed bool) pdfCell {
 		if missed {
-			return pdfCell{Lead: strings.ToUpper(text), LeadColour: pdfRed}
+			return pdfCell{Lead: strings.ToUpper(text), LeadColour: pdfkit.Red}
 		}
 		return pdfCell{Text: text}
 	}
@@ -481,18 +357,18 @@ func (p *pdfDoc) alerts() {
 
 func (p *pdfDoc) backups() {
 	p.h2("Backups", false)
-	p.para(p.d.BackupsIntro(), "", pdfInk)
+	p.para(p.d.BackupsIntro(), "", pdfkit.Ink)
 	if len(p.d.Backups) == 0 {
-		p.para("No backup jobs report to Handwash yet. Give each backup its own address on the organisation's Backups page, so that a backup that fails or stops running is noticed.", "", pdfInk)
+		p.para("No backup jobs report to Handwash yet. Give each backup its own address on the organisation's Backups page, so that a backup that fails or stops running is noticed.", "", pdfkit.Ink)
 	} else {
 		t := pdfTable{
 			Caption: "Backup jobs by name, as they stood on " + p.d.Generated,
-			Cols:    []pdfCol{{"Backup", 0.26, "L"}, {"Runs every", 0.16, "L"}, {"Last success", 0.2, "L"}, {"State", 0.38, "L"}},
+			Cols:    []pdfkit.Column{{Head: "Backup", Width: 0.26}, {Head: "Runs every", Width: 0.16}, {Head: "Last success", Width: 0.2}, {Head: "State", Width: 0.38}},
 		}
 		for _, b := range p.d.Backups {
 			state := pdfCell{Text: b.State, Sub: b.Detail}
 			if b.Failing {
-				state = pdfCell{Lead: b.State, LeadColour: pdfRed, Sub: b.Detail}
+				state = pdfCell{Lead: b.State, LeadColour: pdfkit.Red, Sub: b.Detail}
 			}
 			t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: b.Name}, {Text: b.Every, Sub: b.Late}, {Text: b.LastSuccess}, state}})
 		}
@@ -500,18 +376,18 @@ func (p *pdfDoc) backups() {
 	}
 	p.h3("Last verified restore")
 	if len(p.d.Restores) == 0 {
-		p.para("No restore test has been recorded by Handwash yet: run handwash backup verify, or record the last test in the self-assessment.", "", pdfInk)
+		p.para("No restore test has been recorded by Handwash yet: run handwash backup verify, or record the last test in the self-assessment.", "", pdfkit.Ink)
 		return
 	}
-	p.para("A backup is proven only by restoring from it. Handwash's restore test (handwash backup verify) restores a sample of files from a backup and checks they came back whole; each device's newest result is listed.", "", pdfInk)
+	p.para("A backup is proven only by restoring from it. Handwash's restore test (handwash backup verify) restores a sample of files from a backup and checks they came back whole; each device's newest result is listed.", "", pdfkit.Ink)
 	t := pdfTable{
 		Caption: "Newest restore test on each device, by device name",
-		Cols:    []pdfCol{{"Device", 0.26, "L"}, {"Result", 0.16, "L"}, {"What Handwash found", 0.58, "L"}},
+		Cols:    []pdfkit.Column{{Head: "Device", Width: 0.26}, {Head: "Result", Width: 0.16}, {Head: "What Handwash found", Width: 0.58}},
 	}
 	for _, r := range p.d.Restores {
 		result := pdfCell{Text: r.Result}
 		if r.Failing {
-			result = pdfCell{Lead: strings.ToUpper(r.Result), LeadColour: pdfRed}
+			result = pdfCell{Lead: strings.ToUpper(r.Result), LeadColour: pdfkit.Red}
 		}
 		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: r.Device}, result, {Text: r.Summary}}})
 	}
@@ -520,14 +396,14 @@ func (p *pdfDoc) backups() {
 
 func (p *pdfDoc) phishing() {
 	p.h2("Phishing reports", false)
-	p.para(p.d.PhishIntro(), "", pdfInk)
-	p.para(p.d.PhishSummary(), "", pdfInk)
+	p.para(p.d.PhishIntro(), "", pdfkit.Ink)
+	p.para(p.d.PhishSummary(), "", pdfkit.Ink)
 	if len(p.d.PhishMonths) == 0 {
 		return
 	}
 	t := pdfTable{
 		Caption: "Emails staff reported as suspicious each month, oldest first, with the totals",
-		Cols:    []pdfCol{{"Month", 0.4, "L"}, {"Reports", 0.2, "R"}, {"Likely phishing", 0.2, "R"}, {"Suspicious", 0.2, "R"}},
+		Cols:    []pdfkit.Column{{Head: "Month", Width: 0.4}, {Head: "Reports", Width: 0.2, Align: "R"}, {Head: "Likely phishing", Width: 0.2, Align: "R"}, {Head: "Suspicious", Width: 0.2, Align: "R"}},
 	}
 	row := func(m PhishRow, total bool) pdfRow {
 		return pdfRow{Shaded: total, Cells: []pdfCell{{Text: m.Month, Bold: total}, {Text: fmt.Sprint(m.Reports), Bold: total},
@@ -538,22 +414,22 @@ func (p *pdfDoc) phishing() {
 	}
 	t.Rows = append(t.Rows, row(p.d.PhishTotal, true))
 	// At most 13 short rows: kept on one page rather than split.
-	p.ensure(16 + float64(len(t.Rows))*(pdfRowLine+2*pdfCellPad))
+	p.Ensure(16 + float64(len(t.Rows))*(pdfkit.RowLine+2*pdfkit.CellPad))
 	p.table(t)
 }
 
 func (p *pdfDoc) cloud() {
 	d := p.d
 	p.h2("Cloud accounts and two-step verification", false)
-	p.para(d.CloudIntro(), "", pdfInk)
+	p.para(d.CloudIntro(), "", pdfkit.Ink)
 	if len(d.CloudFindings) == 0 {
-		p.para(d.CloudNone(), "", pdfInk)
+		p.para(d.CloudNone(), "", pdfkit.Ink)
 		return
 	}
 	if len(d.CloudImports) > 0 {
 		t := pdfTable{
 			Caption: "Lists of cloud accounts imported, the newest from each service",
-			Cols:    []pdfCol{{"Service", 0.3, "L"}, {"Imported on", 0.45, "L"}, {"Accounts", 0.25, "R"}},
+			Cols:    []pdfkit.Column{{Head: "Service", Width: 0.3}, {Head: "Imported on", Width: 0.45}, {Head: "Accounts", Width: 0.25, Align: "R"}},
 		}
 		for _, im := range d.CloudImports {
 			imported := pdfCell{Text: im.Imported}
@@ -570,14 +446,14 @@ func (p *pdfDoc) cloud() {
 func (p *pdfDoc) phones() {
 	d := p.d
 	p.h2("Phones and tablets", false)
-	p.para(d.PhonesIntro(), "", pdfInk)
+	p.para(d.PhonesIntro(), "", pdfkit.Ink)
 	if len(d.MobileFindings) == 0 {
-		p.para(d.PhonesNone(), "", pdfInk)
+		p.para(d.PhonesNone(), "", pdfkit.Ink)
 		return
 	}
 	t := pdfTable{
 		Caption: "Phones and tablets by where they were listed from",
-		Cols:    []pdfCol{{"Listed from", 0.5, "L"}, {"Phones and tablets", 0.5, "R"}},
+		Cols:    []pdfkit.Column{{Head: "Listed from", Width: 0.5}, {Head: "Phones and tablets", Width: 0.5, Align: "R"}},
 	}
 	for _, s := range d.MobileSources {
 		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: s.Source}, {Text: fmt.Sprint(s.Devices)}}})
@@ -594,12 +470,12 @@ func (p *pdfDoc) phones() {
 func (p *pdfDoc) checks(caption string, rows []FindingRow) {
 	t := pdfTable{
 		Caption: caption,
-		Cols:    []pdfCol{{"Check", 0.34, "L"}, {"Result", 0.16, "L"}, {"What Handwash found", 0.5, "L"}},
+		Cols:    []pdfkit.Column{{Head: "Check", Width: 0.34}, {Head: "Result", Width: 0.16}, {Head: "What Handwash found", Width: 0.5}},
 	}
 	for _, r := range rows {
 		result := pdfCell{Text: r.Result}
 		if r.Failing {
-			result = pdfCell{Lead: strings.ToUpper(r.Result), LeadColour: pdfRed}
+			result = pdfCell{Lead: strings.ToUpper(r.Result), LeadColour: pdfkit.Red}
 		}
 		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: r.Title, Sub: r.ID}, result, {Text: r.Summary}}})
 	}
@@ -608,17 +484,17 @@ func (p *pdfDoc) checks(caption string, rows []FindingRow) {
 
 func (p *pdfDoc) mappings() {
 	p.h2("Cyber Essentials", true)
-	p.para("Each of the five Cyber Essentials requirements, then the questions the checks cite, with the Handwash checks that give evidence for them. A device counts as failing a requirement if it fails any of its checks.", "", pdfInk)
+	p.para("Each of the five Cyber Essentials requirements, then the questions the checks cite, with the Handwash checks that give evidence for them. A device counts as failing a requirement if it fails any of its checks.", "", pdfkit.Ink)
 	p.mapping("Cyber Essentials requirements and the Handwash checks that evidence them", p.d.CyberEssentials)
 	p.h2("Data Security and Protection Toolkit", false)
-	p.para("The DSPT evidence items the checks cite, and the self-assessed items that no device check can answer.", "", pdfInk)
+	p.para("The DSPT evidence items the checks cite, and the self-assessed items that no device check can answer.", "", pdfkit.Ink)
 	p.mapping("DSPT evidence items and the Handwash checks that evidence them", p.d.DSPT)
 }
 
 func (p *pdfDoc) mapping(caption string, reqs []*Requirement) {
 	t := pdfTable{
 		Caption: caption,
-		Cols:    []pdfCol{{"Requirement", 0.34, "L"}, {"Checked by Handwash", 0.4, "L"}, {"Result across devices", 0.26, "L"}},
+		Cols:    []pdfkit.Column{{Head: "Requirement", Width: 0.34}, {Head: "Checked by Handwash", Width: 0.4}, {Head: "Result across devices", Width: 0.26}},
 	}
 	for _, r := range reqs {
 		req := pdfCell{Text: r.Text}
@@ -651,28 +527,28 @@ func (p *pdfDoc) mapping(caption string, reqs []*Requirement) {
 	p.table(t)
 }
 
-func resultColour(k ResultKind) rgb {
+func resultColour(k ResultKind) pdfkit.Colour {
 	switch k {
 	case ResultMet:
-		return pdfGreen
+		return pdfkit.Green
 	case ResultNotMet:
-		return pdfRed
+		return pdfkit.Red
 	case ResultSelfAssessed:
 		return pdfBlue
 	}
-	return pdfMuted
+	return pdfkit.Muted
 }
 
 func (p *pdfDoc) devices() {
 	p.h2("Devices", true)
 	if len(p.d.DeviceRows) == 0 {
-		p.para("No devices are enrolled.", "", pdfInk)
+		p.para("No devices are enrolled.", "", pdfkit.Ink)
 		return
 	}
 	t := pdfTable{
 		Caption: fmt.Sprintf("Enrolled devices (%d), by name", len(p.d.DeviceRows)),
-		Cols: []pdfCol{{"Device", 0.22, "L"}, {"Platform", 0.1, "L"}, {"Operating system", 0.2, "L"}, {"Score", 0.1, "R"},
-			{"Checks failing", 0.09, "R"}, {"Last seen", 0.13, "L"}, {"Status", 0.16, "L"}},
+		Cols: []pdfkit.Column{{Head: "Device", Width: 0.22}, {Head: "Platform", Width: 0.1}, {Head: "Operating system", Width: 0.2}, {Head: "Score", Width: 0.1, Align: "R"},
+			{Head: "Checks failing", Width: 0.09, Align: "R"}, {Head: "Last seen", Width: 0.13}, {Head: "Status", Width: 0.16}},
 	}
 	for _, d := range p.d.DeviceRows {
 		failing := "–"
@@ -681,7 +557,7 @@ func (p *pdfDoc) devices() {
 		}
 		status := pdfCell{Text: d.Status}
 		if d.Stale {
-			status = pdfCell{Text: d.Status, Bold: true, Colour: pdfRed}
+			status = pdfCell{Text: d.Status, Bold: true, Colour: pdfkit.Red}
 		}
 		t.Rows = append(t.Rows, pdfRow{Cells: []pdfCell{{Text: d.Name}, {Text: d.Platform}, {Text: d.OS}, {Text: d.Score}, {Text: failing}, {Text: d.LastSeen}, status}})
 	}
@@ -695,29 +571,22 @@ func (p *pdfDoc) limits() {
 		"Computers that are not enrolled, and phones and tablets that are not imported or entered by hand.",
 		"Anything that changed after each device last reported, or after the cloud accounts were last imported: see the last-seen and import dates.",
 	} {
-		p.item("•", run{text: s})
+		p.item("•", pdfkit.Run{Text: s})
 	}
-	p.f.Ln(3)
+	p.F.Ln(3)
 	made := "Made by Handwash"
 	if p.d.Version != "" {
 		made += " " + p.d.Version
 	}
-	p.para(made+" on "+p.d.Generated+", from its controls version "+p.d.CatalogueVersion+": checks against the NCSC Small Business Guide, Cyber Essentials, the Data Security and Protection Toolkit and the lessons of WannaCry.", "", pdfMuted)
-	p.para("This report is evidence to support an assessment. It is not a Cyber Essentials certificate or a DSPT submission.", "", pdfMuted)
+	p.para(made+" on "+p.d.Generated+", from its controls version "+p.d.CatalogueVersion+": checks against the NCSC Small Business Guide, Cyber Essentials, the Data Security and Protection Toolkit and the lessons of WannaCry.", "", pdfkit.Muted)
+	p.para("This report is evidence to support an assessment. It is not a Cyber Essentials certificate or a DSPT submission.", "", pdfkit.Muted)
 }
 
-// pdfTable is a table that breaks across pages, repeating its caption
-// (marked "continued") and column headings on each.
+// pdfTable is a table of pdfCells, which pdfkit draws across pages.
 type pdfTable struct {
 	Caption string
-	Cols    []pdfCol
+	Cols    []pdfkit.Column
 	Rows    []pdfRow
-}
-
-type pdfCol struct {
-	Head  string
-	Width float64 // a fraction of the width between the margins
-	Align string  // L or R
 }
 
 type pdfRow struct {
@@ -728,225 +597,40 @@ type pdfRow struct {
 
 // pdfCell is a cell's text: an optional bold Lead line (such as a result),
 // the Text, and an optional smaller, muted Sub line (such as a control ID).
+// The zero colours are black.
 type pdfCell struct {
 	Lead       string
-	LeadColour rgb
+	LeadColour pdfkit.Colour
 	Text       string
 	Bold       bool
-	Colour     rgb
+	Colour     pdfkit.Colour
 	Sub        string
 }
 
-// wrapped is one line of a cell's text, with its style.
-type wrapped struct {
-	text  string
-	style string
-	size  float64
-	c     rgb
-}
-
-func (p *pdfDoc) cellLines(c pdfCell, w float64) []wrapped {
-	var out []wrapped
-	add := func(text, style string, size float64, col rgb) {
-		if text == "" {
-			return
-		}
-		p.font(style, size, col)
-		for _, l := range p.wrap(p.s(text), w) {
-			out = append(out, wrapped{text: l, style: style, size: size, c: col})
-		}
-	}
-	add(c.Lead, "B", pdfTableSize, c.LeadColour)
+// parts is the cell as pdfkit draws it.
+func (c pdfCell) parts() pdfkit.Cell {
 	style := ""
 	if c.Bold {
 		style = "B"
 	}
-	add(c.Text, style, pdfTableSize, c.Colour)
-	add(c.Sub, "", pdfTableSize-1, pdfMuted)
-	return out
-}
-
-func (p *pdfDoc) tableHead(t pdfTable, widths []float64, continued bool) {
-	f := p.f
-	caption := t.Caption
-	if continued {
-		caption += " (continued)"
+	return pdfkit.Cell{
+		{Text: c.Lead, Style: "B", Size: pdfkit.TableSize, Colour: c.LeadColour},
+		{Text: c.Text, Style: style, Size: pdfkit.TableSize, Colour: c.Colour},
+		{Text: c.Sub, Size: pdfkit.SmallSize, Colour: pdfkit.Muted},
 	}
-	p.font("B", 9, pdfInk)
-	f.MultiCell(p.width, 4.5, p.s(caption), "", "L", false)
-	f.Ln(0.5)
-	// Headings may wrap too: the row is as tall as the tallest.
-	lines := make([][]string, len(t.Cols))
-	n := 1
-	for i, c := range t.Cols {
-		lines[i] = p.wrap(p.s(c.Head), widths[i])
-		n = max(n, len(lines[i]))
-	}
-	h := float64(n)*pdfRowLine + 2*pdfCellPad
-	y := f.GetY()
-	f.SetFillColor(pdfShade.r, pdfShade.g, pdfShade.b)
-	f.Rect(pdfMargin, y, p.width, h, "F")
-	x := pdfMargin
-	for i, c := range t.Cols {
-		for j, l := range lines[i] {
-			f.SetXY(x, y+pdfCellPad+float64(j)*pdfRowLine)
-			f.CellFormat(widths[i], pdfRowLine, l, "", 0, c.Align, false, 0, "")
-		}
-		x += widths[i]
-	}
-	p.rule(y+h, pdfInk, 0.4)
-	f.SetXY(pdfMargin, y+h)
 }
 
 // table draws t, starting a new page (with the caption and headings again)
 // whenever the next row would not fit.
 func (p *pdfDoc) table(t pdfTable) {
-	f := p.f
-	widths := make([]float64, len(t.Cols))
-	for i, c := range t.Cols {
-		widths[i] = c.Width * p.width
-	}
-	p.font("", pdfTableSize, pdfInk)
-	rows := make([][][]wrapped, len(t.Rows))
-	heights := make([]float64, len(t.Rows))
+	kt := pdfkit.Table{Caption: t.Caption, Columns: t.Cols, Rows: make([]pdfkit.Row, len(t.Rows))}
 	for i, r := range t.Rows {
-		rows[i] = make([][]wrapped, len(r.Cells))
-		n := 1
+		kt.Rows[i] = pdfkit.Row{Shaded: r.Shaded, Cells: make([]pdfkit.Cell, len(r.Cells))}
 		for j, c := range r.Cells {
-			if j >= len(widths) {
-				break
-			}
-			rows[i][j] = p.cellLines(c, widths[j])
-			n = max(n, len(rows[i][j]))
-		}
-		heights[i] = float64(n)*pdfRowLine + 2*pdfCellPad
-	}
-	// Keep the caption, the headings and the first row together.
-	first := 0.0
-	if len(heights) > 0 {
-		first = min(heights[0], 40)
-	}
-	p.ensure(16 + first)
-	p.tableHead(t, widths, false)
-	_, ph := f.GetPageSize()
-	bottom := ph - pdfBottom
-	for i, r := range t.Rows {
-		n := int(math.Round((heights[i] - 2*pdfCellPad) / pdfRowLine))
-		y := f.GetY()
-		// A row that does not fit goes to the next page; one taller than
-		// a whole page is split between pages, a few lines at least on each.
-		fresh := bottom - (pdfTop + 20)
-		if y+heights[i] > bottom && (heights[i] <= fresh || bottom-y < 2*pdfCellPad+3*pdfRowLine) {
-			f.AddPage()
-			p.tableHead(t, widths, true)
-			y = f.GetY()
-		}
-		for from := 0; from < n; {
-			fit := int((bottom - y - 2*pdfCellPad) / pdfRowLine)
-			to := min(n, from+max(fit, 1))
-			h := float64(to-from)*pdfRowLine + 2*pdfCellPad
-			p.row(t, r, rows[i], widths, y, h, from, to)
-			from = to
-			if from < n {
-				f.AddPage()
-				p.tableHead(t, widths, true)
-				y = f.GetY()
-			}
+			kt.Rows[i].Cells[j] = c.parts()
 		}
 	}
-	f.Ln(4)
-}
-
-// row draws lines [from, to) of a table row's cells in a band h high at y.
-func (p *pdfDoc) row(t pdfTable, r pdfRow, cells [][]wrapped, widths []float64, y, h float64, from, to int) {
-	f := p.f
-	if r.Shaded {
-		f.SetFillColor(pdfShade.r, pdfShade.g, pdfShade.b)
-		f.Rect(pdfMargin, y, p.width, h, "F")
-	}
-	x := pdfMargin
-	for j, lines := range cells {
-		align := t.Cols[j].Align
-		for k := from; k < to && k < len(lines); k++ {
-			l := lines[k]
-			p.font(l.style, l.size, l.c)
-			f.SetXY(x, y+pdfCellPad+float64(k-from)*pdfRowLine)
-			f.CellFormat(widths[j], pdfRowLine, l.text, "", 0, align, false, 0, "")
-		}
-		x += widths[j]
-	}
-	p.rule(y+h, pdfLineCol, 0.2)
-	f.SetXY(pdfMargin, y+h)
-}
-
-// wrap breaks text (already in the core fonts' encoding) into lines that
-// fit a cell w wide in the current font. It breaks at spaces, and after a
-// hyphen, slash, dot or underscore, so that hostnames and control IDs
-// break between their parts; only a part wider than the cell is cut
-// within it.
-func (p *pdfDoc) wrap(text string, w float64) []string {
-	limit := w - 2*p.f.GetCellMargin()
-	var lines []string
-	for _, para := range strings.Split(text, "\n") {
-		line, lineW := "", 0.0
-		flush := func() {
-			lines = append(lines, strings.TrimRight(line, " "))
-			line, lineW = "", 0
-		}
-		for _, piece := range breakPieces(para) {
-			pw := p.f.GetStringWidth(strings.TrimRight(piece, " "))
-			if lineW+pw <= limit {
-				line += piece
-				lineW += p.f.GetStringWidth(piece)
-				continue
-			}
-			if line != "" {
-				flush()
-			}
-			// A piece wider than the cell is cut where it must be.
-			for pw > limit {
-				cut := 1
-				for cut < len(piece) && p.f.GetStringWidth(piece[:cut+1]) <= limit {
-					cut++
-				}
-				lines = append(lines, piece[:cut])
-				piece = piece[cut:]
-				pw = p.f.GetStringWidth(strings.TrimRight(piece, " "))
-			}
-			line, lineW = piece, p.f.GetStringWidth(piece)
-		}
-		if line != "" || len(lines) == 0 {
-			flush()
-		}
-	}
-	return lines
-}
-
-// breakPieces splits text after each place a line may break: after a run
-// of spaces, and after a hyphen, slash, dot or underscore.
-func breakPieces(text string) []string {
-	var pieces []string
-	start := 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		end := -1
-		switch c {
-		case ' ':
-			j := i
-			for j+1 < len(text) && text[j+1] == ' ' {
-				j++
-			}
-			end, i = j+1, j
-		case '-', '/', '.', '_':
-			end = i + 1
-		}
-		if end > 0 {
-			pieces = append(pieces, text[start:end])
-			start = end
-		}
-	}
-	if start < len(text) {
-		pieces = append(pieces, text[start:])
-	}
-	return pieces
+	p.Font("", pdfkit.TableSize, pdfkit.Ink)
+	p.Table(kt)
+	p.F.Ln(4)
 }

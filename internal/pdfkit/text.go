@@ -1,20 +1,12 @@
-package evidence
+package pdfkit
 
 import (
 	"strings"
 	"unicode"
+	"unicode/utf16"
 
 	"golang.org/x/text/unicode/norm"
 )
-
-// The PDF uses the core fonts every PDF reader has (Helvetica), so nothing
-// is embedded and the file stays small; they can only show Windows-1252.
-// pdfFold turns any text into characters of that code page, keeping as
-// much meaning as it can: curly quotes, dashes, "é" and "€" stay as they
-// are, arrows and comparison signs become their ASCII spellings, letters
-// with accents the code page lacks lose the accent ("ș" becomes "s",
-// "Ł" becomes "L"), and what has no spelling at all (an emoji, a Chinese
-// character) becomes "?", once per symbol.
 
 // cp1252Extra are the characters Windows-1252 has at 0x80-0x9F, where
 // ISO 8859-1 has control characters; 0xA0-0xFF match Unicode.
@@ -44,8 +36,15 @@ var spelled = map[rune]string{
 	'Ə': "E", 'ə': "e", '№': "No.", '\uFFFD': "?",
 }
 
-// pdfFold returns s in characters Windows-1252 has (see above).
-func pdfFold(s string) string {
+// Fold returns s in characters of Windows-1252, the only ones the core
+// fonts can show, keeping as much meaning as it can: curly quotes, dashes,
+// "é" and "€" stay as they are, arrows and comparison signs become their
+// ASCII spellings, letters with accents the code page lacks lose the
+// accent ("ș" becomes "s", "Ł" becomes "L"), and what has no spelling at
+// all (an emoji, a Chinese character) becomes "?", once per symbol.
+// Newlines are kept; tabs and other spaces become spaces, and control
+// characters are dropped.
+func Fold(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x7f || c < 0x20 && c != '\n' {
@@ -137,4 +136,42 @@ func decompose(r rune) string {
 		}
 	}
 	return b.String()
+}
+
+// MetaText prepares text for the document's properties, which PDF readers
+// show in full Unicode: fpdf writes them as UTF-16 but without surrogate
+// pairs, so characters beyond the Basic Multilingual Plane (emoji) become
+// "?", once per symbol.
+func MetaText(s string) string {
+	var b strings.Builder
+	joined := false
+	for _, r := range s {
+		switch {
+		case r == '\u200d':
+			joined = true
+			continue
+		case ignorable(r):
+			continue
+		case r > 0xffff:
+			if !joined {
+				b.WriteByte('?')
+			}
+		default:
+			b.WriteRune(r)
+		}
+		joined = false
+	}
+	return b.String()
+}
+
+// UTF16 encodes s, after MetaText, as a PDF text string in UTF-16 with a
+// byte order mark, for text that fpdf writes as it is given, such as
+// bookmark titles: unlike text in the fonts' encoding, it keeps every
+// character of the Basic Multilingual Plane.
+func UTF16(s string) string {
+	b := []byte{0xfe, 0xff}
+	for _, u := range utf16.Encode([]rune(MetaText(s))) {
+		b = append(b, byte(u>>8), byte(u))
+	}
+	return string(b)
 }
