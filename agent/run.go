@@ -59,6 +59,16 @@ type Runner struct {
 	spool *Spool
 	state *stateFile
 	log   *slog.Logger
+
+	// executable is the program self-update replaces, and releaseKey the
+	// key it checks new versions with: os.Executable and ReleasePublicKey
+	// unless a test sets them.
+	executable string
+	releaseKey string
+	// update installs new versions; nil when self-update is off.
+	update *updater
+	// restart ends Run to start a new version.
+	restart func(*Restart)
 }
 
 func (r *Runner) now() time.Time {
@@ -143,6 +153,11 @@ func (r *Runner) Once(ctx context.Context) error {
 // a collection or an upload under way. A refused credential stops the
 // uploads, not the collections: they wait in the spool until the device is
 // enrolled again, which Run notices by itself.
+//
+// After an upload cycle, at most every few hours, Run asks the server for
+// a new version of the agent (update.go). Once one is installed, Run stops
+// as it would for ctx and returns a *Restart: the caller starts the new
+// version.
 func (r *Runner) Run(ctx context.Context) error {
 	cfg, err := r.open()
 	if err != nil {
@@ -152,13 +167,25 @@ func (r *Runner) Run(ctx context.Context) error {
 	if r.Interval > 0 {
 		interval = r.Interval
 	}
-	r.log.Info("agent started", "server", cfg.Server, "device", cfg.DeviceID, "interval", interval.String(), "spool", r.spool.Dir())
+	r.log.Info("agent started", "version", r.Version, "server", cfg.Server, "device", cfg.DeviceID, "interval", interval.String(), "spool", r.spool.Dir())
+	r.update = r.newUpdater()
 
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var restart *Restart
+	r.restart = func(rs *Restart) {
+		restart = rs
+		stop()
+	}
 	kick := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	wg.Go(func() { r.uploadLoop(ctx, cfg, kick) })
 	r.collectLoop(ctx, interval, kick)
 	wg.Wait()
+	if restart != nil {
+		r.log.Info("agent stopped to start the new version", "version", restart.To, "file", restart.Executable)
+		return restart
+	}
 	r.log.Info("agent stopped")
 	return nil
 }
@@ -197,6 +224,13 @@ func (r *Runner) uploadLoop(ctx context.Context, cfg *Config, kick <-chan struct
 		u, err := r.uploader(cfg, r.Backoff)
 		if err == nil {
 			err = u.flush(ctx, 0)
+			if err == nil && r.update != nil && r.update.due() {
+				if rs := r.update.check(ctx, u.client); rs != nil {
+					u.client.CloseIdleConnections()
+					r.restart(rs)
+					return
+				}
+			}
 			u.client.CloseIdleConnections()
 			debug.FreeOSMemory()
 		}

@@ -114,7 +114,7 @@ UMask=0077
 # Read-only system: the agent writes only its own directory.
 ProtectSystem=strict
 ReadWritePaths=` + systemdQuote(path.Dir(configPath)) + `
-# dnf and yum, which the updates collector asks from their cache (-C),
+` + selfUpdatePaths(executable) + `# dnf and yum, which the updates collector asks from their cache (-C),
 # still take locks in their cache and write their logs ("-": if present).
 ReadWritePaths=-/var/cache/dnf -/var/cache/yum -/var/cache/libdnf5 -/var/lib/dnf -/var/log
 ProtectHome=read-only
@@ -143,6 +143,19 @@ RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 [Install]
 WantedBy=multi-user.target
 `
+}
+
+// selfUpdatePaths opens the program's folder to the service when this
+// build updates itself: the new version is written beside the program and
+// renamed into its place.
+func selfUpdatePaths(executable string) string {
+	if on, _ := SelfUpdate(); !on {
+		return ""
+	}
+	return `# Self-update writes a new version beside the program and renames it into
+# place, so the program's folder is writable too (install handwash in a
+# folder of its own, such as /opt/handwash, to keep this narrow).
+ReadWritePaths=` + systemdQuote(path.Dir(executable)) + "\n"
 }
 
 // xmlEscape escapes text for a property list.

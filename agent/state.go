@@ -34,6 +34,8 @@ type State struct {
 	// refused by the server since enrolment.
 	Dropped  int `json:"dropped,omitempty"`
 	Rejected int `json:"rejected,omitempty"`
+	// Update is what self-update did last (update.go).
+	Update UpdateState `json:"update,omitzero"`
 }
 
 // LoadState reads the state file; a missing one is an empty State.

@@ -52,7 +52,7 @@ var (
 	errNoCredential = handwash.Errorf(handwash.EUNAUTHORIZED,
 		"no credential: send one as the header \"Authorization: Bearer <credential>\"")
 	errNeedsToken = handwash.Errorf(handwash.EUNAUTHORIZED,
-		"this request needs an API token (hwt_…): enrolment tokens may only enrol, and device credentials may only upload snapshots and read their own device")
+		"this request needs an API token (hwt_…): enrolment tokens may only enrol, and device credentials may only upload snapshots, read their own device and fetch agent updates")
 	errBadToken = handwash.Errorf(handwash.EUNAUTHORIZED,
 		"the API token is not valid: it is unknown, revoked or expired; ask an administrator for a new one (handwash admin token create)")
 	errNeedsDevice = handwash.Errorf(handwash.EUNAUTHORIZED,

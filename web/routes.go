@@ -33,6 +33,9 @@ func addRoutes(mux handler, s *server) {
 	mux.Handle("POST /api/v1/enroll", handleEnroll(s))
 	mux.Handle("POST /api/v1/snapshots", s.device(handleSnapshotUpload(s)))
 	mux.Handle("GET /api/v1/device", s.device(handleDeviceSelf(s)))
+	// Agent updates: the newest signed release, and the release itself.
+	mux.Handle("GET /api/v1/agent/release", s.device(handleReleaseOffer(s)))
+	mux.Handle("GET /api/v1/agent/releases/{file}", s.device(handleReleaseFile(s)))
 
 	// Organisations and sites.
 	mux.Handle("GET /api/v1/orgs", s.token(requireAny, handleScopedList(s.store, handwash.Store.Orgs)))

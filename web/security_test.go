@@ -154,6 +154,9 @@ func (v *victim) cases(e *env) map[string]routeCase {
 		"POST /api/v1/snapshots": {kind: deviceRoute, path: "/api/v1/snapshots", body: upload, header: []string{"Content-Encoding", "gzip", headerSnapshotID, "intruder-1"}},
 		"GET /api/v1/device":     {kind: deviceRoute, path: "/api/v1/device"},
 
+		"GET /api/v1/agent/release":         {kind: deviceRoute, path: "/api/v1/agent/release?os=linux&arch=amd64"},
+		"GET /api/v1/agent/releases/{file}": {kind: deviceRoute, path: "/api/v1/agent/releases/handwash_1.2.3_linux_amd64"},
+
 		"GET /api/v1/orgs":              {kind: readList, path: "/api/v1/orgs", shows: tn.b.ID},
 		"POST /api/v1/orgs":             {kind: createOrg, path: "/api/v1/orgs", body: map[string]string{"name": "Intruder Ltd"}},
 		"GET /api/v1/orgs/{org}":        {kind: readObject, path: "/api/v1/orgs/" + tn.b.ID, shows: "Oak Lodge"},

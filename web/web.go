@@ -44,6 +44,9 @@ type Config struct {
 	// at once, which bounds the memory a burst of large uploads can take
 	// (default 2 × GOMAXPROCS).
 	UploadSlots int
+	// ReleasesDir is the folder of signed release binaries offered to
+	// agents (serve --releases; see releases.go); empty offers none.
+	ReleasesDir string
 }
 
 func (c *Config) defaults() {
@@ -107,6 +110,7 @@ type server struct {
 	notified func()
 	uploaded func(deviceID, digest string, f *handwash.Facts)
 	auth     *authenticator
+	releases *releases // nil without a releases folder
 	// uploadSlots bounds concurrent decoding of uploads.
 	uploadSlots chan struct{}
 }
@@ -146,6 +150,7 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 	}
 	s.metrics = newMetrics(s.registry)
 	s.auth = newAuthenticator(s.store, s.now, s.log)
+	s.releases = newReleases(cfg.ReleasesDir, s.log)
 
 	mux := http.NewServeMux()
 	addRoutes(mux, s)

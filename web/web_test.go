@@ -59,6 +59,12 @@ func (b *lockedBuffer) String() string {
 // newEnv starts a server; each of with may change its dependencies first.
 func newEnv(t *testing.T, with ...func(*Deps)) *env {
 	t.Helper()
+	return newEnvConfig(t, Config{}, with...)
+}
+
+// newEnvConfig starts a server with settings.
+func newEnvConfig(t *testing.T, cfg Config, with ...func(*Deps)) *env {
+	t.Helper()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "handwash.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +79,7 @@ func newEnv(t *testing.T, with ...func(*Deps)) *env {
 	for _, f := range with {
 		f(&deps)
 	}
-	h := NewServer(Config{}, deps)
+	h := NewServer(cfg, deps)
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(func() {
 		e.srv.Close()

@@ -1,9 +1,10 @@
 // Package agenttest is a test double of the Handwash server's device API
-// (docs/api.md: enrolment, snapshot upload, the device's own record), for
-// the agent's tests. It follows the contract faithfully, including the
-// digest shortcut that answers before the body is sent, and lets tests
-// break it on purpose: answer 503, refuse the credential, store a snapshot
-// and then drop the connection before answering.
+// (docs/api.md: enrolment, snapshot upload, the device's own record, agent
+// updates), for the agent's tests. It follows the contract faithfully,
+// including the digest shortcut that answers before the body is sent, and
+// lets tests break it on purpose: answer 503, refuse the credential, store
+// a snapshot and then drop the connection before answering, send a release
+// other than the one offered.
 package agenttest
 
 import (
@@ -14,12 +15,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/agent/release"
 )
 
 // Limits from docs/api.md.
@@ -57,11 +60,41 @@ type Server struct {
 	Refuse map[string]int
 	// RevokeDevices makes every device credential unknown (401).
 	RevokeDevices bool
+	// Release, when set, is offered to devices running an older version
+	// (GET /api/v1/agent/release), and served at its offer's URL.
+	Release *Release
 
 	devices   map[string]*device // by credential
 	snapshots []Snapshot         // stored, in order of arrival
 	requests  []string           // "METHOD path snapshot-id"
 	bodyBytes atomic.Int64       // bytes read from clients, headers included
+}
+
+// Release is a release the fake server offers, as serve --releases does,
+// and ways to spoil its download on purpose.
+type Release struct {
+	Offer  release.Offer
+	Binary []byte
+	// Send, when not nil, is sent instead of Binary: a tampered or
+	// shortened download.
+	Send []byte
+	// Length, when above zero, is the Content-Length announced instead of
+	// the length sent; announcing more than is sent cuts the download
+	// short.
+	Length int
+}
+
+// Downloads counts the downloads of release binaries begun.
+func (s *Server) Downloads() int {
+	s.Lock()
+	defer s.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if strings.HasPrefix(r, "GET /api/v1/agent/releases/") {
+			n++
+		}
+	}
+	return n
 }
 
 type device struct {
@@ -199,9 +232,64 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, rec)
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/agent/release":
+		s.offer(w, r)
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v1/agent/releases/"):
+		s.download(w, r)
 	default:
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	}
+}
+
+func (s *Server) offer(w http.ResponseWriter, r *http.Request) {
+	s.Lock()
+	d, rel := s.auth(r), s.Release
+	s.Unlock()
+	if d == nil {
+		writeError(w, http.StatusUnauthorized, "unauthorized", "unknown device credential")
+		return
+	}
+	q := r.URL.Query()
+	if q.Get("os") == "" || q.Get("arch") == "" {
+		writeError(w, http.StatusBadRequest, "invalid", "os and arch are required")
+		return
+	}
+	if rel == nil || (q.Get("version") != "" && release.Compare(rel.Offer.Version, q.Get("version")) <= 0) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, http.StatusOK, rel.Offer)
+}
+
+func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	s.Lock()
+	d, rel := s.auth(r), s.Release
+	s.Unlock()
+	if d == nil {
+		writeError(w, http.StatusUnauthorized, "unauthorized", "unknown device credential")
+		return
+	}
+	if rel == nil || r.URL.Path != rel.Offer.URL {
+		writeError(w, http.StatusNotFound, "not_found", "no such release")
+		return
+	}
+	body := rel.Binary
+	if rel.Send != nil {
+		body = rel.Send
+	}
+	length := len(body)
+	if rel.Length > 0 {
+		length = rel.Length
+	}
+	// A client that stops reading (as the agent does when the length is
+	// wrong) must not hold the server's Close up for ever.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Second))
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.Itoa(length))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body[:min(len(body), length)])
+	// Returning having sent less than announced makes the server close
+	// the connection: the client sees the download cut short.
 }
 
 func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {

@@ -70,6 +70,7 @@ holds the device's credential), its state and the spool, all in the folder of
 		newAgentInstallCommand(&configPath),
 		newAgentUninstallCommand(&configPath),
 		newAgentBackupCommand(&configPath),
+		newAgentSelftestCommand(&configPath),
 	)
 	for _, c := range cmd.Commands() {
 		c.Args = wrapArgs(c.Args)
@@ -212,6 +213,15 @@ collections go on and wait in the spool.
 The service ('handwash agent install') runs this. Stop it with Ctrl-C or
 SIGTERM: a collection or upload under way is finished first.
 
+Release builds update themselves: after sending, at most every 3 hours, the
+agent asks the server (handwash serve --releases) for a newer version. It
+downloads it beside this program, checks its size, SHA-256 checksum and
+signature against the release key built into this program, runs its
+self-test, keeps this version as <program>.previous, puts the new one in
+place and starts it. A download that fails any check is deleted and the
+agent carries on with the version it has; 'handwash agent status' says why.
+Development builds, which have no release key, never update themselves.
+
 --once collects once, tries to send everything in the spool, and exits: 0 when
 all was sent, 3 when the server could not be reached (the collections wait in
 the spool for the next run), 2 when the server refused this computer.
@@ -230,7 +240,15 @@ the spool for the next run), 2 when the server refused this computer.
 					defer closeLog()
 					r.Log = el
 				}
-				return agentError(agent.RunWindowsService(r.Run))
+				// After an update Run ends with an error, so the service
+				// stops with one and Windows starts it again (the recovery
+				// actions install set), running the new version.
+				err := agent.RunWindowsService(r.Run)
+				var restart *agent.Restart
+				if errors.As(err, &restart) {
+					return &handwash.Error{Code: agent.CodeUnavailable, Err: err, Message: restart.Error() + ": Windows starts the service again shortly"}
+				}
+				return agentError(err)
 			}
 			// The service manager stops a daemon with SIGTERM: finish the
 			// upload under way rather than die in the middle of it.
@@ -243,7 +261,18 @@ the spool for the next run), 2 when the server refused this computer.
 				fmt.Fprintln(cmd.OutOrStdout(), "Collected and sent; nothing waits in the spool.")
 				return nil
 			}
-			return agentError(r.Run(ctx))
+			err := r.Run(ctx)
+			var restart *agent.Restart
+			if errors.As(err, &restart) {
+				log.Info("starting the new version", "version", restart.To, "file", restart.Executable)
+				stop()
+				err = agent.ReExec(restart) // returns only if it failed
+				// Exiting with an error makes systemd and launchd start the
+				// new version; run by hand, it is for the person to do.
+				return &handwash.Error{Code: agent.CodeUnavailable, Err: err, Message: fmt.Sprintf(
+					"the agent was updated to version %s but could not start it (%v): start 'handwash agent run' again (a service is started again by the system)", restart.To, err)}
+			}
+			return agentError(err)
 		},
 	}
 	cmd.Flags().BoolVar(&once, "once", false, "collect once, send the spool, and exit")
@@ -254,6 +283,23 @@ the spool for the next run), 2 when the server refused this computer.
 	cmd.Flags().BoolVar(&windowsService, "windows-service", false, "talk to the Windows service manager even if it was not detected")
 	cmd.Flags().MarkHidden("windows-service")
 	return cmd
+}
+
+// newAgentSelftestCommand is what a running agent asks of a new version
+// before that replaces it: hidden, as it is for the agent, not for people.
+func newAgentSelftestCommand(configPath *string) *cobra.Command {
+	return &cobra.Command{
+		Use:    "selftest",
+		Short:  "Check that this program can take over as the agent (used by self-update)",
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			rep, err := agent.SelfTest(*configPath, versionString())
+			if err != nil {
+				return agentError(err)
+			}
+			return json.NewEncoder(cmd.OutOrStdout()).Encode(rep)
+		},
+	}
 }
 
 // agentStatus is what status prints as JSON; the text form says the same.
@@ -270,6 +316,14 @@ type agentStatus struct {
 	Spool       agent.SpoolSummary `json:"spool"`
 	ServerView  *agentServerView   `json:"server_view,omitempty"`
 	ServerError string             `json:"server_error,omitempty"`
+	// SelfUpdate says whether this build updates itself; what it last did
+	// is in State.Update.
+	SelfUpdate agentSelfUpdate `json:"self_update"`
+}
+
+type agentSelfUpdate struct {
+	On   bool   `json:"on"`
+	Note string `json:"note"`
 }
 
 // agentServerView is what the server says about this device.
@@ -322,6 +376,7 @@ by administrators.
 					s.Fingerprint = agent.FormatFingerprint(b)
 				}
 			}
+			s.SelfUpdate.On, s.SelfUpdate.Note = agent.SelfUpdate()
 			if !offline {
 				ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Second)
 				s.ServerView, s.ServerError = askServer(ctx, cfg)
@@ -418,6 +473,9 @@ func writeAgentStatus(w io.Writer, s agentStatus, now time.Time) {
 		line("Last problem", "%s: %s", when(s.State.LastErrorAt, now), s.State.LastError)
 	} else {
 		line("Last problem", "none")
+	}
+	for _, l := range agent.DescribeUpdates(s.State.Update, func(t *time.Time) string { return when(t, now) }) {
+		line(l[0], "%s", l[1])
 	}
 	switch {
 	case s.ServerView != nil:

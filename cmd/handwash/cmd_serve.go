@@ -75,6 +75,7 @@ type serveOptions struct {
 	backupMaxAge    time.Duration
 	breached        string
 	hibpURL         string
+	releases        string
 }
 
 // smtpOptions are the mail server's settings. The password is never a
@@ -148,6 +149,14 @@ that runs in their browser. --breached-passwords says where that check looks
 up breached passwords: Have I Been Pwned (only the first 5 characters of the
 password's SHA-1 hash leave the browser), a downloaded copy, or off.
 
+Agent updates: --releases names a folder of signed release binaries, as the
+release build writes them (handwash_<version>_<os>_<arch>, .exe on Windows,
+each with its .sig beside it). Enrolled agents ask for the newest release for
+their system every few hours, download it from this server, and install it
+only if its signature matches the release key built into them: the server
+holds no key and signs nothing. A release without its .sig is not offered.
+Without --releases no updates are offered.
+
 Stop it with Ctrl-C or SIGTERM: it stops taking connections, finishes the
 requests in flight (for up to --shutdown-timeout), then the judging in flight.
 
@@ -189,13 +198,14 @@ requests in flight (for up to --shutdown-timeout), then the judging in flight.
 	fl.DurationVar(&o.backupMaxAge, "backup-max-age", policy.DefaultBackupMaxAge, "how old a device's newest successful backup may be before the backup.recent check fails: 1h to 744h (31 days)")
 	fl.StringVar(&o.breached, "breached-passwords", "hibp", "where the staff password page looks up breached passwords: hibp (Have I Been Pwned's range API: only the first 5 characters of a password's hash leave the browser, and the server passes them on), off, or a downloaded Pwned Passwords file or folder (handwash password index)")
 	fl.StringVar(&o.hibpURL, "hibp-url", password.DefaultRangeURL, "address of the Pwned Passwords range API, or of a mirror of it, for --breached-passwords hibp")
+	fl.StringVar(&o.releases, "releases", "", "folder of signed release binaries (handwash_<version>_<os>_<arch> and its .sig) to offer enrolled agents as updates; none without it")
 	describeEnv(cmd, serveFlags)
 	return cmd
 }
 
 var serveFlags = []string{"data", "database", "listen", "tls-cert", "tls-key", "http", "stale-after", "workers", "log-format", "shutdown-timeout",
 	"public-url", "smtp-host", "smtp-port", "smtp-tls", "smtp-username", "smtp-password-file", "smtp-from", "webhook-allow-private",
-	"feeds", "feeds-refresh", "phish-inbox-every", "phish-inbox-ca-file", "backup-max-age", "breached-passwords", "hibp-url"}
+	"feeds", "feeds-refresh", "phish-inbox-every", "phish-inbox-ca-file", "backup-max-age", "breached-passwords", "hibp-url", "releases"}
 
 // envName is the environment variable that sets a flag.
 func envName(flag string) string {
@@ -253,6 +263,11 @@ func (o *serveOptions) check() error {
 		return handwash.Errorf(handwash.EINVALID, "--feeds-refresh: give a duration of an hour or more, such as 24h, or 0 for never")
 	case o.phishEvery < 0 || (o.phishEvery > 0 && o.phishEvery < 10*time.Second):
 		return handwash.Errorf(handwash.EINVALID, "--phish-inbox-every: give a duration of 10s or more, such as 2m, or 0 for never")
+	}
+	if o.releases != "" {
+		if fi, err := os.Stat(o.releases); err != nil || !fi.IsDir() {
+			return handwash.Errorf(handwash.EINVALID, "--releases %s: give the folder that holds the release binaries and their .sig files", o.releases)
+		}
 	}
 	if err := policy.CheckBackupMaxAge(o.backupMaxAge); err != nil {
 		return handwash.Errorf(handwash.EINVALID, "--backup-max-age %s %v", o.backupMaxAge, err)
@@ -350,7 +365,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	api := web.NewServer(web.Config{StaleAfter: o.staleAfter}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer, Notified: notes.Wake})
+	api := web.NewServer(web.Config{StaleAfter: o.staleAfter, ReleasesDir: o.releases}, web.Deps{Store: store, Controls: cat, Logger: log, Metrics: reg, Stored: j.Wake, Uploaded: j.Offer, Notified: notes.Wake})
 	pin := ""
 	if o.tlsCert == "" {
 		// A self-signed certificate: the enrolment commands pin it. One
@@ -433,6 +448,9 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		}
 	}()
 	log.Info("serving", "address", ln.Addr().String(), "tls", tlsConfig != nil)
+	if o.releases != "" {
+		log.Info("offering agent updates from the releases folder", "folder", o.releases)
+	}
 
 	var serveErr error
 	select {
