@@ -223,43 +223,26 @@ func (s *server) handlePhoneAdd(w http.ResponseWriter, r *http.Request) {
 		err = s.store.PutMobileDevice(r.Context(), scope, &d)
 	}
 	if err != nil {
-		s.phonesFormError(w, r, o, scope, err, "phone-"+fieldOf(err), form)
+		s.phonesFormError(w, r, o, scope, err, "phone-"+fieldNamed(err, phoneFields, "owner"), form)
 		return
 	}
 	s.auditAction(r, v, o.ID, "mobile_device.add", d.ID, fmt.Sprintf("added %s's %s by hand", d.Owner, d.Model))
 	http.Redirect(w, r, "/orgs/"+url.PathEscape(o.ID)+"/phones?done=added", http.StatusSeeOther)
 }
 
-// fieldOf is the form field an error names first ("owner: …").
-func fieldOf(err error) string {
-	msg := handwash.ErrorMessage(err)
-	for _, f := range phoneFields {
-		if strings.HasPrefix(msg, f+":") || strings.HasPrefix(msg, f+" ") {
-			return f
-		}
-	}
-	return "owner"
-}
-
 // phonesFormError answers a form with a problem: 400 and the page with
 // the problem named, or the error page for anything else.
 func (s *server) phonesFormError(w http.ResponseWriter, r *http.Request, o *handwash.Org, scope handwash.Scope, err error, field string, form map[string]string) {
-	if handwash.ErrorCode(err) != handwash.EINVALID && handwash.ErrorCode(err) != handwash.ETOOLARGE {
-		s.fail(w, r, err)
-		return
-	}
-	p, perr := s.phonesPage(r, o, scope)
-	if perr != nil {
-		s.fail(w, r, perr)
-		return
-	}
-	p.ErrorField = field
-	if field == "export" {
-		p.Error = "Export file: " + handwash.ErrorMessage(err)
-	} else {
-		p.Error, p.Form = handwash.ErrorMessage(err), form
-	}
-	s.render(w, r, http.StatusBadRequest, "phones", "Phones and tablets of "+o.Name, p)
+	s.formProblem(w, r, err, "phones", "Phones and tablets of "+o.Name, func() (any, error) {
+		p, perr := s.phonesPage(r, o, scope)
+		p.ErrorField = field
+		if field == "export" {
+			p.Error = "Export file: " + handwash.ErrorMessage(err)
+		} else {
+			p.Error, p.Form = handwash.ErrorMessage(err), form
+		}
+		return p, perr
+	})
 }
 
 // handlePhoneRemove removes a device entered by hand or by self-check (an

@@ -205,17 +205,11 @@ func (s *server) handleAnswer(w http.ResponseWriter, r *http.Request) {
 		err = s.store.PutAnswer(r.Context(), scope, &a)
 	}
 	if err != nil {
-		if handwash.ErrorCode(err) != handwash.EINVALID {
-			s.fail(w, r, err)
-			return
-		}
-		p, perr := s.questionPage(r, o, scope, q)
-		if perr != nil {
-			s.fail(w, r, perr)
-			return
-		}
-		p.Form, p.Error, p.ErrorField = form, handwash.ErrorMessage(err), field
-		s.render(w, r, http.StatusBadRequest, "question", q.Question, p)
+		s.formProblem(w, r, err, "question", q.Question, func() (any, error) {
+			p, err2 := s.questionPage(r, o, scope, q)
+			p.Form, p.Error, p.ErrorField = form, handwash.ErrorMessage(err), field
+			return p, err2
+		})
 		return
 	}
 	s.auditAction(r, v, o.ID, "answer.save", q.ID, fmt.Sprintf("answered %s: %s", q.ID, answerWords(a.Value)))
@@ -245,17 +239,11 @@ func (s *server) handleAnswerFile(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.keepAnswerFile(r, scope, o, q, v)
 	if err != nil {
-		if handwash.ErrorCode(err) != handwash.EINVALID && handwash.ErrorCode(err) != handwash.ETOOLARGE {
-			s.fail(w, r, err)
-			return
-		}
-		p, perr := s.questionPage(r, o, scope, q)
-		if perr != nil {
-			s.fail(w, r, perr)
-			return
-		}
-		p.Error, p.ErrorField = handwash.ErrorMessage(err), "evidence-file"
-		s.render(w, r, http.StatusBadRequest, "question", q.Question, p)
+		s.formProblem(w, r, err, "question", q.Question, func() (any, error) {
+			p, err2 := s.questionPage(r, o, scope, q)
+			p.Error, p.ErrorField = handwash.ErrorMessage(err), "evidence-file"
+			return p, err2
+		})
 		return
 	}
 	http.Redirect(w, r, "/orgs/"+url.PathEscape(o.ID)+"/assessment/"+url.PathEscape(q.ID)+"?done=uploaded", http.StatusSeeOther)

@@ -3,7 +3,6 @@ package dashboard
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/handwash/handwash"
@@ -189,22 +188,14 @@ func (s *server) handleIncidentSave(w http.ResponseWriter, r *http.Request) {
 		err = s.store.PutIncident(r.Context(), pr.Scope, &in)
 	}
 	if err != nil {
-		if handwash.ErrorCode(err) != handwash.EINVALID && handwash.ErrorCode(err) != handwash.ETOOLARGE {
-			s.fail(w, r, err)
-			return
-		}
-		field := incident.FieldTitle
-		for _, f := range incidentFields {
-			if strings.HasPrefix(handwash.ErrorMessage(err), f+":") {
-				field = f
+		s.formProblem(w, r, err, "incident", "Record an incident or near miss", func() (any, error) {
+			p := incidentPage{Org: o, In: old, Form: form, CanWrite: true, Error: handwash.ErrorMessage(err),
+				ErrorField: fieldNamed(err, incidentFields, incident.FieldTitle), Now: now.In(ukTime).Format("2006-01-02T15:04")}
+			if old != nil {
+				p.Duties = incident.Duties(*old, now)
 			}
-		}
-		p := incidentPage{Org: o, In: old, Form: form, CanWrite: true, Error: handwash.ErrorMessage(err), ErrorField: field,
-			Now: now.In(ukTime).Format("2006-01-02T15:04")}
-		if old != nil {
-			p.Duties = incident.Duties(*old, now)
-		}
-		s.render(w, r, http.StatusBadRequest, "incident", "Record an incident or near miss", p)
+			return p, nil
+		})
 		return
 	}
 	action := "incident.create"

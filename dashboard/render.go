@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,6 +118,35 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		msg = "Something went wrong on the server. Try again in a minute; if it keeps happening, tell your IT provider."
 	}
 	s.render(w, r, status, "error", http.StatusText(status), errorPage{Message: msg})
+}
+
+// formProblem answers a form that could not be saved. Bad input (EINVALID
+// or ETOOLARGE, and the other codes given) shows the form's page again
+// with status 400: page builds it with the problem shown. Anything else
+// is the error page.
+func (s *server) formProblem(w http.ResponseWriter, r *http.Request, err error, name, title string, page func() (any, error), codes ...string) {
+	if c := handwash.ErrorCode(err); c != handwash.EINVALID && c != handwash.ETOOLARGE && !slices.Contains(codes, c) {
+		s.fail(w, r, err)
+		return
+	}
+	p, perr := page()
+	if perr != nil {
+		s.fail(w, r, perr)
+		return
+	}
+	s.render(w, r, http.StatusBadRequest, name, title, p)
+}
+
+// fieldNamed is the field of fields that an error's message starts with
+// ("owner: is empty…"), or def.
+func fieldNamed(err error, fields []string, def string) string {
+	msg := handwash.ErrorMessage(err)
+	for _, f := range fields {
+		if strings.HasPrefix(msg, f+":") || strings.HasPrefix(msg, f+" ") {
+			return f
+		}
+	}
+	return def
 }
 
 // logPath is a request's path as logs may show it: a staff link's

@@ -273,7 +273,7 @@ func (s *server) handleSelfCheck(w http.ResponseWriter, r *http.Request, sv *sta
 			s.fail(w, r, err)
 			return
 		}
-		field := selfCheckField(err)
+		field := fieldNamed(err, selfCheckFields, mdmimport.FieldOwner)
 		s.render(w, r, http.StatusBadRequest, "selfcheck", "Check your phone or tablet", selfCheckPage{Org: sv.org, Base: sv.base,
 			Steps: mdmimport.SelfCheckSteps(form[mdmimport.FieldOS]), Form: form, Error: handwash.ErrorMessage(err), ErrorField: field})
 		return
@@ -287,17 +287,6 @@ func (s *server) handleSelfCheck(w http.ResponseWriter, r *http.Request, sv *sta
 		}
 	}
 	s.render(w, r, http.StatusOK, "selfcheck", "Your phone or tablet", selfCheckPage{Org: sv.org, Base: sv.base, Saved: &d, Findings: shown})
-}
-
-// selfCheckField is the form field an error names first.
-func selfCheckField(err error) string {
-	msg := handwash.ErrorMessage(err)
-	for _, f := range selfCheckFields {
-		if strings.HasPrefix(msg, f+":") {
-			return f
-		}
-	}
-	return mdmimport.FieldOwner
 }
 
 // phoneMark returns the mark of this phone's browser, setting the cookie

@@ -70,20 +70,14 @@ func (s *server) trainingPage(r *http.Request, o *handwash.Org, scope handwash.S
 // trainingFormError shows the page again with the problem named, or the
 // error page for anything but bad input.
 func (s *server) trainingFormError(w http.ResponseWriter, r *http.Request, o *handwash.Org, scope handwash.Scope, err error, field string, form map[string]string) {
-	if handwash.ErrorCode(err) != handwash.EINVALID && handwash.ErrorCode(err) != handwash.ETOOLARGE && handwash.ErrorCode(err) != handwash.ENOTFOUND {
-		s.fail(w, r, err)
-		return
-	}
-	p, perr := s.trainingPage(r, o, scope)
-	if perr != nil {
-		s.fail(w, r, perr)
-		return
-	}
-	p.Error, p.ErrorField = handwash.ErrorMessage(err), field
-	if form != nil {
-		p.Form = form
-	}
-	s.render(w, r, http.StatusBadRequest, "training", "Staff training at "+o.Name, p)
+	s.formProblem(w, r, err, "training", "Staff training at "+o.Name, func() (any, error) {
+		p, perr := s.trainingPage(r, o, scope)
+		p.Error, p.ErrorField = handwash.ErrorMessage(err), field
+		if form != nil {
+			p.Form = form
+		}
+		return p, perr
+	}, handwash.ENOTFOUND)
 }
 
 // writer checks the visitor may change the organisation's records.
@@ -145,13 +139,7 @@ func (s *server) handleStaffAdd(w http.ResponseWriter, r *http.Request) {
 		err = s.store.PutStaffMember(r.Context(), scope, &m)
 	}
 	if err != nil {
-		field := training.FieldName
-		for _, f := range personFields {
-			if strings.HasPrefix(handwash.ErrorMessage(err), f+":") {
-				field = f
-			}
-		}
-		s.trainingFormError(w, r, o, scope, err, "person-"+field, form)
+		s.trainingFormError(w, r, o, scope, err, "person-"+fieldNamed(err, personFields, training.FieldName), form)
 		return
 	}
 	s.auditAction(r, v, o.ID, "staff.save", m.ID, "saved "+m.Name+" on the staff register")
