@@ -388,10 +388,14 @@ func (s *Store) PutIncident(ctx context.Context, scope handwash.Scope, in *handw
 		in.CreatedAt = now
 	}
 	in.UpdatedAt = now
-	return s.putBody(ctx, scope, bodyRow{what: "incident", table: "incidents", prefix: "inc", id: &in.ID, orgID: in.OrgID, limit: maxIncidentBody,
-		body: func() any { return in },
-		insertCols: "occurred_at, closed_on, created_at, updated_at", insertArgs: []any{micros(in.OccurredAt), optMicros(in.ClosedOn), micros(in.CreatedAt), micros(now)},
-		update: "occurred_at = $4, closed_on = $5, updated_at = $6", updateArgs: []any{micros(in.OccurredAt), optMicros(in.ClosedOn), micros(now)}})
+	return s.putBody(ctx, scope, bodyRow{
+		what: "incident", table: "incidents", prefix: "inc", id: &in.ID, orgID: in.OrgID, limit: maxIncidentBody,
+		body:       func() any { return in },
+		insertCols: "occurred_at, closed_on, created_at, updated_at",
+		insertArgs: []any{micros(in.OccurredAt), optMicros(in.ClosedOn), micros(in.CreatedAt), micros(now)},
+		update:     "occurred_at = $4, closed_on = $5, updated_at = $6",
+		updateArgs: []any{micros(in.OccurredAt), optMicros(in.ClosedOn), micros(now)},
+	})
 }
 
 // PutExerciseRun adds or updates a tabletop exercise run (by ID when set).
@@ -399,10 +403,14 @@ func (s *Store) PutExerciseRun(ctx context.Context, scope handwash.Scope, r *han
 	if r.ScenarioID == "" || r.StartedAt.IsZero() {
 		return invalid("an exercise run needs its scenario and start time")
 	}
-	return s.putBody(ctx, scope, bodyRow{what: "exercise run", table: "exercise_runs", prefix: "exr", id: &r.ID, orgID: r.OrgID, limit: maxRunBody,
-		body: func() any { return r },
-		insertCols: "scenario_id, started_at, finished_at", insertArgs: []any{r.ScenarioID, micros(r.StartedAt), optMicros(r.FinishedAt)},
-		update: "finished_at = $4, scenario_id = $5", updateArgs: []any{optMicros(r.FinishedAt), r.ScenarioID}})
+	return s.putBody(ctx, scope, bodyRow{
+		what: "exercise run", table: "exercise_runs", prefix: "exr", id: &r.ID, orgID: r.OrgID, limit: maxRunBody,
+		body:       func() any { return r },
+		insertCols: "scenario_id, started_at, finished_at",
+		insertArgs: []any{r.ScenarioID, micros(r.StartedAt), optMicros(r.FinishedAt)},
+		update:     "finished_at = $4, scenario_id = $5",
+		updateArgs: []any{optMicros(r.FinishedAt), r.ScenarioID},
+	})
 }
 
 // bodyRow is a record kept as a JSON body with a few columns beside it.
