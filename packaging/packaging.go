@@ -14,6 +14,7 @@ package packaging
 
 import (
 	"debug/elf"
+	"debug/macho"
 	"debug/pe"
 	"fmt"
 	"regexp"
@@ -126,6 +127,20 @@ func CheckBinary(path, goos, goarch string) error {
 			got = "arm64"
 		default:
 			got = fmt.Sprintf("machine %#x", f.Machine)
+		}
+	case "darwin":
+		f, err := macho.Open(path)
+		if err != nil {
+			return fmt.Errorf("%s is not a macOS program: %w", path, err)
+		}
+		defer f.Close()
+		switch f.Cpu {
+		case macho.CpuAmd64:
+			got = "amd64"
+		case macho.CpuArm64:
+			got = "arm64"
+		default:
+			got = f.Cpu.String()
 		}
 	default:
 		return fmt.Errorf("no packages are made for %s", goos)

@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	linuxAMD64 := fs.String("bin-linux-amd64", "", "handwash built for linux/amd64: makes the amd64 .deb and .rpm")
 	linuxARM64 := fs.String("bin-linux-arm64", "", "handwash built for linux/arm64: makes the arm64 .deb and .rpm")
 	windowsAMD64 := fs.String("bin-windows-amd64", "", "handwash.exe built for windows/amd64: makes the MSI")
+	darwinAMD64 := fs.String("bin-darwin-amd64", "", "handwash built for darwin/amd64: makes the Intel Mac tarball")
+	darwinARM64 := fs.String("bin-darwin-arm64", "", "handwash built for darwin/arm64: makes the Apple silicon Mac tarball")
 	outDir := fs.String("out", "dist", "the folder to write the packages to")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
@@ -62,8 +64,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if _, err := packaging.ParseVersion(*version); err != nil {
 		return usageError{err}
 	}
-	if *linuxAMD64 == "" && *linuxARM64 == "" && *windowsAMD64 == "" {
-		return usageError{errors.New("give at least one binary: --bin-linux-amd64, --bin-linux-arm64 or --bin-windows-amd64")}
+	if *linuxAMD64 == "" && *linuxARM64 == "" && *windowsAMD64 == "" && *darwinAMD64 == "" && *darwinARM64 == "" {
+		return usageError{errors.New("give at least one binary: --bin-linux-amd64, --bin-linux-arm64, --bin-windows-amd64, --bin-darwin-amd64 or --bin-darwin-arm64")}
 	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err
@@ -88,6 +90,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		path, err := packaging.MSI{Version: *version, Binary: *windowsAMD64}.Write(ctx, *outDir)
 		if err != nil {
 			return fmt.Errorf("windows/amd64 MSI: %w", err)
+		}
+		made = append(made, path)
+	}
+	for _, m := range []packaging.MacOS{{Version: *version, Arch: "amd64", Binary: *darwinAMD64}, {Version: *version, Arch: "arm64", Binary: *darwinARM64}} {
+		if m.Binary == "" {
+			continue
+		}
+		path, err := m.Write(*outDir)
+		if err != nil {
+			return fmt.Errorf("darwin/%s tarball: %w", m.Arch, err)
 		}
 		made = append(made, path)
 	}
