@@ -55,11 +55,12 @@
 // every minute; a lock untouched for LockStale (a process that crashed) is
 // taken over (two processes taking over the same dead lock at the same
 // moment could both proceed; the renames still leave whole files). Readers
-// take no lock: LoadKEV and LoadEOL check the file against the SHA-256 in
-// the metadata and read again if an update replaced both in between;
-// OSVPath checks the size only (the zips are large), and Verify checks the
-// hash on demand. On Windows a rename over a file another process has open
-// can fail; the update then says so and the old file stays.
+// take no lock: LoadKEV, LoadKEVIDs and LoadEOL hash the file as they
+// decode it, check it against the SHA-256 in the metadata and read again
+// if an update replaced both in between; OSVPath checks the size only (the
+// zips are large), and Verify checks the hash on demand. On Windows a
+// rename over a file another process has open can fail; the update then
+// says so and the old file stays.
 //
 // # Ages
 //

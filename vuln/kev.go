@@ -397,10 +397,11 @@ func DecodeKEVIDs(r io.Reader) (*KEVIDs, error) {
 	if tok, err := dec.Token(); err != nil {
 		return nil, syntax(err)
 	} else if tok != json.Delim('{') {
-		return nil, invalid("must be a JSON object, not %v", tok)
+		return nil, invalid("must be a JSON object, not %s", tokenKind(tok))
 	}
+	// A field given twice counts as its last value, as in ParseKEV.
 	var ids []string
-	count, seen := -1, map[string]bool{}
+	count, seen := 0, map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -417,9 +418,6 @@ func DecodeKEVIDs(r io.Reader) (*KEVIDs, error) {
 				return nil, invalid("field \"count\" must be a whole number of entries")
 			}
 		case "vulnerabilities":
-			if ids != nil {
-				return nil, invalid("field \"vulnerabilities\" is given twice")
-			}
 			if tok, err := dec.Token(); err != nil {
 				return nil, syntax(err)
 			} else if tok != json.Delim('[') {
