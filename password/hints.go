@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/trustelem/zxcvbn/match"
+	"github.com/handwash/handwash/internal/zxcvbn/match"
 )
 
 // ShortChars is the length below which a password is called short: Cyber

@@ -7,8 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/trustelem/zxcvbn"
-	"github.com/trustelem/zxcvbn/match"
+	"github.com/handwash/handwash/internal/zxcvbn"
+	"github.com/handwash/handwash/internal/zxcvbn/match"
 )
 
 // MaxAssessedChars is how many characters of a password Strength looks at.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trustelem/zxcvbn/scoring"
+	"github.com/handwash/handwash/internal/zxcvbn/scoring"
 )
 
 // fixtures is the shared folder of third-party test data beside the
