@@ -145,6 +145,7 @@ of that organisation in handwash serve's data.
 }
 
 func runAssessReport(cmd *cobra.Command, o assessReportOptions) error {
+	checkMemory()
 	if o.format != "text" && o.format != "html" && o.format != "pdf" {
 		return handwash.Errorf(handwash.EINVALID, "--format %q: use text, html or pdf", o.format)
 	}

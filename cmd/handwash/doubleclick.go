@@ -33,6 +33,7 @@ func interactive(stdin io.Reader, stdout io.Writer) bool {
 // the person's Documents folder and, on Windows, open it in the browser
 // and wait for a key before the window closes.
 func runDoubleClick(cmd *cobra.Command) error {
+	checkMemory()
 	out := cmd.OutOrStdout()
 	fmt.Fprintln(out, "Handwash is checking this computer. This takes a few seconds…")
 	cat, err := policy.Default()
