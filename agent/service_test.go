@@ -3,7 +3,6 @@ package agent
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"io"
 	"os"
 	"os/exec"
@@ -12,38 +11,21 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/handwash/handwash/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
-
 func TestSystemdUnitGolden(t *testing.T) {
-	golden(t, "handwash-agent.service", SystemdUnit("/usr/local/bin/handwash", "/etc/handwash/agent.json"))
+	golden.Check(t, "handwash-agent.service", SystemdUnit("/usr/local/bin/handwash", "/etc/handwash/agent.json"))
 	// An unusual path stays one word, with systemd's specials escaped.
-	golden(t, "handwash-agent-custom.service", SystemdUnit(`/opt/Hand wash/handwash`, "/srv/100%/agent.json"))
+	golden.Check(t, "handwash-agent-custom.service", SystemdUnit(`/opt/Hand wash/handwash`, "/srv/100%/agent.json"))
 }
 
 func TestLaunchdPlistGolden(t *testing.T) {
 	p := LaunchdPlist("/usr/local/bin/handwash", "/etc/handwash/agent.json")
-	golden(t, "dev.handwash.agent.plist", p)
+	golden.Check(t, "dev.handwash.agent.plist", p)
 	custom := LaunchdPlist("/Applications/Hand & Wash/handwash", "/Library/Handwash <test>/agent.json")
-	golden(t, "dev.handwash.agent-custom.plist", custom)
+	golden.Check(t, "dev.handwash.agent-custom.plist", custom)
 	// Both are well-formed XML.
 	for _, doc := range []string{p, custom} {
 		d := xml.NewDecoder(strings.NewReader(doc))

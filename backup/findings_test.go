@@ -3,9 +3,6 @@ package backup
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 var (
 	started  = time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
@@ -86,27 +82,9 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+".txt", text.Bytes())
-			golden(t, name+".json", append(js, '\n'))
+			golden.Check(t, name+".txt", text.Bytes())
+			golden.Check(t, name+".json", append(js, '\n'))
 		})
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, d)
 	}
 }
 

@@ -3,12 +3,9 @@ package evidence
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,27 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./evidence -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
 
 func renderHTML(t *testing.T, r *Report) string {
 	t.Helper()
@@ -51,7 +29,7 @@ func renderHTML(t *testing.T, r *Report) string {
 // The golden page is the fixture's report: read its diff when it changes,
 // since it is what an assessor sees.
 func TestHTMLGolden(t *testing.T) {
-	golden(t, "evidence.html", []byte(renderHTML(t, fixture(t))))
+	golden.Check(t, "evidence.html", []byte(renderHTML(t, fixture(t))))
 }
 
 func TestRenderHTMLNeedsAReport(t *testing.T) {

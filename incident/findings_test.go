@@ -2,20 +2,14 @@ package incident
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // entered is an incident as the dashboard's form would give it.
 func entered(t *testing.T, id string, fields map[string]string) *handwash.Incident {
@@ -81,7 +75,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "findings-"+name+".golden", render(fs)+string(js)+"\n")
+			golden.Check(t, "findings-"+name+".golden", render(fs)+string(js)+"\n")
 		})
 	}
 }
@@ -163,25 +157,4 @@ func render(fs []handwash.Finding) string {
 		b.WriteString("\n")
 	}
 	return b.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, d)
-	}
 }

@@ -3,16 +3,11 @@ package mailauth
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/handwash/handwash/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // TestGolden renders whole reports, as text and as JSON, for domains at
 // each end of the scale, and compares them with testdata/<name>.txt and
@@ -72,26 +67,8 @@ func TestGolden(t *testing.T) {
 			}
 			// The test DNS server's port changes from run to run.
 			port := regexp.MustCompile(`127\.0\.0\.1:[0-9]+`)
-			golden(t, tt.name+".txt", port.ReplaceAll(text.Bytes(), []byte("127.0.0.1:53")))
-			golden(t, tt.name+".json", port.ReplaceAll(append(js, '\n'), []byte("127.0.0.1:53")))
+			golden.Check(t, tt.name+".txt", port.ReplaceAll(text.Bytes(), []byte("127.0.0.1:53")))
+			golden.Check(t, tt.name+".json", port.ReplaceAll(append(js, '\n'), []byte("127.0.0.1:53")))
 		})
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
 	}
 }

@@ -2,7 +2,6 @@ package mdmimport
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,12 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 var now = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 
@@ -126,8 +122,8 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "findings-"+name+".json", append(js, '\n'))
-			golden(t, "findings-"+name+".txt", []byte(render(fs)))
+			golden.Check(t, "findings-"+name+".json", append(js, '\n'))
+			golden.Check(t, "findings-"+name+".txt", []byte(render(fs)))
 		})
 	}
 }
@@ -148,24 +144,6 @@ func render(fs []handwash.Finding) string {
 		b.WriteString("\n")
 	}
 	return b.String()
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), string(got)); d != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, d)
-	}
 }
 
 // TestStatuses pins the judgement of each case, so a change to the

@@ -3,19 +3,13 @@ package notify
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 const (
 	org  = "Rose Court Care Home"
@@ -72,24 +66,6 @@ func samples() map[string]Message {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./notify -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
-
 func TestRenderGolden(t *testing.T) {
 	for name, m := range samples() {
 		t.Run(name, func(t *testing.T) {
@@ -97,8 +73,8 @@ func TestRenderGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+".email.txt", []byte("Subject: "+e.Subject+"\n\n"+e.Text))
-			golden(t, name+".email.html", []byte(e.HTML))
+			golden.Check(t, name+".email.txt", []byte("Subject: "+e.Subject+"\n\n"+e.Text))
+			golden.Check(t, name+".email.html", []byte(e.HTML))
 			for _, f := range Formats {
 				body, err := RenderWebhook(f, m)
 				if err != nil {
@@ -111,7 +87,7 @@ func TestRenderGolden(t *testing.T) {
 					t.Fatalf("%s body is not JSON: %v\n%s", f, err, body)
 				}
 				out.WriteByte('\n')
-				golden(t, name+"."+string(f)+".json", out.Bytes())
+				golden.Check(t, name+"."+string(f)+".json", out.Bytes())
 			}
 		})
 	}

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/handwash/handwash/internal/golden"
 )
 
 // corpusDir holds real labelled messages shared by the project's tests;
@@ -224,7 +226,7 @@ func checkDocSection(t *testing.T, path, name, want string) {
 	if got == want {
 		return
 	}
-	if *update {
+	if *golden.Update {
 		s = s[:i+len(begin)] + want + s[j:]
 		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 			t.Fatal(err)

@@ -3,37 +3,13 @@ package phish
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/handwash/handwash/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/ and the figures in docs/PHISHING-ACCURACY.md")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./phish -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
 
 // payrollScam is a made-up message of the kind care homes receive: the
 // NHS's name on a free-mail account, a fake sign-in page and pressure.
@@ -80,7 +56,7 @@ func TestWriteTextGolden(t *testing.T) {
 					t.Errorf("line %d is %d characters long: %s", i+1, len(line), line)
 				}
 			}
-			golden(t, name, buf.Bytes())
+			golden.Check(t, name, buf.Bytes())
 		})
 	}
 }
@@ -91,7 +67,7 @@ func TestReportJSONGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "payroll_scam.json", append(b, '\n'))
+	golden.Check(t, "payroll_scam.json", append(b, '\n'))
 }
 
 // TestWriteTextOrder checks the most important sign comes first and the

@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io/fs"
 	"net/mail"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,10 +16,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jhillyerd/enmime/v2"
 
+	"github.com/handwash/handwash/internal/golden"
 	"github.com/handwash/handwash/phish"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 func items(t *testing.T) []Item {
 	t.Helper()
@@ -318,24 +314,6 @@ func TestItemsReturnsCopies(t *testing.T) {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	file := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./quiz -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
-
 // TestFeedbackGolden records what a person sees after getting one question
 // wrong, and the text shown for an HTML email, so that a change to the
 // wording, the examples or the analyser shows up as a diff.
@@ -357,6 +335,6 @@ func TestFeedbackGolden(t *testing.T) {
 	if err := enc.Encode(r.Feedback[0]); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, id+".feedback.golden", b.Bytes())
-	golden(t, id+".body.golden", []byte(it.Body+"\n"))
+	golden.Check(t, id+".feedback.golden", b.Bytes())
+	golden.Check(t, id+".body.golden", []byte(it.Body+"\n"))
 }

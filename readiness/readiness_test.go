@@ -2,9 +2,6 @@ package readiness
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,27 +9,8 @@ import (
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/assess"
+	"github.com/handwash/handwash/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./readiness -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
 
 func text(t *testing.T, r *Readiness) string {
 	t.Helper()
@@ -60,9 +38,9 @@ func TestGolden(t *testing.T) {
 	for _, f := range fixtures {
 		t.Run(f.name, func(t *testing.T) {
 			r := build(t, f.name)
-			golden(t, f.name+".txt.golden", []byte(text(t, r)))
+			golden.Check(t, f.name+".txt.golden", []byte(text(t, r)))
 			if f.name == "admin-without-mfa" || f.name == "unanswered-expired" {
-				golden(t, f.name+".html.golden", []byte(page(t, r)))
+				golden.Check(t, f.name+".html.golden", []byte(page(t, r)))
 			}
 		})
 	}

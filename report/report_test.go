@@ -3,9 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +10,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/golden"
 	"github.com/handwash/handwash/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // sample is a fixed assessment with every kind of finding.
 func sample() Input {
@@ -59,24 +55,6 @@ func sample() Input {
 	return Input{Assessment: a, Controls: controls, Version: "test"}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
-
 func TestRenderGolden(t *testing.T) {
 	for _, format := range Formats {
 		t.Run(format, func(t *testing.T) {
@@ -84,7 +62,7 @@ func TestRenderGolden(t *testing.T) {
 			if err := Render(&b, format, sample()); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "report."+format, b.Bytes())
+			golden.Check(t, "report."+format, b.Bytes())
 		})
 	}
 }
@@ -152,7 +130,7 @@ func TestExplain(t *testing.T) {
 	if err := Explain(&b, in.Controls[0], &in.Assessment.Findings[0]); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "explain.txt", b.Bytes())
+	golden.Check(t, "explain.txt", b.Bytes())
 }
 
 func TestWrapKeepsListIndent(t *testing.T) {

@@ -2,10 +2,7 @@ package training
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/handwash/handwash"
+	"github.com/handwash/handwash/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // team makes n people who count, the first trained of them completing
 // training a month before testNow and the rest never trained.
@@ -185,7 +181,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "finding-"+name+".golden", render(f)+"\n"+string(js)+"\n")
+			golden.Check(t, "finding-"+name+".golden", render(f)+"\n"+string(js)+"\n")
 		})
 	}
 }
@@ -220,22 +216,4 @@ func render(f handwash.Finding) string {
 		fmt.Fprintf(&b, "Why: %s\nFix:\n%s\n", f.Why, f.Fix)
 	}
 	return b.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, d)
-	}
 }

@@ -2,21 +2,18 @@ package svgchart
 
 import (
 	"encoding/xml"
-	"flag"
 	"html/template"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+	"github.com/handwash/handwash/internal/golden"
+)
 
 // day returns midnight UTC on the given day of November 2026 (days past 30
 // run on into December).
@@ -132,26 +129,8 @@ func TestGolden(t *testing.T) {
 			// Each golden file is a small HTML page, so it can be opened in
 			// a browser to look at.
 			got := "<!DOCTYPE html>\n<meta charset=\"utf-8\">\n" + string(c.svg) + "\n" + string(c.table.HTML()) + "\n"
-			golden(t, name+".html", got)
+			golden.Check(t, name+".html", got)
 		})
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/svgchart -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
 	}
 }
 
