@@ -2,29 +2,20 @@ package cloudimport
 
 import (
 	"bytes"
-	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/internal/csvtable"
+	"github.com/handwash/handwash/internal/csvtable/csvtabletest"
 )
 
 // The file comes from whoever imports it, so Parse must survive anything,
 // return all or nothing, and only accept what it promises; and whatever it
 // accepts must be judged without a panic.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	csvtabletest.AddFiles(f)
 	f.Add([]byte(regHeader + "a@x.example,A,True,maybe\n"))
 	f.Add([]byte("sep=;\nUser principal name;Block credential\na@x.example;True\n"))
 	f.Add([]byte("\xff\xfeU\x00,\x00"))
@@ -32,10 +23,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src, accts, err := Parse(bytes.NewReader(data), "org-1")
 		if err != nil {
-			var he *handwash.Error
-			if !errors.As(err, &he) || (he.Code != handwash.EINVALID && he.Code != handwash.ETOOLARGE) || he.Message == "" {
-				t.Fatalf("error %T %q is not an invalid or too-large *handwash.Error", err, err)
-			}
+			csvtabletest.CheckRefusal(t, err)
 			if src != "" || accts != nil {
 				t.Fatalf("returned %q and %d accounts with an error", src, len(accts))
 			}

@@ -2,39 +2,27 @@ package mdmimport
 
 import (
 	"bytes"
-	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/internal/csvtable"
+	"github.com/handwash/handwash/internal/csvtable/csvtabletest"
 )
 
 // The file comes from whoever imports it, so Parse must survive anything,
 // return all or nothing, and only accept what it promises; and whatever it
 // accepts must be judged without a panic.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	csvtabletest.AddFiles(f)
 	f.Add([]byte(intuneHeader + "d1,n,iOS/iPadOS,17..1,2026-11-01,Intune,True,iPad,P\n"))
 	f.Add([]byte("PK\x03\x04"))
 	f.Add([]byte("Display Name;Last Inventory Update;Passcode Status\nx;;Present\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src, devs, err := Parse(bytes.NewReader(data), "org-1")
 		if err != nil {
-			var he *handwash.Error
-			if !errors.As(err, &he) || (he.Code != handwash.EINVALID && he.Code != handwash.ETOOLARGE) || he.Message == "" {
-				t.Fatalf("error %T %q is not an invalid or too-large *handwash.Error", err, err)
-			}
+			csvtabletest.CheckRefusal(t, err)
 			if src != "" || devs != nil {
 				t.Fatalf("returned %q and %d devices with an error", src, len(devs))
 			}

@@ -2,38 +2,26 @@ package training
 
 import (
 	"bytes"
-	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/handwash/handwash"
 	"github.com/handwash/handwash/internal/csvtable"
+	"github.com/handwash/handwash/internal/csvtable/csvtabletest"
 )
 
 // The file comes from whoever imports it, so Parse must survive anything,
 // return all or nothing, and only accept what it promises; and whatever it
 // accepts must link and be judged without a panic.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	csvtabletest.AddFiles(f)
 	f.Add([]byte("Name,Email,Start date,Leaving date,Training completed,Course\nJo,jo@example.co.uk,1/2/2020,,31 March 2026,X\n"))
 	f.Add([]byte("First name;Surname;Data security training\nJo;;03/31/2026\n"))
 	f.Add([]byte("sep=\t\nStaff name\tDate left\nJo\t31-Mar-26\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		staff, records, err := Parse(bytes.NewReader(data), "org-1")
 		if err != nil {
-			var he *handwash.Error
-			if !errors.As(err, &he) || (he.Code != handwash.EINVALID && he.Code != handwash.ETOOLARGE) || he.Message == "" {
-				t.Fatalf("error %T %q is not an invalid or too-large *handwash.Error", err, err)
-			}
+			csvtabletest.CheckRefusal(t, err)
 			if staff != nil || records != nil {
 				t.Fatalf("returned %d staff and %d records with an error", len(staff), len(records))
 			}
