@@ -135,9 +135,12 @@ type server struct {
 	phish   *phishdesk.Desk
 	support func(os, version string) (*bool, bool, string)
 	// breached, selfChecks and lookups serve the staff link's pages.
-	breached    password.RangeSource
-	selfChecks  *throttle.Limiter
-	lookups     *throttle.Limiter
+	breached   password.RangeSource
+	selfChecks *throttle.Limiter
+	lookups    *throttle.Limiter
+	// wasm is the password check's compressed WebAssembly, read once,
+	// and wasmVersion its digest for the page's address.
+	wasm        []byte
 	wasmVersion string
 	// questions is the self-assessment's catalogue, scenarios the
 	// tabletop exercises.
@@ -174,7 +177,7 @@ func New(cfg Config, deps Deps) (http.Handler, error) {
 	s.selfChecks = throttle.New(staffSelfChecksPerHour, time.Hour, s.now)
 	s.lookups = throttle.New(staffLookupsPerHour, time.Hour, s.now)
 	var err error
-	if _, s.wasmVersion, err = wasmFile(); err != nil {
+	if s.wasm, s.wasmVersion, err = wasmFile(); err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	if s.questions, err = assess.Default(); err != nil {

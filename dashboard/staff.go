@@ -368,20 +368,16 @@ func wasmFile() ([]byte, string, error) {
 // handleWasm serves the password check's WebAssembly, compressed when the
 // browser takes gzip (every current one does).
 func (s *server) handleWasm(w http.ResponseWriter, r *http.Request) {
-	gz, _, err := wasmFile()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+
 	w.Header().Set("Content-Type", "application/wasm")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Header().Set("Vary", "Accept-Encoding")
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 		w.Header().Set("Content-Encoding", "gzip")
-		w.Write(gz)
+		w.Write(s.wasm)
 		return
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	zr, err := gzip.NewReader(bytes.NewReader(s.wasm))
 	if err != nil {
 		s.fail(w, r, err)
 		return
