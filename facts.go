@@ -3,8 +3,8 @@ package handwash
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -657,10 +657,16 @@ func (f *Facts) Digest() string {
 			c.Collection.Collectors[i] = r
 		}
 	}
-	b, err := json.Marshal(&c)
-	if err != nil {
-		panic("handwash: Facts cannot be encoded: " + err.Error()) // plain data: cannot happen
-	}
+	bp := digestBuffers.Get().(*[]byte)
+	b := appendFactsJSON((*bp)[:0], &c)
 	sum := sha256.Sum256(b)
+	if cap(b) <= 4<<20 {
+		*bp = b
+		digestBuffers.Put(bp)
+	}
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
+
+// digestBuffers keep the encodings Digest hashes: one is as large as the
+// Facts.
+var digestBuffers = sync.Pool{New: func() any { return new([]byte) }}

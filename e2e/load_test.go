@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,7 +60,14 @@ func TestLoad(t *testing.T) {
 	if database != "" {
 		args = append(args, "--database", database)
 	}
-	srv := startServerArgs(t, data, addr, args...)
+	// HANDWASH_LOAD_PROFILE=DIR saves the server's CPU profile of each
+	// timed phase there (go tool pprof DIR/<phase>.pprof).
+	profileDir, debugAddr, serveArgs := os.Getenv("HANDWASH_LOAD_PROFILE"), "", args
+	if profileDir != "" {
+		debugAddr = freePort(t)
+		serveArgs = append(slices.Clip(args), "--debug-listen", debugAddr)
+	}
+	srv := startServerArgs(t, data, addr, serveArgs...)
 	tn := setUpArgs(t, data, devices, args...)
 	store := "SQLite"
 	if database != "" {
@@ -175,6 +184,15 @@ func TestLoad(t *testing.T) {
 			next      atomic.Int64
 		)
 		stopAt := time.Now().Add(d)
+		profiled := make(chan struct{})
+		if debugAddr != "" && d > 0 {
+			go func() {
+				defer close(profiled)
+				saveProfile(t, debugAddr, d, filepath.Join(profileDir, strings.Fields(name)[0]+".pprof"))
+			}()
+		} else {
+			close(profiled)
+		}
 		began := time.Now()
 		cpu0, self0 := procCPU(srv.cmd.Process.Pid), procCPU(os.Getpid())
 		var wg sync.WaitGroup
@@ -214,6 +232,7 @@ func TestLoad(t *testing.T) {
 		}
 		wg.Wait()
 		elapsed := time.Since(began)
+		<-profiled
 		cpu, self := procCPU(srv.cmd.Process.Pid)-cpu0, procCPU(os.Getpid())-self0
 		sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 		ok := byCode[200] + byCode[201]
@@ -301,6 +320,26 @@ func gzipBytes(b []byte) []byte {
 }
 
 var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// saveProfile saves the server's CPU profile over d to file.
+func saveProfile(t *testing.T, debugAddr string, d time.Duration, file string) {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", debugAddr, int(d.Seconds())))
+	if err != nil {
+		t.Errorf("profiling the server: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s: %s", resp.Status, b)
+	}
+	if err == nil {
+		err = os.WriteFile(file, b, 0o644)
+	}
+	if err != nil {
+		t.Errorf("profiling the server: %v", err)
+	}
+}
 
 func envInt(key string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(key)); err == nil && n > 0 {

@@ -12,13 +12,11 @@
 package judge
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/handwash/handwash/internal/gunzip"
 	"log/slog"
 	"os"
 	"runtime"
@@ -128,6 +126,7 @@ type Judge struct {
 	metrics *metrics
 	wake    chan struct{}
 	offered offered
+	burst   burst
 
 	compactMu sync.Mutex
 	toCompact map[string]bool
@@ -170,6 +169,7 @@ func New(cfg Config, deps Deps) *Judge {
 // store as usual. f must not be changed afterwards.
 func (j *Judge) Offer(deviceID, digest string, f *handwash.Facts) {
 	j.offered.put(deviceID, digest, f)
+	j.burst.add(j.now())
 }
 
 // Wake tells idle workers that there is work, without waiting for their
@@ -214,6 +214,9 @@ func (j *Judge) dispatch(ctx context.Context) {
 	}()
 	batch := 2 * j.cfg.Workers
 	for {
+		if j.burst.on(j.now()) && j.judgeDuringBurst(ctx) {
+			continue
+		}
 		devices, err := j.store.ClaimEvaluations(ctx, j.cfg.Holder, batch, j.now(), j.cfg.Lease)
 		if err != nil && ctx.Err() == nil {
 			j.log.ErrorContext(ctx, "could not claim devices to judge", "err", err)
@@ -287,7 +290,7 @@ func (j *Judge) compactWhileIdle(ctx context.Context) {
 	if !ok {
 		return
 	}
-	for ctx.Err() == nil && len(j.wake) == 0 {
+	for ctx.Err() == nil && len(j.wake) == 0 && !j.burst.on(j.now()) {
 		j.compactMu.Lock()
 		id := ""
 		for k := range j.toCompact {
@@ -428,25 +431,26 @@ func (o *offered) take(deviceID, digest string) *handwash.Facts {
 // are still read by plain decoding. The size limit holds either way, in
 // case the store was written by something else.
 func decodeFacts(gz []byte) (*handwash.Facts, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
+	var f *handwash.Facts
+	err := gunzip.Use(gz, handwash.MaxFactsSize, func(b []byte) (err error) {
+		if f, err = schema.DecodeFactsBytes(b, "stored Facts"); err == nil {
+			return nil
+		}
+		f = new(handwash.Facts)
+		if err := json.Unmarshal(b, f); err != nil {
+			return fmt.Errorf("stored Facts cannot be decoded: %w", err)
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, gunzip.ErrNotGzip):
 		return nil, fmt.Errorf("stored Facts are not gzip: %w", err)
-	}
-	b, err := io.ReadAll(io.LimitReader(zr, handwash.MaxFactsSize+1))
-	if err != nil {
+	case errors.Is(err, gunzip.ErrDamaged):
 		return nil, fmt.Errorf("stored Facts cannot be read: %w", err)
-	}
-	if len(b) > handwash.MaxFactsSize {
+	case errors.Is(err, gunzip.ErrTooLarge):
 		return nil, fmt.Errorf("stored Facts are over %d bytes", handwash.MaxFactsSize)
 	}
-	if f, err := schema.DecodeFacts(bytes.NewReader(b), "stored Facts"); err == nil {
-		return f, nil
-	}
-	var f handwash.Facts
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("stored Facts cannot be decoded: %w", err)
-	}
-	return &f, nil
+	return f, err
 }
 
 // judgedWith names what the stored assessments should have been made

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -691,6 +692,62 @@ func TestOfferedFactsAreJudgedWithoutReading(t *testing.T) {
 	}
 	j.Wake()
 	eventually(t, "judging again", func() bool { return pending(e) == 0 && counted.count() == 1 })
+}
+
+// During a burst of uploads the judge takes one device at a time, and
+// still judges every one.
+func TestBurstIsJudgedOneAtATime(t *testing.T) {
+	e := newEnv(t)
+	clock := time.Now()
+	reg := prometheus.NewRegistry()
+	j := judge.New(judge.Config{Poll: 20 * time.Millisecond}, judge.Deps{Store: e.store, Catalogue: e.cat, Metrics: reg,
+		Now: func() time.Time { return clock }}) // time stands still: the burst never ends
+	for i := range 100 {
+		j.Offer(fmt.Sprint("another device ", i), "sha256:x", &handwash.Facts{})
+	}
+	var ids []string
+	for i, file := range []string{windowsNeglected, windowsNeglected, windowsNeglected} {
+		id, _ := e.device(file, fmt.Sprint("s", i))
+		ids = append(ids, id)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		j.Run(ctx)
+	}()
+	defer func() { cancel(); <-done }()
+	eventually(t, "every device judged", func() bool { return pending(e) == 0 })
+	for _, id := range ids {
+		var a handwash.Assessment
+		if code := e.call("GET", "/api/v1/devices/"+id+"/assessment", e.admin, nil, &a); code != http.StatusOK {
+			t.Errorf("device %s: no assessment (%d)", id, code)
+		}
+	}
+	paced, all := counterValue(t, reg, "handwash_evaluations_paced_total"), counterValue(t, reg, "handwash_evaluations_total")
+	if paced < float64(len(ids)) || paced != all {
+		t.Errorf("%v of %v judgements during the burst were one at a time, want all and at least %d", paced, all, len(ids))
+	}
+}
+
+// counterValue adds up a registered counter's values by name.
+func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			sum := 0.0
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+			return sum
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
 }
 
 // Once it has nothing to judge, the judge compacts the older Facts of the

@@ -7,6 +7,7 @@ type metrics struct {
 	duration    prometheus.Histogram
 	claimed     prometheus.Counter
 	offered     prometheus.Counter
+	paced       prometheus.Counter
 	compactions prometheus.Counter
 	inProgress  prometheus.Gauge
 	queue       prometheus.Gauge
@@ -32,6 +33,10 @@ func newMetrics(reg prometheus.Registerer, countsQueue bool) *metrics {
 			Name: "handwash_evaluations_offered_facts_total",
 			Help: "Devices judged from the Facts their upload had just decoded, without reading them from the store.",
 		}),
+		paced: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "handwash_evaluations_paced_total",
+			Help: "Devices judged one at a time, using at most a quarter of one CPU, while a burst of uploads came first.",
+		}),
 		compactions: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "handwash_facts_compactions_total",
 			Help: "Devices whose older Facts this process compacted into deltas, between bursts of judging.",
@@ -51,7 +56,7 @@ func newMetrics(reg prometheus.Registerer, countsQueue bool) *metrics {
 	}
 	m.evaluations.WithLabelValues("ok")
 	m.evaluations.WithLabelValues("error")
-	reg.MustRegister(m.evaluations, m.duration, m.claimed, m.offered, m.compactions, m.inProgress, m.devices)
+	reg.MustRegister(m.evaluations, m.duration, m.claimed, m.offered, m.paced, m.compactions, m.inProgress, m.devices)
 	if countsQueue {
 		// Shown only when it can be known: a gauge stuck at zero would
 		// say the queue is empty.

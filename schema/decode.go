@@ -38,6 +38,15 @@ func DecodeFacts(r io.Reader, name string) (*handwash.Facts, error) {
 	return decode(b, name)
 }
 
+// DecodeFactsBytes is DecodeFacts for a document already in memory. The
+// Facts share nothing with b, which the caller may use again.
+func DecodeFactsBytes(b []byte, name string) (*handwash.Facts, error) {
+	if name == "" {
+		name = "the Facts document"
+	}
+	return decode(b, name)
+}
+
 // readAll reads r to its end, or to one byte more than handwash reads, as
 // io.ReadAll does; but when r says how much is left (a bytes.Reader or
 // strings.Reader, a bytes.Buffer), it reads into a buffer of that size at

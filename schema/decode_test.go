@@ -161,6 +161,31 @@ func TestDecodeFactsValid(t *testing.T) {
 	}
 }
 
+// DecodeFactsBytes's Facts share nothing with the bytes they came from,
+// which the server reuses for the next upload.
+func TestDecodeFactsBytesSharesNothing(t *testing.T) {
+	for _, file := range []string{"full.json", "example.json", "utf8-bom.json", "utf16le-bom.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "valid", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := DecodeFactsBytes(bytes.Clone(b), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := DecodeFactsBytes(b, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range b {
+			b[i] = 'x'
+		}
+		if !reflect.DeepEqual(f, want) {
+			t.Errorf("%s: the Facts changed when the bytes they were decoded from were overwritten", file)
+		}
+	}
+}
+
 // TestDecodeFactsNotObserved checks the rule that matters most: absent or
 // null means not observed (nil), [] means observed none (empty, not nil).
 func TestDecodeFactsNotObserved(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"github.com/handwash/handwash/internal/gunzip"
 	"io"
 	"net/http"
 	"strings"
@@ -150,13 +151,26 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) (string, error) 
 	}
 
 	raw := sent
-	if gzipped {
-		if raw, err = gunzip(sent, MaxSnapshotSize); err != nil {
-			return "", err
-		}
+	var f *handwash.Facts
+	decode := func(raw []byte) (err error) {
+		s.metrics.uploadBytes.Observe(float64(len(raw)))
+		f, err = schema.DecodeFactsBytes(raw, "facts")
+		return err
 	}
-	s.metrics.uploadBytes.Observe(float64(len(raw)))
-	f, err := schema.DecodeFacts(bytes.NewReader(raw), "facts")
+	if gzipped {
+		err = gunzip.Use(sent, MaxSnapshotSize, decode)
+		var gzErr *gunzip.Error
+		switch {
+		case errors.As(err, &gzErr) && gzErr.Kind == gunzip.ErrNotGzip:
+			return "", handwash.Errorf(handwash.EINVALID, "the body is not gzip-compressed as Content-Encoding says: %v", gzErr.Err)
+		case errors.As(err, &gzErr):
+			return "", handwash.Errorf(handwash.EINVALID, "the gzip-compressed body is damaged or cut short: %v", gzErr.Err)
+		case errors.Is(err, gunzip.ErrTooLarge):
+			return "", handwash.Errorf(handwash.ETOOLARGE, "the Facts are larger than %d MiB once decompressed, the most the server takes", MaxSnapshotSize>>20)
+		}
+	} else {
+		err = decode(raw)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -278,22 +292,6 @@ func validDigest(d string) bool {
 
 // gunzip decompresses b, refusing more than limit bytes of output however
 // small the input: a gzip bomb stops there.
-func gunzip(b []byte, limit int64) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, handwash.Errorf(handwash.EINVALID, "the body is not gzip-compressed as Content-Encoding says: %v", err)
-	}
-	var out bytes.Buffer
-	n, err := out.ReadFrom(io.LimitReader(zr, limit+1))
-	if err != nil {
-		return nil, handwash.Errorf(handwash.EINVALID, "the gzip-compressed body is damaged or cut short: %v", err)
-	}
-	if n > limit {
-		return nil, handwash.Errorf(handwash.ETOOLARGE, "the Facts are larger than %d MiB once decompressed, the most the server takes", limit>>20)
-	}
-	return out.Bytes(), nil
-}
-
 var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
 
 // gzipBytes compresses Facts for storage.

@@ -63,6 +63,7 @@ type serveOptions struct {
 	plainHTTP       bool
 	staleAfter      time.Duration
 	workers         int
+	debugListen     string
 	logFormat       string
 	shutdownTimeout time.Duration
 	publicURL       string
@@ -198,6 +199,7 @@ requests in flight (for up to --shutdown-timeout), then the judging in flight.
 	fl.DurationVar(&o.backupMaxAge, "backup-max-age", policy.DefaultBackupMaxAge, "how old a device's newest successful backup may be before the backup.recent check fails: 1h to 744h (31 days)")
 	fl.StringVar(&o.breached, "breached-passwords", "hibp", "where the staff password page looks up breached passwords: hibp (Have I Been Pwned's range API: only the first 5 characters of a password's hash leave the browser, and the server passes them on), off, or a downloaded Pwned Passwords file or folder (handwash password index)")
 	fl.StringVar(&o.hibpURL, "hibp-url", password.DefaultRangeURL, "address of the Pwned Passwords range API, or of a mirror of it, for --breached-passwords hibp")
+	fl.StringVar(&o.debugListen, "debug-listen", "", "loopback address, such as 127.0.0.1:6060, to serve Go's profiles (/debug/pprof/) on for diagnosing CPU and memory use; off without it")
 	fl.StringVar(&o.releases, "releases", "", "folder of signed release binaries (handwash_<version>_<os>_<arch> and its .sig) to offer enrolled agents as updates; none without it")
 	describeEnv(cmd, serveFlags)
 	return cmd
@@ -205,7 +207,7 @@ requests in flight (for up to --shutdown-timeout), then the judging in flight.
 
 var serveFlags = []string{"data", "database", "listen", "tls-cert", "tls-key", "http", "stale-after", "workers", "log-format", "shutdown-timeout",
 	"public-url", "smtp-host", "smtp-port", "smtp-tls", "smtp-username", "smtp-password-file", "smtp-from", "webhook-allow-private",
-	"feeds", "feeds-refresh", "phish-inbox-every", "phish-inbox-ca-file", "backup-max-age", "breached-passwords", "hibp-url", "releases"}
+	"feeds", "feeds-refresh", "phish-inbox-every", "phish-inbox-ca-file", "backup-max-age", "breached-passwords", "hibp-url", "releases", "debug-listen"}
 
 // envName is the environment variable that sets a flag.
 func envName(flag string) string {
@@ -268,6 +270,9 @@ func (o *serveOptions) check() error {
 		if fi, err := os.Stat(o.releases); err != nil || !fi.IsDir() {
 			return handwash.Errorf(handwash.EINVALID, "--releases %s: give the folder that holds the release binaries and their .sig files", o.releases)
 		}
+	}
+	if o.debugListen != "" && !loopbackAddress(o.debugListen) {
+		return handwash.Errorf(handwash.EINVALID, "--debug-listen %s: give a loopback address such as 127.0.0.1:6060; the profiles show the server's inner workings and must not be reachable from the network", o.debugListen)
 	}
 	if err := policy.CheckBackupMaxAge(o.backupMaxAge); err != nil {
 		return handwash.Errorf(handwash.EINVALID, "--backup-max-age %s %v", o.backupMaxAge, err)
@@ -407,6 +412,15 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return handwash.Errorf(handwash.EINVALID, "--listen %s: %v", o.listen, err)
+	}
+	if o.debugListen != "" {
+		dl, err := net.Listen("tcp", o.debugListen)
+		if err != nil {
+			return handwash.Errorf(handwash.EINVALID, "--debug-listen %s: %v", o.debugListen, err)
+		}
+		defer dl.Close()
+		go (&http.Server{Handler: debugHandler(), ReadHeaderTimeout: 10 * time.Second}).Serve(dl)
+		log.Info("serving Go's profiles", "address", "http://"+dl.Addr().String()+"/debug/pprof/")
 	}
 	scheme := "https"
 	if o.plainHTTP {

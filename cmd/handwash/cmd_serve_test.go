@@ -392,6 +392,8 @@ func TestServeBadFlags(t *testing.T) {
 		{[]string{"HANDWASH_DATABASE", "postgres://user:hunter2@db/x", "HANDWASH_WORKERS", "x"}, nil, "HANDWASH_WORKERS"},
 		{nil, []string{"--public-url", "handwash.example.org"}, "--public-url"},
 		{nil, []string{"--feeds-refresh", "5m"}, "--feeds-refresh"},
+		{nil, []string{"--debug-listen", ":6060"}, "--debug-listen :6060: give a loopback address"},
+		{nil, []string{"--debug-listen", "192.0.2.1:6060"}, "--debug-listen"},
 		{nil, []string{"--backup-max-age", "30m"}, "--backup-max-age 30m0s is too short: give at least 1h and at most 744h (31 days)"},
 		{nil, []string{"--backup-max-age", "745h"}, "--backup-max-age 745h0m0s is too long"},
 		{nil, []string{"--backup-max-age", "2 days"}, "backup-max-age"},
