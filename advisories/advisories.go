@@ -3,10 +3,11 @@
 // catalogue and the OSV export of the device's distribution, loaded into
 // memory once and kept while the cache's files are unchanged (the server
 // judges many devices with one load), and matches the device's packages.
+// A Source made by NewForOneDevice (handwash check) reads instead, for
+// each device, only the advisories of the device's own packages.
 package advisories
 
 import (
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -37,6 +38,8 @@ type Source struct {
 	lifecycle *policy.Lifecycle
 	osv       map[string]*loaded[*vuln.Index]
 	checked   map[string]time.Time
+	// oneDevice reads only the device's packages' advisories, every time.
+	oneDevice bool
 }
 
 // loaded is one feed in memory, with the metadata of the file it came
@@ -54,6 +57,17 @@ func New(cache *feeds.Cache, now func() time.Time) *Source {
 		now = time.Now
 	}
 	return &Source{cache: cache, now: now, osv: map[string]*loaded[*vuln.Index]{}, checked: map[string]time.Time{}}
+}
+
+// NewForOneDevice returns a Source for judging one device, as handwash
+// check does: rather than keeping the whole OSV export of a distribution
+// in memory, it reads, for each device it is applied to, only the
+// advisories of that device's packages (through the export's package
+// index, feeds.Cache.LoadOSVFor). The findings are the same as New's.
+func NewForOneDevice(cache *feeds.Cache, now func() time.Time) *Source {
+	s := New(cache, now)
+	s.oneDevice = true
+	return s
 }
 
 // softwareWarning is how long before its end a program's support counts
@@ -129,7 +143,8 @@ func (s *Source) applyPackages(opt *policy.Options, f *handwash.Facts) {
 		}
 		return what + " cannot be used (" + handwash.ErrorMessage(err) + "): " + get
 	}
-	kev, ix := s.load(eco.Name)
+	pkgs := vuln.InstalledFrom(f.Software.Items, manager)
+	kev, ix := s.load(eco.Name, pkgs)
 	if kev.err != nil {
 		opt.VulnsMissing = unusable("the catalogue of known exploited vulnerabilities", kev.err)
 		return
@@ -138,7 +153,6 @@ func (s *Source) applyPackages(opt *policy.Options, f *handwash.Facts) {
 		opt.VulnsMissing = unusable("the security advisories for "+eco.Name, ix.err)
 		return
 	}
-	pkgs := vuln.InstalledFrom(f.Software.Items, manager)
 	ms := ix.data.Match(eco, pkgs)
 	vuln.MarkKnownExploited(ms, kev.data.Contains)
 	v := policy.VulnerabilitiesOf(ms, len(pkgs))
@@ -187,8 +201,9 @@ func (s *Source) loadEOL() loaded[*vuln.EOL] {
 
 // load returns the KEV catalogue and the ecosystem's index, reading them
 // again when their files changed since the last look (at most every
-// recheck).
-func (s *Source) load(ecosystem string) (loaded[*vuln.KEVIDs], loaded[*vuln.Index]) {
+// recheck). For one device, the index holds only the advisories of pkgs,
+// and is read every time.
+func (s *Source) load(ecosystem string, pkgs []vuln.Installed) (loaded[*vuln.KEVIDs], loaded[*vuln.Index]) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -201,6 +216,13 @@ func (s *Source) load(ecosystem string) (loaded[*vuln.KEVIDs], loaded[*vuln.Inde
 			s.kev.meta = meta // a newer confirmation of the same file
 		}
 	}
+	if s.oneDevice {
+		if s.kev.err != nil {
+			return s.kev, loaded[*vuln.Index]{} // not needed
+		}
+		ix, m, err := s.cache.LoadOSVFor(ecosystem, vuln.LookupNames(pkgs))
+		return s.kev, loaded[*vuln.Index]{ix, m, err}
+	}
 	name := "osv:" + ecosystem
 	ix := s.osv[ecosystem]
 	if ix == nil || now.Sub(s.checked[name]) >= recheck {
@@ -211,7 +233,8 @@ func (s *Source) load(ecosystem string) (loaded[*vuln.KEVIDs], loaded[*vuln.Inde
 			prev, prevErr = ix.meta, ix.err
 		}
 		if meta, ok := s.current(name, prev, prevErr); !ok {
-			ix = loadIndex(s.cache, ecosystem)
+			i, m, err := s.cache.LoadOSV(ecosystem)
+			ix = &loaded[*vuln.Index]{i, m, err}
 			s.osv[ecosystem] = ix
 		} else {
 			ix.meta = meta
@@ -231,22 +254,4 @@ func (s *Source) current(name string, loadedMeta feeds.Meta, loadErr error) (fee
 		return feeds.Meta{}, false
 	}
 	return m, true
-}
-
-func loadIndex(cache *feeds.Cache, ecosystem string) *loaded[*vuln.Index] {
-	path, meta, err := cache.OSVPath(ecosystem)
-	if err != nil {
-		return &loaded[*vuln.Index]{err: err}
-	}
-	file, err := os.Open(path)
-	if err != nil {
-		return &loaded[*vuln.Index]{err: err}
-	}
-	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
-		return &loaded[*vuln.Index]{err: err}
-	}
-	ix, err := vuln.LoadZip(file, st.Size(), func(e vuln.Ecosystem) bool { return e.Name == ecosystem })
-	return &loaded[*vuln.Index]{data: ix, meta: meta, err: err}
 }

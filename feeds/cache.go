@@ -472,7 +472,13 @@ func (c *Cache) mkdir() error {
 // commit puts a validated temporary file in place and its metadata after
 // it, both by rename. The metadata is written to its own temporary file
 // first, so the only step between the two renames is the second rename.
-func (c *Cache) commit(tmp string, m Meta) error {
+// An OSV export's package index (index, or nil for none) is written to a
+// temporary file first too and renamed into place before the export: a
+// reader opens the export before the index, so an index whose SHA-256 is
+// the metadata's was made from the export it opened. (Should the export's
+// rename then fail, the index names another export than the metadata, and
+// is made again when next needed.)
+func (c *Cache) commit(tmp string, m Meta, index []byte) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -482,6 +488,11 @@ func (c *Cache) commit(tmp string, m Meta) error {
 		return err
 	}
 	defer os.Remove(mt)
+	if m.Kind == KindOSV {
+		if err := c.putIndex(m.Name, index); err != nil {
+			return err
+		}
+	}
 	if err := os.Rename(tmp, c.path(m.File)); err != nil {
 		return fmt.Errorf("putting %s in place: %w", m.File, err)
 	}

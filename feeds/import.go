@@ -99,7 +99,7 @@ func (c *Cache) Import(ctx context.Context, path string, opts ImportOptions) (Re
 	var inf info
 	switch kind {
 	case KindOSV:
-		inf, err = validateOSVZip(ctx, tmp, eco, func(done, total int64) {
+		inf, err = validateOSVZip(ctx, tmp, eco, digest, func(done, total int64) {
 			if c.Progress != nil {
 				c.Progress(Progress{Name: "osv", Stage: "validating", Done: done, Total: total})
 			}
@@ -138,7 +138,7 @@ func (c *Cache) Import(ctx context.Context, path string, opts ImportOptions) (Re
 	if !inf.DataTime.IsZero() && inf.DataTime.Before(now) {
 		m.CheckedAt = inf.DataTime.UTC()
 	}
-	if err := c.commit(tmp, m); err != nil {
+	if err := c.commit(tmp, m, inf.index); err != nil {
 		return Result{}, fmt.Errorf("putting %s in place: %w", name, err)
 	}
 	res.Meta = m

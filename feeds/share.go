@@ -71,6 +71,7 @@ func (c *Cache) Adopt(ctx context.Context, m Meta, data io.Reader) (Result, erro
 			if err := c.writeMeta(m); err != nil {
 				return Result{}, fmt.Errorf("%s: writing its metadata: %w", Title(name), err)
 			}
+			c.keepIndex(m)
 			res.Meta = m
 			return res, nil
 		}
@@ -97,7 +98,7 @@ func (c *Cache) Adopt(ctx context.Context, m Meta, data io.Reader) (Result, erro
 	}
 	var inf info
 	if m.Kind == KindOSV {
-		inf, err = validateOSVZip(ctx, tmp, m.Ecosystem, nil)
+		inf, err = validateOSVZip(ctx, tmp, m.Ecosystem, m.SHA256, nil)
 	} else {
 		inf, err = validateJSON(m.Kind, tmp)
 	}
@@ -109,7 +110,7 @@ func (c *Cache) Adopt(ctx context.Context, m Meta, data io.Reader) (Result, erro
 			Message: fmt.Sprintf("%s: the copy is not a valid feed (%s); the cache is as it was", Title(name), handwash.ErrorMessage(err))}
 	}
 	m.Version, m.Count = inf.Version, inf.Count
-	if err := c.commit(tmp, m); err != nil {
+	if err := c.commit(tmp, m, inf.index); err != nil {
 		return Result{}, fmt.Errorf("putting %s in place: %w", name, err)
 	}
 	res.Changed, res.Meta = true, m

@@ -206,6 +206,7 @@ func (c *Cache) updateOne(ctx context.Context, client *http.Client, s Source) (r
 		if err := c.writeMeta(m); err != nil {
 			return fail(handwash.EINTERNAL, "the cache's record of it cannot be written: "+err.Error(), "", err)
 		}
+		c.keepIndex(m)
 		res.Meta = m
 		return res
 	case resp.StatusCode == http.StatusNotModified:
@@ -238,9 +239,10 @@ func (c *Cache) updateOne(ctx context.Context, client *http.Client, s Source) (r
 		return fail(handwash.EINVALID, fmt.Sprintf("cannot write in the feeds cache %s: %v", c.dir, err), "", err)
 	}
 
+	digest := hex.EncodeToString(h.Sum(nil))
 	var inf info
 	if kind == KindOSV {
-		inf, err = validateOSVZip(ctx, tmp.Name(), eco, func(done, total int64) { progress("validating", done, total) })
+		inf, err = validateOSVZip(ctx, tmp.Name(), eco, digest, func(done, total int64) { progress("validating", done, total) })
 	} else {
 		progress("validating", 0, 0)
 		inf, err = validateJSON(kind, tmp.Name())
@@ -260,9 +262,9 @@ func (c *Cache) updateOne(ctx context.Context, client *http.Client, s Source) (r
 		Name: s.Name, Kind: kind, Ecosystem: eco, Source: s.URL, File: dataFile(s.Name),
 		FetchedAt: now, CheckedAt: now,
 		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
-		Version: inf.Version, Count: inf.Count, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)),
+		Version: inf.Version, Count: inf.Count, Size: n, SHA256: digest,
 	}
-	if err := c.commit(tmp.Name(), m); err != nil {
+	if err := c.commit(tmp.Name(), m, inf.index); err != nil {
 		return fail(handwash.EINTERNAL, "the new file cannot be put in place: "+err.Error(), "", err)
 	}
 	res.Meta, res.Changed = m, true

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,9 @@ type info struct {
 	// DataTime is the data's own date: when the catalogue was released,
 	// the API generated, the newest record changed.
 	DataTime time.Time
+	// index is an OSV export's package index (vuln.PackageIndexBuilder),
+	// or nil when it could not be made: the export is then read whole.
+	index []byte
 }
 
 // validateJSON checks a KEV or EOL file in full.
@@ -56,8 +60,10 @@ func validateJSON(kind Kind, path string) (info, error) {
 // record that vuln.ParseOSV accepts, and every affected package is in the
 // ecosystem want (any release of it). With want "", the records must all
 // be of one ecosystem, which is returned. Records are checked in parallel;
-// the error reported is the first bad record in the zip's order.
-func validateOSVZip(ctx context.Context, path, want string, progress func(done, total int64)) (info, error) {
+// the error reported is the first bad record in the zip's order. From the
+// same reading it makes the zip's package index, for a zip whose SHA-256
+// is digest.
+func validateOSVZip(ctx context.Context, path, want, digest string, progress func(done, total int64)) (info, error) {
 	invalid := func(format string, args ...any) error {
 		return handwash.Errorf(handwash.EINVALID, format, args...)
 	}
@@ -90,6 +96,7 @@ func validateOSVZip(ctx context.Context, path, want string, progress func(done, 
 		return info{}, handwash.Errorf(handwash.ETOOLARGE, "unpacks to %d GiB, over the limit of %d GiB", total>>30, MaxOSVUncompressed>>30)
 	}
 
+	packages := vuln.NewPackageIndexBuilder(&z.Reader)
 	type result struct {
 		modified time.Time
 		eco      string // an ecosystem named, when want is ""
@@ -110,9 +117,13 @@ func validateOSVZip(ctx context.Context, path, want string, progress func(done, 
 					return
 				}
 				r := &results[i]
-				r.modified, r.eco, r.err = checkRecord(files[i], want)
+				var a *vuln.Advisory
+				a, r.eco, r.err = checkRecord(files[i], want)
 				if r.err != nil {
 					failed.Store(true)
+				} else {
+					r.modified = a.Modified
+					packages.Add(files[i], a)
 				}
 				if n := done.Add(1); progress != nil && n%1000 == 0 {
 					progress(n, int64(len(files)))
@@ -155,6 +166,11 @@ func validateOSVZip(ctx context.Context, path, want string, progress func(done, 
 	}
 	out.Version = newest.UTC().Format(time.RFC3339)
 	out.DataTime = newest
+	// Without an index the export still serves, read whole.
+	var index bytes.Buffer
+	if st, err := os.Stat(path); err == nil && packages.Write(&index, st.Size(), digest) == nil {
+		out.index = index.Bytes()
+	}
 	if progress != nil {
 		progress(int64(len(files)), int64(len(files)))
 	}
@@ -162,22 +178,22 @@ func validateOSVZip(ctx context.Context, path, want string, progress func(done, 
 }
 
 // checkRecord reads and checks one record of a zip.
-func checkRecord(f *zip.File, want string) (modified time.Time, eco string, err error) {
+func checkRecord(f *zip.File, want string) (a *vuln.Advisory, eco string, err error) {
 	rc, err := f.Open()
 	if err != nil {
-		return time.Time{}, "", handwash.Errorf(handwash.EINVALID, "%s cannot be read from the zip (%v): the file is damaged", clip(f.Name), err)
+		return nil, "", handwash.Errorf(handwash.EINVALID, "%s cannot be read from the zip (%v): the file is damaged", clip(f.Name), err)
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, vuln.MaxAdvisoryBytes+1))
 	if err != nil {
 		if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return time.Time{}, "", handwash.Errorf(handwash.EINVALID, "%s is damaged in the zip (%v): download it again", clip(f.Name), err)
+			return nil, "", handwash.Errorf(handwash.EINVALID, "%s is damaged in the zip (%v): download it again", clip(f.Name), err)
 		}
-		return time.Time{}, "", handwash.Errorf(handwash.EINVALID, "%s cannot be read from the zip: %v", clip(f.Name), err)
+		return nil, "", handwash.Errorf(handwash.EINVALID, "%s cannot be read from the zip: %v", clip(f.Name), err)
 	}
-	a, err := vuln.ParseOSV(data)
+	a, err = vuln.ParseOSV(data)
 	if err != nil {
-		return time.Time{}, "", &handwash.Error{Code: handwash.EINVALID, Err: err,
+		return nil, "", &handwash.Error{Code: handwash.EINVALID, Err: err,
 			Message: fmt.Sprintf("%s: %s", clip(f.Name), handwash.ErrorMessage(err))}
 	}
 	for i, af := range a.Affected {
@@ -186,18 +202,18 @@ func checkRecord(f *zip.File, want string) (modified time.Time, eco string, err 
 		}
 		e, err := vuln.ParseEcosystem(af.Package.Ecosystem)
 		if err != nil { // ParseOSV checked it; kept for safety
-			return time.Time{}, "", handwash.Errorf(handwash.EINVALID, "%s: %s", clip(f.Name), handwash.ErrorMessage(err))
+			return nil, "", handwash.Errorf(handwash.EINVALID, "%s: %s", clip(f.Name), handwash.ErrorMessage(err))
 		}
 		switch {
 		case want != "" && e.Name != want:
-			return time.Time{}, "", handwash.Errorf(handwash.EINVALID,
+			return nil, "", handwash.Errorf(handwash.EINVALID,
 				"wrong ecosystem: %s (record %s) affected[%d] is for %q, not %s: this is not the %s feed", clip(f.Name), a.ID, i, clip(af.Package.Ecosystem), want, want)
 		case want == "" && eco == "":
 			eco = e.Name
 		case want == "" && e.Name != eco:
-			return time.Time{}, "", handwash.Errorf(handwash.EINVALID,
+			return nil, "", handwash.Errorf(handwash.EINVALID,
 				"%s (record %s) is for both %s and %s: a feed holds one ecosystem", clip(f.Name), a.ID, eco, e.Name)
 		}
 	}
-	return a.Modified, eco, nil
+	return a, eco, nil
 }

@@ -1,69 +1,33 @@
-package vuln
+package vuln_test
 
 import (
 	"bytes"
-	"fmt"
-	"math/rand/v2"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"sync"
 	"testing"
 
-	"github.com/handwash/handwash/collect"
+	"github.com/google/go-cmp/cmp"
+	"github.com/handwash/handwash/vuln"
+	"github.com/handwash/handwash/vuln/osvtest"
 )
 
-// A Debian-sized advisory set: OSV's Debian export holds tens of thousands
-// of records for each release, most of them for a few source packages (the
-// kernel, browsers, toolchains). This one has 50,000 records for Debian 12
-// over 3,000 source packages with a Zipf-like spread, about a third without
-// a fix yet, and the real image's source packages among them.
-var benchData = sync.OnceValues(func() (*benchSet, error) {
-	status, err := os.ReadFile(filepath.Join(fixtures, "dpkg/debian12-bookworm-image-status"))
+// benchData is a Debian-sized advisory set (osvtest.NewDebian): 50,000
+// records for Debian 12 over 3,000 source packages, around the real
+// Debian 12 image's packages.
+var benchData = sync.OnceValues(func() (*osvtest.Debian, error) {
+	status, err := os.ReadFile(filepath.Join("../../shared/fixtures", "dpkg/debian12-bookworm-image-status"))
 	if err != nil {
 		return nil, err
 	}
-	items, err := collect.DpkgPackages(bytes.NewReader(status))
-	if err != nil {
-		return nil, err
-	}
-	image := InstalledFrom(items, "dpkg")
-	var sources []string
-	seen := map[string]bool{}
-	for _, p := range image {
-		if name, _ := p.lookup(); !seen[name] {
-			seen[name] = true
-			sources = append(sources, name)
-		}
-	}
-	for i := 0; len(sources) < 3000; i++ {
-		sources = append(sources, fmt.Sprintf("pkg-%04d", i))
-	}
-	rng := rand.New(rand.NewPCG(7, 11))
-	zipf := rand.NewZipf(rng, 1.1, 4, uint64(len(sources)-1))
-	var records []map[string]any
-	for i := range 50000 {
-		name := sources[zipf.Uint64()]
-		ranges := fixedIn(fmt.Sprintf("%d.%d-%d", rng.IntN(5), rng.IntN(50), 1+rng.IntN(3)))
-		if rng.IntN(3) == 0 {
-			ranges = []Range{{Type: "ECOSYSTEM", Events: []Event{{Introduced: "0"}}}}
-		}
-		records = append(records, record(fmt.Sprintf("DEBIAN-CVE-2025-%05d", i), "Debian:12", name, ranges, nil, fmt.Sprintf("CVE-2025-%05d", i)))
-	}
-	inventory := append([]Installed{}, image...)
-	for i := 0; len(inventory) < 3000; i++ {
-		inventory = append(inventory, Installed{Name: fmt.Sprintf("pkg-%04d", i), Version: fmt.Sprintf("%d.%d-1", rng.IntN(5), rng.IntN(50))})
-	}
-	export, err := writeZip(records)
-	return &benchSet{zip: export, image: image, inventory: inventory}, err
+	return osvtest.NewDebian(status)
 })
 
-type benchSet struct {
-	zip              []byte
-	image, inventory []Installed
-}
-
-func loadBench(b *testing.B) (*benchSet, *Index) {
+func loadBench(b *testing.B) (*osvtest.Debian, *vuln.Index) {
 	b.Helper()
 	set, err := benchData()
 	if os.IsNotExist(err) {
@@ -72,45 +36,84 @@ func loadBench(b *testing.B) (*benchSet, *Index) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ix, err := LoadZip(bytes.NewReader(set.zip), int64(len(set.zip)), nil)
+	ix, err := vuln.LoadZip(bytes.NewReader(set.Zip), int64(len(set.Zip)), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return set, ix
 }
 
+// kept reports the heap that what load returns keeps, in MB.
+func kept(load func() any) float64 {
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	v := load()
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	return float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+}
+
 // BenchmarkLoadOSV reads the 50,000-record export into an index, and
 // reports the heap the index keeps.
 func BenchmarkLoadOSV(b *testing.B) {
 	set, _ := loadBench(b)
-	var ix *Index
-	for b.Loop() {
-		var err error
-		if ix, err = LoadZip(bytes.NewReader(set.zip), int64(len(set.zip)), nil); err != nil {
+	load := func() any {
+		ix, err := vuln.LoadZip(bytes.NewReader(set.Zip), int64(len(set.Zip)), nil)
+		if err != nil {
 			b.Fatal(err)
 		}
+		return ix
 	}
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	runtime.KeepAlive(ix)
-	ix = nil
-	runtime.GC()
-	var after runtime.MemStats
-	runtime.ReadMemStats(&after)
-	b.ReportMetric(float64(before.HeapAlloc-after.HeapAlloc)/(1<<20), "index-MB")
-	b.ReportMetric(float64(len(set.zip))/(1<<20), "export-MB")
+	for b.Loop() {
+		load()
+	}
+	b.ReportMetric(kept(load), "index-MB")
+	b.ReportMetric(float64(len(set.Zip))/(1<<20), "export-MB")
+}
+
+// BenchmarkLoadForPackages reads, through the export's package index, only
+// the records of the real image's 705 packages, as handwash check does,
+// and reports the heap the index keeps (compare BenchmarkLoadOSV).
+func BenchmarkLoadForPackages(b *testing.B) {
+	set, _ := loadBench(b)
+	var buf bytes.Buffer
+	if err := vuln.WritePackageIndex(&buf, bytes.NewReader(set.Zip), int64(len(set.Zip)), sha(set.Zip)); err != nil {
+		b.Fatal(err)
+	}
+	names := vuln.LookupNames(set.Image)
+	n := 0
+	load := func() any {
+		px, err := vuln.ParsePackageIndex(buf.Bytes())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix, err := px.LoadZip(bytes.NewReader(set.Zip), int64(len(set.Zip)), names, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = ix.Len()
+		return ix
+	}
+	for b.Loop() {
+		load()
+	}
+	b.ReportMetric(kept(load), "index-MB")
+	b.ReportMetric(float64(n), "records")
+	b.ReportMetric(float64(buf.Len())/(1<<20), "package-index-MB")
 }
 
 // BenchmarkMatch matches the real image's 705 packages and a 3,000-package
 // inventory against the index.
 func BenchmarkMatch(b *testing.B) {
 	set, ix := loadBench(b)
-	eco := Ecosystem{Name: "Debian", Release: "12"}
+	eco := vuln.Ecosystem{Name: "Debian", Release: "12"}
 	for _, c := range []struct {
 		name string
-		pkgs []Installed
-	}{{"705 packages", set.image}, {"3000 packages", set.inventory}} {
+		pkgs []vuln.Installed
+	}{{"705 packages", set.Image}, {"3000 packages", set.Inventory}} {
 		b.Run(c.name, func(b *testing.B) {
 			n := 0
 			for b.Loop() {
@@ -118,5 +121,54 @@ func BenchmarkMatch(b *testing.B) {
 			}
 			b.ReportMetric(float64(n), "matches")
 		})
+	}
+}
+
+func sha(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// The Debian-sized set's records loaded through its package index match
+// the real image's packages, and the 3,000-package inventory's, exactly
+// as the whole export does.
+func TestPackageIndexDebianSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a 50,000-record export")
+	}
+	set, err := benchData()
+	if os.IsNotExist(err) {
+		t.Skip("the shared fixtures folder is not beside the project")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := int64(len(set.Zip))
+	whole, err := vuln.LoadZip(bytes.NewReader(set.Zip), size, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := vuln.WritePackageIndex(&buf, bytes.NewReader(set.Zip), size, sha(set.Zip)); err != nil {
+		t.Fatal(err)
+	}
+	px, err := vuln.ParsePackageIndex(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eco := vuln.Ecosystem{Name: "Debian", Release: "12"}
+	for _, pkgs := range [][]vuln.Installed{set.Image, set.Inventory} {
+		part, err := px.LoadZip(bytes.NewReader(set.Zip), size, vuln.LookupNames(pkgs), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := whole.Match(eco, pkgs), part.Match(eco, pkgs)
+		if len(want) < 20000 {
+			t.Errorf("%d matches: the set should match most of the image's packages", len(want))
+		}
+		if !reflect.DeepEqual(want, got) { // cmp.Diff takes seconds on equal sets
+			t.Fatalf("%d packages: (-whole +through the index)\n%s", len(pkgs), cmp.Diff(want, got))
+		}
+		t.Logf("%d packages: %d of %d records read, %d matches", len(pkgs), part.Len(), whole.Len(), len(got))
 	}
 }

@@ -38,6 +38,21 @@ func InstalledFrom(items []handwash.SoftwareItem, manager string) []Installed {
 	return out
 }
 
+// LookupNames are the package names Match looks pkgs' advisories up by
+// (source packages where known), each once, in the order first met: the
+// names to give PackageIndex.LoadZip for those packages.
+func LookupNames(pkgs []Installed) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		if name, _ := p.lookup(); !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // lookup is the name and version an advisory is matched by: the source
 // package's where known.
 func (p Installed) lookup() (name, version string) {
@@ -189,24 +204,17 @@ func (ix *Index) Add(a *Advisory) {
 	if a.Withdrawn != nil {
 		return
 	}
-	a.Details = ""
-	if len(a.Summary) > maxSummary {
-		a.Summary = a.Summary[:maxSummary] + "…"
-	}
+	trim(a)
 	added := false
 	ids := cves(a)
 	for i := range a.Affected {
 		af := &a.Affected[i]
-		eco, err := ParseEcosystem(af.Package.Ecosystem)
-		if err != nil || af.Package.Name == "" {
-			continue
-		}
-		scheme := eco.Scheme()
-		if scheme == "" {
+		eco, ok := indexed(af)
+		if !ok {
 			continue
 		}
 		key := af.Package.Ecosystem + "\x00" + af.Package.Name
-		ix.byKey[key] = append(ix.byKey[key], newRef(a, af, scheme, ids))
+		ix.byKey[key] = append(ix.byKey[key], newRef(a, af, eco.Scheme(), ids))
 		ix.ecosystems[af.Package.Ecosystem] = eco
 		added = true
 	}
@@ -217,6 +225,26 @@ func (ix *Index) Add(a *Advisory) {
 			ix.newest = a.Modified
 		}
 	}
+}
+
+// trim drops what the index does not keep of an advisory: its details,
+// and a long summary's end.
+func trim(a *Advisory) {
+	a.Details = ""
+	if len(a.Summary) > maxSummary {
+		a.Summary = a.Summary[:maxSummary] + "…"
+	}
+}
+
+// indexed reports whether Add files an affected entry under its package,
+// and the entry's ecosystem: one whose versions Handwash compares, with a
+// package name.
+func indexed(af *Affected) (Ecosystem, bool) {
+	eco, err := ParseEcosystem(af.Package.Ecosystem)
+	if err != nil || af.Package.Name == "" || eco.Scheme() == "" {
+		return Ecosystem{}, false
+	}
+	return eco, true
 }
 
 // sortEvents puts a range's events in version order, "introduced: 0"
@@ -239,45 +267,87 @@ func sortEvents(s Scheme, events []Event) {
 // nil, says which ecosystems the export may hold: a record of any other is
 // an error, since it means the wrong file was given.
 func LoadZip(r io.ReaderAt, size int64, accept func(Ecosystem) bool) (*Index, error) {
+	zr, err := openZip(r, size)
+	if err != nil {
+		return nil, err
+	}
+	files := recordFiles(zr)
+	// Decoding is most of the time: spread it over the CPUs, then add the
+	// records in the export's order.
+	records := make([]*Advisory, len(files))
+	errs := decodeAll(files, func(i int, a *Advisory) {
+		trim(a) // now, so that the text is not kept until all are read
+		records[i] = a
+	})
+	return indexOf(records, errs, func(i int) string { return files[i].Name }, accept)
+}
+
+func openZip(r io.ReaderAt, size int64) (*zip.Reader, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, handwash.Errorf(handwash.EINVALID, "OSV export: not a readable zip file (%v): download it again", err)
 	}
+	return zr, nil
+}
+
+// recordFiles are the records of an export, as LoadZip reads them: every
+// *.json file, in the zip's order.
+func recordFiles(zr *zip.Reader) []*zip.File {
 	var files []*zip.File
 	for _, f := range zr.File {
 		if !f.FileInfo().IsDir() && strings.HasSuffix(f.Name, ".json") {
 			files = append(files, f)
 		}
 	}
-	// Decoding is most of the time: spread it over the CPUs, then add the
-	// records in the export's order.
-	records := make([]*Advisory, len(files))
+	return files
+}
+
+// decodeAll reads files on every CPU, giving each record to use with its
+// place in files (from several goroutines at once), and returns each
+// file's error.
+func decodeAll(files []*zip.File, use func(i int, a *Advisory)) []error {
 	errs := make([]error, len(files))
+	forEach(len(files), func(i int) {
+		var a *Advisory
+		if a, errs[i] = readRecord(files[i]); errs[i] == nil {
+			use(i, a)
+		}
+	})
+	return errs
+}
+
+// forEach calls do for 0 to n-1 on every CPU.
+func forEach(n int, do func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(files) {
+				if i >= n {
 					return
 				}
-				records[i], errs[i] = readRecord(files[i])
+				do(i)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// indexOf adds records, in order, to a new index, or reports the first
+// error (errs) or record of an ecosystem accept refuses; where names a
+// record in an error.
+func indexOf(records []*Advisory, errs []error, where func(i int) string, accept func(Ecosystem) bool) (*Index, error) {
 	ix := NewIndex()
-	for i, f := range files {
+	for i, a := range records {
 		if errs[i] != nil {
-			return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s", clip(f.Name), handwash.ErrorMessage(errs[i]))
+			return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s", clip(where(i)), handwash.ErrorMessage(errs[i]))
 		}
-		a := records[i]
 		if accept != nil {
 			for _, af := range a.Affected {
 				if eco, err := ParseEcosystem(af.Package.Ecosystem); err == nil && !accept(eco) {
 					return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s is for %s, which this export should not hold: check that the file is the right ecosystem's",
-						clip(f.Name), a.ID, clip(af.Package.Ecosystem))
+						clip(where(i)), a.ID, clip(af.Package.Ecosystem))
 				}
 			}
 		}
@@ -296,11 +366,31 @@ func readRecord(f *zip.File) (*Advisory, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, MaxAdvisoryBytes+1))
+	// The size the zip gives, and one byte more to see that it ends there.
+	data := make([]byte, 0, f.UncompressedSize64+1)
+	data, err = readAllInto(data, io.LimitReader(rc, MaxAdvisoryBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot be read: %w", err)
 	}
 	return ParseOSV(data)
+}
+
+// readAllInto is io.ReadAll appending to b, which should have room for
+// all of it.
+func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // Match is an advisory that affects an installed package.

@@ -1,8 +1,8 @@
 package vuln
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -94,13 +94,15 @@ func ParseOSV(data []byte) (*Advisory, error) {
 	if len(data) > MaxAdvisoryBytes {
 		return nil, invalid("is %d bytes, over the limit of %d", len(data), MaxAdvisoryBytes)
 	}
+	// Unmarshal decodes in place, without a Decoder's copy of the data:
+	// a check reads tens of thousands of records.
 	var a Advisory
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&a); err != nil {
+	if err := json.Unmarshal(data, &a); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value") {
+			return nil, invalid("has more after its closing brace: give one record per file")
+		}
 		return nil, invalid("is not OSV JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, invalid("has more after its closing brace: give one record per file")
 	}
 	id := a.ID
 	switch {

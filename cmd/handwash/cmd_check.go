@@ -168,7 +168,7 @@ func assessMachine(cmd *cobra.Command, cat *policy.Catalogue, factsFile, configF
 	}
 	opt := policy.Options{Now: now(), Exceptions: config.Exceptions, Settings: config.Settings}
 	cache, _ := openFeeds(feedsDir) // without a cache folder, the advisory controls say so
-	advisories.New(cache, now).Apply(&opt, facts)
+	advisories.NewForOneDevice(cache, now).Apply(&opt, facts)
 	return cat.Evaluate(facts, opt), nil
 }
 
