@@ -565,7 +565,16 @@ func (d *quickDecoder) object(p *objectPlan, v reflect.Value) bool {
 			return false
 		}
 		f := &p.fields[k]
-		if !d.value(f.value, v.Field(f.index)) {
+		if fv := f.value; fv.kind == kindString && fv.enum == nil && !fv.null && !fv.ptr {
+			// Most fields (every one of a package's): what value and
+			// bare would do, without the calls.
+			d.space()
+			s, ok := d.str()
+			if !ok {
+				return false
+			}
+			v.Field(f.index).SetString(s)
+		} else if !d.value(f.value, v.Field(f.index)) {
 			return false
 		}
 		if d.next(',') {

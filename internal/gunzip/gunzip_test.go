@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -65,4 +66,19 @@ func FuzzUse(f *testing.F) {
 			return nil
 		})
 	})
+}
+
+// BenchmarkUse decompresses the recorded Debian 12 Facts (752 packages).
+func BenchmarkUse(b *testing.B) {
+	raw, err := os.ReadFile("../../collect/testdata/linux/debian12-container.facts.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := gz(b, string(raw))
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if err := Use(in, 16<<20, func([]byte) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
