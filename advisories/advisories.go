@@ -63,7 +63,8 @@ func New(cache *feeds.Cache, now func() time.Time) *Source {
 // check does: rather than keeping the whole OSV export of a distribution
 // in memory, it reads, for each device it is applied to, only the
 // advisories of that device's packages (through the export's package
-// index, feeds.Cache.LoadOSVFor). The findings are the same as New's.
+// index, feeds.Cache.MatchOSV), and keeps only the matches. The findings
+// are the same as New's.
 func NewForOneDevice(cache *feeds.Cache, now func() time.Time) *Source {
 	s := New(cache, now)
 	s.oneDevice = true
@@ -144,24 +145,23 @@ func (s *Source) applyPackages(opt *policy.Options, f *handwash.Facts) {
 		return what + " cannot be used (" + handwash.ErrorMessage(err) + "): " + get
 	}
 	pkgs := vuln.InstalledFrom(f.Software.Items, manager)
-	kev, ix := s.load(eco.Name, pkgs)
+	kev, ms := s.match(eco, pkgs)
 	if kev.err != nil {
 		opt.VulnsMissing = unusable("the catalogue of known exploited vulnerabilities", kev.err)
 		return
 	}
-	if ix.err != nil {
-		opt.VulnsMissing = unusable("the security advisories for "+eco.Name, ix.err)
+	if ms.err != nil {
+		opt.VulnsMissing = unusable("the security advisories for "+eco.Name, ms.err)
 		return
 	}
-	ms := ix.data.Match(eco, pkgs)
-	vuln.MarkKnownExploited(ms, kev.data.Contains)
-	v := policy.VulnerabilitiesOf(ms, len(pkgs))
+	vuln.MarkKnownExploited(ms.data, kev.data.Contains)
+	v := policy.VulnerabilitiesOf(ms.data, len(pkgs))
 	now := s.now()
-	for _, m := range []feeds.Meta{kev.meta, ix.meta} {
+	for _, m := range []feeds.Meta{kev.meta, ms.meta} {
 		v.DataAgeDays = max(v.DataAgeDays, int(now.Sub(m.CheckedAt)/(24*time.Hour)))
 	}
 	opt.Vulns = v
-	opt.ReferenceData = append(opt.ReferenceData, ix.meta.DataSource(), kev.meta.DataSource())
+	opt.ReferenceData = append(opt.ReferenceData, ms.meta.DataSource(), kev.meta.DataSource())
 }
 
 // eolProducts are the end-of-life data's products that a Source looks up:
@@ -199,11 +199,29 @@ func (s *Source) loadEOL() loaded[*vuln.EOL] {
 	return s.eol
 }
 
-// load returns the KEV catalogue and the ecosystem's index, reading them
-// again when their files changed since the last look (at most every
-// recheck). For one device, the index holds only the advisories of pkgs,
-// and is read every time.
-func (s *Source) load(ecosystem string, pkgs []vuln.Installed) (loaded[*vuln.KEVIDs], loaded[*vuln.Index]) {
+// match returns the KEV catalogue and the advisories of the device's
+// ecosystem that affect pkgs. For one device only the advisories naming
+// pkgs are read, every time, and only the matches kept; otherwise the
+// ecosystem's whole index is kept for the next device.
+func (s *Source) match(eco vuln.Ecosystem, pkgs []vuln.Installed) (loaded[*vuln.KEVIDs], loaded[[]vuln.Match]) {
+	kev := s.loadKEV()
+	if kev.err != nil {
+		return kev, loaded[[]vuln.Match]{} // not needed
+	}
+	if s.oneDevice {
+		ms, m, err := s.cache.MatchOSV(eco.Name, eco, pkgs)
+		return kev, loaded[[]vuln.Match]{ms, m, err}
+	}
+	ix := s.loadIndex(eco.Name)
+	if ix.err != nil {
+		return kev, loaded[[]vuln.Match]{meta: ix.meta, err: ix.err}
+	}
+	return kev, loaded[[]vuln.Match]{ix.data.Match(eco, pkgs), ix.meta, nil}
+}
+
+// loadKEV returns the KEV catalogue, read again when its file changed
+// since the last look (at most every recheck).
+func (s *Source) loadKEV() loaded[*vuln.KEVIDs] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -216,13 +234,15 @@ func (s *Source) load(ecosystem string, pkgs []vuln.Installed) (loaded[*vuln.KEV
 			s.kev.meta = meta // a newer confirmation of the same file
 		}
 	}
-	if s.oneDevice {
-		if s.kev.err != nil {
-			return s.kev, loaded[*vuln.Index]{} // not needed
-		}
-		ix, m, err := s.cache.LoadOSVFor(ecosystem, vuln.LookupNames(pkgs))
-		return s.kev, loaded[*vuln.Index]{ix, m, err}
-	}
+	return s.kev
+}
+
+// loadIndex returns the ecosystem's index of every advisory, read again
+// when its file changed since the last look (at most every recheck).
+func (s *Source) loadIndex(ecosystem string) loaded[*vuln.Index] {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
 	name := "osv:" + ecosystem
 	ix := s.osv[ecosystem]
 	if ix == nil || now.Sub(s.checked[name]) >= recheck {
@@ -240,7 +260,7 @@ func (s *Source) load(ecosystem string, pkgs []vuln.Installed) (loaded[*vuln.KEV
 			ix.meta = meta
 		}
 	}
-	return s.kev, *ix
+	return *ix
 }
 
 // current reports whether the feed's file is still the one loaded (same

@@ -14,7 +14,7 @@
 // SHA-256 of the stored file. Beside each OSV zip is its package index
 // (osv-Debian.index, vuln.PackageIndex), made while the zip is validated:
 // which records name each package and where they lie in the zip, so that
-// `handwash check` reads only its own packages' records (LoadOSVFor); the
+// `handwash check` reads only its own packages' records (MatchOSV); the
 // server reads them all (LoadOSV).
 //
 // Update downloads feeds with conditional requests (If-None-Match,

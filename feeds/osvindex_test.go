@@ -51,6 +51,16 @@ func sameAsWhole(t *testing.T, c *Cache) {
 	if diff := cmp.Diff(want, part.Match(bookworm, installed)); diff != "" {
 		t.Errorf("(-whole +through the index)\n%s", diff)
 	}
+	matched, mm, err := c.MatchOSV("Debian", bookworm, installed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mm != wm {
+		t.Errorf("metadata %+v, whole %+v", mm, wm)
+	}
+	if diff := cmp.Diff(want, matched); diff != "" {
+		t.Errorf("(-whole +matched as read)\n%s", diff)
+	}
 }
 
 // currentIndex fails unless the cache's Debian package index is the one

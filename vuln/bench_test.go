@@ -105,6 +105,36 @@ func BenchmarkLoadForPackages(b *testing.B) {
 	b.ReportMetric(float64(buf.Len())/(1<<20), "package-index-MB")
 }
 
+// BenchmarkMatchAsRead matches the image's 705 packages against their
+// records as they are read through the package index, as handwash check
+// does, keeping only the matches.
+func BenchmarkMatchAsRead(b *testing.B) {
+	set, _ := loadBench(b)
+	var buf bytes.Buffer
+	if err := vuln.WritePackageIndex(&buf, bytes.NewReader(set.Zip), int64(len(set.Zip)), sha(set.Zip)); err != nil {
+		b.Fatal(err)
+	}
+	eco := vuln.Ecosystem{Name: "Debian", Release: "12"}
+	n := 0
+	match := func() any {
+		px, err := vuln.ParsePackageIndex(buf.Bytes())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ms, err := px.Match(bytes.NewReader(set.Zip), int64(len(set.Zip)), eco, set.Image, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(ms)
+		return ms
+	}
+	for b.Loop() {
+		match()
+	}
+	b.ReportMetric(kept(match), "matches-MB")
+	b.ReportMetric(float64(n), "matches")
+}
+
 // BenchmarkMatch matches the real image's 705 packages and a 3,000-package
 // inventory against the index.
 func BenchmarkMatch(b *testing.B) {
@@ -168,6 +198,13 @@ func TestPackageIndexDebianSet(t *testing.T) {
 		}
 		if !reflect.DeepEqual(want, got) { // cmp.Diff takes seconds on equal sets
 			t.Fatalf("%d packages: (-whole +through the index)\n%s", len(pkgs), cmp.Diff(want, got))
+		}
+		matched, err := px.Match(bytes.NewReader(set.Zip), size, eco, pkgs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(want, matched) {
+			t.Fatalf("%d packages: (-whole +matched as read)\n%s", len(pkgs), cmp.Diff(want, matched))
 		}
 		t.Logf("%d packages: %d of %d records read, %d matches", len(pkgs), part.Len(), whole.Len(), len(got))
 	}

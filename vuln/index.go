@@ -2,6 +2,7 @@ package vuln
 
 import (
 	"archive/zip"
+	"cmp"
 	"fmt"
 	"io"
 	"runtime"
@@ -122,7 +123,12 @@ func (ix *Index) Freeze() {
 			packed[i] = r
 		}
 		// In advisory order, so that Match needs no sort.
-		slices.SortStableFunc(packed, func(a, b ref) int { return strings.Compare(a.adv.ID, b.adv.ID) })
+		slices.SortFunc(packed, func(a, b ref) int {
+			if c := strings.Compare(a.adv.ID, b.adv.ID); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.order, b.order)
+		})
 		ix.byKey[key] = packed
 	}
 	ix.frozen = true
@@ -140,6 +146,8 @@ type ref struct {
 	versions []string
 	// cves are the advisory's CVE identifiers, worked out once.
 	cves []string
+	// order is the entry's place in its export (record, then entry).
+	order uint64
 }
 
 // bound is one event of a range.
@@ -193,18 +201,21 @@ func (ix *Index) Len() int { return ix.count }
 // data is.
 func (ix *Index) Newest() time.Time { return ix.newest }
 
-// maxSummary keeps reports short and the index small: the full text is at
-// the advisory's address.
-const maxSummary = 300
-
 // Add puts an advisory in the index. A withdrawn advisory, and affected
 // entries in ecosystems whose versions Handwash does not compare, are left
-// out. Its details are dropped to keep the index small.
+// out. Of the advisory itself the index keeps only its ID and when it was
+// modified (the rest is at its address): the matches report no more.
 func (ix *Index) Add(a *Advisory) {
+	ix.add(a, ix.count)
+}
+
+// add is Add with the record's place in its export, which orders two
+// entries of one advisory for one package as the export does.
+func (ix *Index) add(a *Advisory, place int) {
 	if a.Withdrawn != nil {
 		return
 	}
-	trim(a)
+	kept := &Advisory{ID: a.ID, Modified: a.Modified}
 	added := false
 	ids := cves(a)
 	for i := range a.Affected {
@@ -214,7 +225,9 @@ func (ix *Index) Add(a *Advisory) {
 			continue
 		}
 		key := af.Package.Ecosystem + "\x00" + af.Package.Name
-		ix.byKey[key] = append(ix.byKey[key], newRef(a, af, eco.Scheme(), ids))
+		r := newRef(kept, af, eco.Scheme(), ids)
+		r.order = uint64(place)<<20 | uint64(min(i, 1<<20-1))
+		ix.byKey[key] = append(ix.byKey[key], r)
 		ix.ecosystems[af.Package.Ecosystem] = eco
 		added = true
 	}
@@ -224,15 +237,6 @@ func (ix *Index) Add(a *Advisory) {
 		if a.Modified.After(ix.newest) {
 			ix.newest = a.Modified
 		}
-	}
-}
-
-// trim drops what the index does not keep of an advisory: its details,
-// and a long summary's end.
-func trim(a *Advisory) {
-	a.Details = ""
-	if len(a.Summary) > maxSummary {
-		a.Summary = a.Summary[:maxSummary] + "…"
 	}
 }
 
@@ -272,14 +276,8 @@ func LoadZip(r io.ReaderAt, size int64, accept func(Ecosystem) bool) (*Index, er
 		return nil, err
 	}
 	files := recordFiles(zr)
-	// Decoding is most of the time: spread it over the CPUs, then add the
-	// records in the export's order.
-	records := make([]*Advisory, len(files))
-	errs := decodeAll(files, func(i int, a *Advisory) {
-		trim(a) // now, so that the text is not kept until all are read
-		records[i] = a
-	})
-	return indexOf(records, errs, func(i int) string { return files[i].Name }, accept)
+	return addAll(len(files), func(i int) (*Advisory, error) { return readRecord(files[i]) },
+		func(i int) string { return files[i].Name }, accept)
 }
 
 func openZip(r io.ReaderAt, size int64) (*zip.Reader, error) {
@@ -334,27 +332,59 @@ func forEach(n int, do func(i int)) {
 	wg.Wait()
 }
 
-// indexOf adds records, in order, to a new index, or reports the first
-// error (errs) or record of an ecosystem accept refuses; where names a
-// record in an error.
-func indexOf(records []*Advisory, errs []error, where func(i int) string, accept func(Ecosystem) bool) (*Index, error) {
+// addAll reads n records on every CPU and adds each to a new index as soon
+// as it is read, so that only the index is kept, not every record until
+// the last is read; the index is the same as adding them in order. It
+// reports the first (in order) record that cannot be read, or is of an
+// ecosystem accept refuses; where names a record in an error.
+func addAll(n int, read func(i int) (*Advisory, error), where func(i int) string, accept func(Ecosystem) bool) (*Index, error) {
 	ix := NewIndex()
-	for i, a := range records {
-		if errs[i] != nil {
-			return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s", clip(where(i)), handwash.ErrorMessage(errs[i]))
-		}
-		if accept != nil {
-			for _, af := range a.Affected {
-				if eco, err := ParseEcosystem(af.Package.Ecosystem); err == nil && !accept(eco) {
-					return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s is for %s, which this export should not hold: check that the file is the right ecosystem's",
-						clip(where(i)), a.ID, clip(af.Package.Ecosystem))
-				}
-			}
-		}
-		ix.Add(a)
+	if err := readEach(n, read, where, accept, ix.add); err != nil {
+		return nil, err
 	}
 	ix.Freeze()
 	return ix, nil
+}
+
+// readEach reads n records on every CPU and gives each to use, one at a
+// time, as soon as it is read, with its place. It reports the first (in
+// order) record that cannot be read, or is of an ecosystem accept refuses,
+// when all have been read; where names a record in an error.
+func readEach(n int, read func(i int) (*Advisory, error), where func(i int) string, accept func(Ecosystem) bool, use func(a *Advisory, i int)) error {
+	var mu sync.Mutex
+	errs := make([]error, n)
+	forEach(n, func(i int) {
+		a, err := read(i)
+		if err == nil {
+			err = accepted(a, accept)
+		}
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		mu.Lock()
+		use(a, i)
+		mu.Unlock()
+	})
+	for i, err := range errs {
+		if err != nil {
+			return handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s", clip(where(i)), handwash.ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
+// accepted reports an error when a names an ecosystem accept refuses.
+func accepted(a *Advisory, accept func(Ecosystem) bool) error {
+	if accept == nil {
+		return nil
+	}
+	for _, af := range a.Affected {
+		if eco, err := ParseEcosystem(af.Package.Ecosystem); err == nil && !accept(eco) {
+			return fmt.Errorf("%s is for %s, which this export should not hold: check that the file is the right ecosystem's", a.ID, clip(af.Package.Ecosystem))
+		}
+	}
+	return nil
 }
 
 func readRecord(f *zip.File) (*Advisory, error) {
@@ -443,31 +473,10 @@ func (ix *Index) Match(eco Ecosystem, pkgs []Installed) []Match {
 	if len(ecos) == 0 {
 		return nil
 	}
-	// Group binary packages by the source and version they are looked up
-	// by.
-	type group struct {
-		name, version string
-		binaries      []string
-	}
-	groups := map[[2]string]*group{}
-	var order []*group
-	for _, p := range pkgs {
-		name, version := p.lookup()
-		k := [2]string{name, version}
-		g, ok := groups[k]
-		if !ok {
-			g = &group{name: name, version: version}
-			groups[k] = g
-			order = append(order, g)
-		}
-		g.binaries = append(g.binaries, p.Name)
-	}
-	slices.SortFunc(order, func(a, b *group) int { return strings.Compare(a.name, b.name) })
 	var out []Match
 	seen := map[*Advisory]bool{}
-	for _, g := range order {
+	for _, g := range groupsOf(pkgs) {
 		clear(seen)
-		slices.Sort(g.binaries)
 		start := len(out)
 		for _, ecoName := range ecos {
 			refs := ix.byKey[ecoName+"\x00"+g.name]
@@ -492,6 +501,36 @@ func (ix *Index) Match(eco Ecosystem, pkgs []Installed) []Match {
 		}
 	}
 	return out
+}
+
+// group is the installed binary packages of one source package and
+// version, as advisories are matched.
+type group struct {
+	name, version string
+	binaries      []string
+}
+
+// groupsOf groups binary packages by the source and version they are
+// looked up by, in name order, each group's binaries sorted.
+func groupsOf(pkgs []Installed) []*group {
+	groups := map[[2]string]*group{}
+	var order []*group
+	for _, p := range pkgs {
+		name, version := p.lookup()
+		k := [2]string{name, version}
+		g, ok := groups[k]
+		if !ok {
+			g = &group{name: name, version: version}
+			groups[k] = g
+			order = append(order, g)
+		}
+		g.binaries = append(g.binaries, p.Name)
+	}
+	slices.SortFunc(order, func(a, b *group) int { return strings.Compare(a.name, b.name) })
+	for _, g := range order {
+		slices.Sort(g.binaries)
+	}
+	return order
 }
 
 // affects evaluates the ref for version v as the OSV schema says: v is

@@ -12,42 +12,24 @@ import (
 )
 
 // Advisory is one OSV record (https://ossf.github.io/osv-schema/), with
-// what matching and reports need. Unknown fields are ignored, as the
-// schema asks, so newer records still load.
+// what matching needs: the rest (summary, details, severity, references)
+// is skipped as it is read, and is at the advisory's address. Unknown
+// fields are ignored, as the schema asks, so newer records still load.
 type Advisory struct {
-	ID        string     `json:"id"`
-	Modified  time.Time  `json:"modified"`
-	Published *time.Time `json:"published,omitempty"`
+	ID       string    `json:"id"`
+	Modified time.Time `json:"modified"`
 	// Withdrawn, when set, means the advisory was retracted: it never
 	// matches.
-	Withdrawn *time.Time  `json:"withdrawn,omitempty"`
-	Aliases   []string    `json:"aliases,omitempty"`
-	Upstream  []string    `json:"upstream,omitempty"`
-	Summary   string      `json:"summary,omitempty"`
-	Details   string      `json:"details,omitempty"`
-	Severity  []Severity  `json:"severity,omitempty"`
-	Affected  []Affected  `json:"affected,omitempty"`
-	Reference []Reference `json:"references,omitempty"`
-}
-
-// Severity is a severity score: a CVSS vector, or Ubuntu's and Debian's
-// own words.
-type Severity struct {
-	Type  string `json:"type"`
-	Score string `json:"score"`
-}
-
-// Reference is a link about the advisory.
-type Reference struct {
-	Type string `json:"type"`
-	URL  string `json:"url"`
+	Withdrawn *time.Time `json:"withdrawn,omitempty"`
+	Aliases   []string   `json:"aliases,omitempty"`
+	Upstream  []string   `json:"upstream,omitempty"`
+	Affected  []Affected `json:"affected,omitempty"`
 }
 
 // Affected is one package an advisory affects, in one ecosystem.
 type Affected struct {
-	Package  Package    `json:"package"`
-	Severity []Severity `json:"severity,omitempty"`
-	Ranges   []Range    `json:"ranges,omitempty"`
+	Package Package `json:"package"`
+	Ranges  []Range `json:"ranges,omitempty"`
 	// Versions lists affected versions one by one.
 	Versions []string `json:"versions,omitempty"`
 }
@@ -56,7 +38,6 @@ type Affected struct {
 type Package struct {
 	Ecosystem string `json:"ecosystem"`
 	Name      string `json:"name"`
-	PURL      string `json:"purl,omitempty"`
 }
 
 // Range is a span of affected versions, given as events in version order.

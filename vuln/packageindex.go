@@ -336,19 +336,39 @@ func (px *PackageIndex) LoadZip(r io.ReaderAt, size int64, names []string, accep
 	if err != nil {
 		return nil, err
 	}
-	records := make([]*Advisory, len(recs))
-	errs := make([]error, len(recs))
-	forEach(len(recs), func(i int) {
+	return addAll(len(recs), px.reader(r, recs), func(i int) string { return fmt.Sprintf("record %d", recs[i].n) }, accept)
+}
+
+// Match matches pkgs, the packages of one device of ecosystem eco, against
+// the records the index lists under their names (LookupNames), reading
+// them from the export r, size bytes, as LoadZip does: it gives what
+// LoadZip's index would give for pkgs, but keeps only the matches, not an
+// index of every record read. Errors are as for LoadZip.
+func (px *PackageIndex) Match(r io.ReaderAt, size int64, eco Ecosystem, pkgs []Installed, accept func(Ecosystem) bool) ([]Match, error) {
+	if size != px.size {
+		return nil, handwash.Errorf(handwash.EINVALID, "OSV package index: built from an export of %d bytes, not this one of %d: build it again from the export", px.size, size)
+	}
+	recs, err := px.records(LookupNames(pkgs))
+	if err != nil {
+		return nil, err
+	}
+	m := newMatcher(eco, pkgs)
+	if err := readEach(len(recs), px.reader(r, recs), func(i int) string { return fmt.Sprintf("record %d", recs[i].n) }, accept, m.add); err != nil {
+		return nil, err
+	}
+	return m.matches(), nil
+}
+
+// reader reads the i'th of recs from r, checking that it names the package
+// it was listed under.
+func (px *PackageIndex) reader(r io.ReaderAt, recs []indexedRecord) func(i int) (*Advisory, error) {
+	return func(i int) (*Advisory, error) {
 		a, err := readIndexed(r, recs[i])
 		if err == nil && !namesPackage(a, recs[i].listed) {
 			err = fmt.Errorf("does not name %s, as the package index says: build the index again from the export", clip(recs[i].listed))
 		}
-		if err == nil {
-			trim(a)
-		}
-		records[i], errs[i] = a, err
-	})
-	return indexOf(records, errs, func(i int) string { return fmt.Sprintf("record %d", recs[i].n) }, accept)
+		return a, err
+	}
 }
 
 // namesPackage reports whether Add files a under the package name.

@@ -127,6 +127,13 @@ func TestPackageIndexRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(whole.Match(eco, pkgs), part.Match(eco, pkgs)); diff != "" {
 				t.Fatalf("%s, %v: (-whole +through the index)\n%s", eco, LookupNames(pkgs), diff)
 			}
+			matched, err := px.Match(bytes.NewReader(export), int64(len(export)), eco, pkgs, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(whole.Match(eco, pkgs), matched); diff != "" {
+				t.Fatalf("%s, %v: (-whole +matched as read)\n%s", eco, LookupNames(pkgs), diff)
+			}
 		}
 	}
 	part, _ := px.LoadZip(bytes.NewReader(export), int64(len(export)), []string{"curl"}, nil)
