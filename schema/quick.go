@@ -663,20 +663,7 @@ func (d *quickDecoder) bare(p *valuePlan, v reflect.Value) bool {
 			return d.objects(p, v)
 		}
 		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-		for {
-			n := v.Len()
-			if n == v.Cap() {
-				v.Grow(1)
-			}
-			v.SetLen(n + 1)
-			if !d.value(p.items, v.Index(n)) {
-				return false
-			}
-			if d.next(',') {
-				continue
-			}
-			return d.next(']')
-		}
+		return d.items(p, v)
 	default:
 		return false
 	}
@@ -689,22 +676,7 @@ func (d *quickDecoder) bare(p *valuePlan, v reflect.Value) bool {
 // its slice as it is read would allocate and copy it about eleven times.
 func (d *quickDecoder) objects(p *valuePlan, v reflect.Value) bool {
 	s := p.scratch.Get().(reflect.Value)
-	ok := false
-	for {
-		n := s.Len()
-		if n == s.Cap() {
-			s.Grow(1)
-		}
-		s.SetLen(n + 1)
-		if !d.value(p.items, s.Index(n)) {
-			break
-		}
-		if d.next(',') {
-			continue
-		}
-		ok = d.next(']')
-		break
-	}
+	ok := d.items(p, s)
 	out := reflect.MakeSlice(v.Type(), s.Len(), s.Len())
 	reflect.Copy(out, s)
 	v.Set(out)
@@ -712,6 +684,25 @@ func (d *quickDecoder) objects(p *valuePlan, v reflect.Value) bool {
 	s.SetLen(0)
 	p.scratch.Put(s)
 	return ok
+}
+
+// items reads the rest of a list, after its first '[', appending to the
+// slice s.
+func (d *quickDecoder) items(p *valuePlan, s reflect.Value) bool {
+	for {
+		n := s.Len()
+		if n == s.Cap() {
+			s.Grow(1)
+		}
+		s.SetLen(n + 1)
+		if !d.value(p.items, s.Index(n)) {
+			return false
+		}
+		if d.next(',') {
+			continue
+		}
+		return d.next(']')
+	}
 }
 
 // integer reads a number written as a whole number, as json.Unmarshal
