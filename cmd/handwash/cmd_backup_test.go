@@ -107,20 +107,30 @@ func TestBackupVerifyUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitUsage, errOut)
 		}
 	}
-	_, _, errOut := handwashRun(t, "", "backup", "verify", "--kind", "borg", "--repo", dir)
-	if !strings.Contains(errOut, "not a borg repository") {
-		t.Errorf("borg in an empty folder: %s", errOut)
+	t.Run("borg in an empty folder", func(t *testing.T) {
+		needProgram(t, "borg", "borgbackup")
+		_, _, errOut := handwashRun(t, "", "backup", "verify", "--kind", "borg", "--repo", dir)
+		if !strings.Contains(errOut, "not a borg repository") {
+			t.Errorf("borg in an empty folder: %s", errOut)
+		}
+	})
+}
+
+// needProgram skips the test when program, from the Debian package pkg, is
+// not installed, or fails it when HANDWASH_TEST_ALL=1 asks for every test.
+func needProgram(t *testing.T, program, pkg string) {
+	t.Helper()
+	if _, err := exec.LookPath(program); err != nil {
+		if os.Getenv("HANDWASH_TEST_ALL") == "1" {
+			t.Fatalf("%s is not installed, and HANDWASH_TEST_ALL=1 needs every test to run: install it (sudo apt install %s)", program, pkg)
+		}
+		t.Skipf("%s is not installed (sudo apt install %s); set HANDWASH_TEST_ALL=1 to make this a failure", program, pkg)
 	}
 }
 
 // TestBackupVerifyBorg runs the whole command on a real borg repository.
 func TestBackupVerifyBorg(t *testing.T) {
-	if _, err := exec.LookPath("borg"); err != nil {
-		if os.Getenv("HANDWASH_TEST_ALL") == "1" {
-			t.Fatal("borg is not installed, and HANDWASH_TEST_ALL=1 needs every test to run: install it (sudo apt install borgbackup)")
-		}
-		t.Skip("borg is not installed (sudo apt install borgbackup); set HANDWASH_TEST_ALL=1 to make this a failure")
-	}
+	needProgram(t, "borg", "borgbackup")
 	source, _ := backupCopy(t, time.Hour)
 	dir := t.TempDir()
 	repo, pw := filepath.Join(dir, "repo"), filepath.Join(dir, "pw")
@@ -148,12 +158,7 @@ func TestBackupVerifyBorg(t *testing.T) {
 // TestBackupVerifyRestic runs the whole command on a real restic
 // repository, and on the same repository with a wrong password.
 func TestBackupVerifyRestic(t *testing.T) {
-	if _, err := exec.LookPath("restic"); err != nil {
-		if os.Getenv("HANDWASH_TEST_ALL") == "1" {
-			t.Fatal("restic is not installed, and HANDWASH_TEST_ALL=1 needs every test to run: install it (sudo apt install restic)")
-		}
-		t.Skip("restic is not installed (sudo apt install restic); set HANDWASH_TEST_ALL=1 to make this a failure")
-	}
+	needProgram(t, "restic", "restic")
 	source, _ := backupCopy(t, time.Hour)
 	dir := t.TempDir()
 	repo, pw, bad := filepath.Join(dir, "repo"), filepath.Join(dir, "pw"), filepath.Join(dir, "bad")
