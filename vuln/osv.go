@@ -75,15 +75,19 @@ func ParseOSV(data []byte) (*Advisory, error) {
 	if len(data) > MaxAdvisoryBytes {
 		return nil, invalid("is %d bytes, over the limit of %d", len(data), MaxAdvisoryBytes)
 	}
-	// Unmarshal decodes in place, without a Decoder's copy of the data:
-	// a check reads tens of thousands of records.
-	var a Advisory
-	if err := json.Unmarshal(data, &a); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value") {
-			return nil, invalid("has more after its closing brace: give one record per file")
+	// A check reads tens of thousands of records: decodeAdvisory reads the
+	// usual ones faster and with far fewer allocations, and leaves the rest
+	// (and every error) to Unmarshal, which decodes in place, without a
+	// Decoder's copy of the data.
+	a, fast := decodeAdvisory(data)
+	if !fast {
+		if err := json.Unmarshal(data, &a); err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value") {
+				return nil, invalid("has more after its closing brace: give one record per file")
+			}
+			return nil, invalid("is not OSV JSON: %v", err)
 		}
-		return nil, invalid("is not OSV JSON: %v", err)
 	}
 	id := a.ID
 	switch {
