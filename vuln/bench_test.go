@@ -1,9 +1,12 @@
 package vuln_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -207,5 +210,49 @@ func TestPackageIndexDebianSet(t *testing.T) {
 			t.Fatalf("%d packages: (-whole +matched as read)\n%s", len(pkgs), cmp.Diff(want, matched))
 		}
 		t.Logf("%d packages: %d of %d records read, %d matches", len(pkgs), part.Len(), whole.Len(), len(got))
+	}
+}
+
+// The fast path of ParseOSV decodes every record of the Debian-sized set
+// exactly as json.Unmarshal does.
+func TestDecodeAdvisoryDebianSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes a 50,000-record export")
+	}
+	set, err := benchData()
+	if os.IsNotExist(err) {
+		t.Skip("the shared fixtures folder is not beside the project")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(set.Zip), int64(len(set.Zip)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := vuln.DecodeAdvisory(data)
+		if !ok {
+			t.Fatalf("%s: the fast path gave up", f.Name)
+		}
+		var want vuln.Advisory
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: (-json.Unmarshal +fast path)\n%s", f.Name, cmp.Diff(want, got))
+		}
+	}
+	if len(zr.File) != 50000 {
+		t.Errorf("%d records, want 50000", len(zr.File))
 	}
 }
