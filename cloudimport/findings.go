@@ -2,6 +2,7 @@ package cloudimport
 
 import (
 	"fmt"
+	"github.com/handwash/handwash/internal/english"
 	"slices"
 	"strconv"
 	"strings"
@@ -138,20 +139,7 @@ func names(accts []handwash.CloudAccount) string {
 		}
 		s = append(s, a.Email)
 	}
-	return joinList(s, len(accts)-len(s))
-}
-
-func joinList(items []string, more int) string {
-	if more > 0 {
-		items = append(items, fmt.Sprintf("%d more", more))
-	}
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+	return english.List(s, len(accts)-len(s))
 }
 
 func plural(n int, word string) string {
@@ -439,14 +427,14 @@ func freshFinding(imports []handwash.CloudImport, now time.Time) handwash.Findin
 	f.Evidence = append(f.Evidence, handwash.Evidence{Label: "Oldest allowed", Value: plural(int(MaxImportAge.Hours()/24), "day")})
 	if len(stale) > 0 {
 		f.Status = handwash.StatusFail
-		f.Summary = joinList(stale, 0) + fmt.Sprintf("; it should be no more than %d days old, so new starters' and leavers' accounts may be missing from these findings.", int(MaxImportAge.Hours()/24))
+		f.Summary = english.List(stale, 0) + fmt.Sprintf("; it should be no more than %d days old, so new starters' and leavers' accounts may be missing from these findings.", int(MaxImportAge.Hours()/24))
 		if len(stale) > 1 {
 			f.Summary = strings.Replace(f.Summary, "; it should", "; each should", 1)
 		}
 		return f
 	}
 	f.Status = handwash.StatusPass
-	f.Summary = joinList(fresh, 0) + "."
+	f.Summary = english.List(fresh, 0) + "."
 	return f
 }
 

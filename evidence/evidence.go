@@ -16,6 +16,7 @@ package evidence
 import (
 	"cmp"
 	"fmt"
+	"github.com/handwash/handwash/internal/english"
 	"math"
 	"slices"
 	"strings"
@@ -510,7 +511,7 @@ func areaSections(r *Report, all []*ControlResult) []*AreaSection {
 // resultsText says what a summed score is made of, counting check results
 // over every device.
 func resultsText(s handwash.Score) string {
-	parts := []string{plural(s.Pass, "check passed", "checks passed")}
+	parts := []string{english.Count(s.Pass, "check passed", "checks passed")}
 	accepted := "accepted as exceptions"
 	if s.Excepted == 1 {
 		accepted = "accepted as an exception"
@@ -636,16 +637,9 @@ func platformTitle(p handwash.Platform) string {
 // "5 hours".
 func duration(d time.Duration) string {
 	if d >= 24*time.Hour {
-		return plural(int(d/(24*time.Hour)), "day", "days")
+		return english.Count(int(d/(24*time.Hour)), "day", "days")
 	}
-	return plural(max(int(d/time.Hour), 1), "hour", "hours")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return english.Count(max(int(d/time.Hour), 1), "hour", "hours")
 }
 
 func orDefault(s, def string) string {
@@ -737,3 +731,6 @@ func slug(s string) string {
 	}
 	return b.String()
 }
+
+// plural is "1 device" or "3 devices", for the reports and their templates.
+var plural = english.Count

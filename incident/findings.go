@@ -3,6 +3,7 @@ package incident
 import (
 	"cmp"
 	"fmt"
+	"github.com/handwash/handwash/internal/english"
 	"slices"
 	"strconv"
 	"strings"
@@ -149,7 +150,7 @@ func reportingFinding(log []*handwash.Incident, now time.Time) handwash.Finding 
 		f.Status = handwash.StatusPass
 		f.Summary = "No report is overdue."
 		if len(pending) > 0 {
-			f.Summary += fmt.Sprintf(" %s still %s a report to make: the list says when each is due.", incidents(len(pending)), hasHave(len(pending)))
+			f.Summary += fmt.Sprintf(" %s still %s a report to make: the list says when each is due.", incidents(len(pending)), english.HasHave(len(pending)))
 		}
 		return f
 	}
@@ -168,7 +169,7 @@ func reportingFinding(log []*handwash.Incident, now time.Time) handwash.Finding 
 	if total > 1 {
 		reports = "overdue reports"
 	}
-	f.Summary = fmt.Sprintf("%s %s %s: %s.", incidents(len(overdue)), hasHave(len(overdue)), reports, strings.Join(which, " and "))
+	f.Summary = fmt.Sprintf("%s %s %s: %s.", incidents(len(overdue)), english.HasHave(len(overdue)), reports, strings.Join(which, " and "))
 	if counts[DutyICO] > 0 {
 		f.Summary += " Report to the ICO now, and say why the report is late."
 	}
@@ -210,7 +211,7 @@ func lessonsFinding(log []*handwash.Incident, now time.Time) handwash.Finding {
 		return f
 	}
 	f.Status = handwash.StatusFail
-	f.Summary = fmt.Sprintf("%s %s been open more than %s days with no lessons written down.", incidents(len(stale)), hasHave(len(stale)), days)
+	f.Summary = fmt.Sprintf("%s %s been open more than %s days with no lessons written down.", incidents(len(stale)), english.HasHave(len(stale)), days)
 	return f
 }
 
@@ -240,31 +241,9 @@ func ago(d time.Duration) string {
 	}
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
+func plural(n int, word string) string { return english.Count(n, word, word+"s") }
 
-func incidents(n int) string {
-	if n == 1 {
-		return "1 incident"
-	}
-	return strconv.Itoa(n) + " incidents"
-}
+func incidents(n int) string { return english.Count(n, "incident", "incidents") }
 
 // more is "1 more incident" or "3 more incidents".
-func more(n int) string {
-	if n == 1 {
-		return "1 more incident"
-	}
-	return strconv.Itoa(n) + " more incidents"
-}
-
-func hasHave(n int) string {
-	if n == 1 {
-		return "has"
-	}
-	return "have"
-}
+func more(n int) string { return english.Count(n, "more incident", "more incidents") }

@@ -2,6 +2,7 @@ package mdmimport
 
 import (
 	"fmt"
+	"github.com/handwash/handwash/internal/english"
 	"slices"
 	"strconv"
 	"strings"
@@ -137,20 +138,7 @@ func labels(devs []*handwash.MobileDevice, extra func(*handwash.MobileDevice) st
 		}
 		s = append(s, l)
 	}
-	return joinList(s, len(devs)-len(s))
-}
-
-func joinList(items []string, more int) string {
-	if more > 0 {
-		items = append(items, fmt.Sprintf("%d more", more))
-	}
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+	return english.List(s, len(devs)-len(s))
 }
 
 // devicesNoun is "1 phone or tablet" or "3 phones or tablets".
@@ -212,7 +200,7 @@ func sourceNote(devs []*handwash.MobileDevice, what string) string {
 	if len(srcs) > 1 {
 		exports = "'s exports"
 	}
-	return fmt.Sprintf(" (%s%s %s not say whether %s)", joinList(srcs, 0), exports, doDoes(len(srcs)), what)
+	return fmt.Sprintf(" (%s%s %s not say whether %s)", english.List(srcs, 0), exports, doDoes(len(srcs)), what)
 }
 
 func doDoes(n int) string {

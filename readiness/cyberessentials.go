@@ -2,6 +2,7 @@ package readiness
 
 import (
 	"fmt"
+	"github.com/handwash/handwash/internal/english"
 	"strings"
 
 	"github.com/handwash/handwash/cloudimport"
@@ -257,7 +258,7 @@ func judge(checks []Check, answers []QuestionResult, autoFail bool) (Status, str
 	var gaps []string
 	add := func(n int, one, many string) {
 		if n > 0 {
-			gaps = append(gaps, plural(n, one, many))
+			gaps = append(gaps, english.Count(n, one, many))
 		}
 	}
 	add(fail, "check fails", "checks fail")
@@ -267,14 +268,14 @@ func judge(checks []Check, answers []QuestionResult, autoFail bool) (Status, str
 	add(unknown, "check could not be checked everywhere", "checks could not be checked everywhere")
 	add(notChecked, "check has no result yet", "checks have no result yet")
 	if n := unanswered + expired; n > 0 {
-		s := plural(n, "question is not answered", "questions are not answered")
+		s := english.Count(n, "question is not answered", "questions are not answered")
 		if expired > 0 {
 			s += fmt.Sprintf(" (%d out of date)", expired)
 		}
 		gaps = append(gaps, s)
 	}
 	add(noReason, "question is answered not applicable without a reason", "questions are answered not applicable without a reason")
-	reason := capitalise(joinList(gaps, 0)) + "."
+	reason := capitalise(english.List(gaps, 0)) + "."
 
 	known := pass + fail + unknown + no + partly + partlyFails + yes + notApplicable + noReason
 	switch {
@@ -283,7 +284,7 @@ func judge(checks []Check, answers []QuestionResult, autoFail bool) (Status, str
 	case known == 0:
 		return StatusNotKnown, "Nothing is known yet: no check has a result and no question is answered."
 	case len(gaps) > 0:
-		return StatusPartly, "Nothing fails, but " + joinList(gaps, 0) + "."
+		return StatusPartly, "Nothing fails, but " + english.List(gaps, 0) + "."
 	}
 	var shown []string
 	if pass > 0 {
@@ -297,7 +298,7 @@ func judge(checks []Check, answers []QuestionResult, autoFail bool) (Status, str
 	case notApplicable > 0:
 		shown = append(shown, "every question is answered not applicable")
 	}
-	return StatusReady, capitalise(joinList(shown, 0)) + "."
+	return StatusReady, capitalise(english.List(shown, 0)) + "."
 }
 
 // ceOverall says how ready the assessment is as a whole.
@@ -315,7 +316,7 @@ func ceOverall(auto, reqs []*CEItem) (Status, string) {
 	all := append(append([]*CEItem(nil), auto...), reqs...)
 	switch {
 	case autoNot > 0:
-		s := fmt.Sprintf("%s would fail the assessment outright", capitalise(plural(autoNot, "automatic-fail item", "automatic-fail items")))
+		s := fmt.Sprintf("%s would fail the assessment outright", capitalise(english.Count(autoNot, "automatic-fail item", "automatic-fail items")))
 		if reqNot > 0 {
 			s += fmt.Sprintf(", and %d of the %d requirements %s not ready", reqNot, len(reqs), isAre(reqNot))
 		}

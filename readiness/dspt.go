@@ -3,6 +3,7 @@ package readiness
 import (
 	"cmp"
 	"fmt"
+	"github.com/handwash/handwash/internal/english"
 	"slices"
 	"strings"
 
@@ -315,7 +316,7 @@ func level(name string, items []*DSPTItem) DSPTLevel {
 	default:
 		l.Status = StatusNotReady
 		l.Summary = fmt.Sprintf("%d of the %d items Handwash covers that %s needs %s not met: %s.",
-			len(l.NotMet), l.Needed, name, isAre(len(l.NotMet)), joinList(l.NotMet, 0))
+			len(l.NotMet), l.Needed, name, isAre(len(l.NotMet)), english.List(l.NotMet, 0))
 	}
 	return l
 }

@@ -22,6 +22,7 @@ package readiness
 import (
 	"cmp"
 	"fmt"
+	"github.com/handwash/handwash/internal/english"
 	"slices"
 	"strings"
 	"time"
@@ -396,14 +397,14 @@ func deviceCheck(c *evidence.ControlResult) Check {
 	switch {
 	case c.Fail > 0:
 		ch.Status = CheckFail
-		ch.Detail = fmt.Sprintf("Fails on %d of %s: %s", c.Fail, plural(c.Of, "device", "devices"), joinList(c.Failing, c.MoreFailing))
+		ch.Detail = fmt.Sprintf("Fails on %d of %s: %s", c.Fail, english.Count(c.Of, "device", "devices"), english.List(c.Failing, c.MoreFailing))
 		if c.Unknown > 0 {
 			ch.Detail += fmt.Sprintf("; %d could not be checked", c.Unknown)
 		}
 		ch.Detail += "."
 	case c.Unknown > 0:
 		ch.Status = CheckUnknown
-		ch.Detail = fmt.Sprintf("No failures, but %d of %s could not be checked.", c.Unknown, plural(c.Of, "device", "devices"))
+		ch.Detail = fmt.Sprintf("No failures, but %d of %s could not be checked.", c.Unknown, english.Count(c.Of, "device", "devices"))
 	case c.Pass+c.Excepted > 0:
 		ch.Status = CheckPass
 		n := c.Pass + c.Excepted
@@ -455,28 +456,6 @@ func orDefault(s, def string) string {
 }
 
 func day(t time.Time) string { return t.UTC().Format("2 January 2006") }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// joinList joins names as a sentence does: "a, b and 3 more".
-func joinList(items []string, more int) string {
-	items = slices.Clone(items)
-	if more > 0 {
-		items = append(items, fmt.Sprintf("%d more", more))
-	}
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
 
 // sentences returns up to n sentences from the start of s, stopping before
 // the one that starts with stop (when stop is not empty).

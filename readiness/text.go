@@ -3,6 +3,7 @@ package readiness
 import (
 	"bufio"
 	"fmt"
+	"github.com/handwash/handwash/internal/english"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -94,7 +95,7 @@ func WriteText(w io.Writer, r *Readiness) error {
 func intro(r *Readiness) string {
 	devices := "no assessed device"
 	if r.Devices > 0 {
-		devices = plural(r.Devices, "assessed device", "assessed devices")
+		devices = english.Count(r.Devices, "assessed device", "assessed devices")
 	}
 	s := fmt.Sprintf("Worked out on %s from %s, the findings for the organisation as a whole (such as cloud accounts and phones) and the self-assessment answers",
 		r.Date, devices)
@@ -121,7 +122,7 @@ func actionsSummary(as []Action) string {
 			auto++
 		}
 	}
-	s := plural(len(as), "action", "actions")
+	s := english.Count(len(as), "action", "actions")
 	if auto > 0 {
 		s += fmt.Sprintf(", %d of them automatic fails for Cyber Essentials", auto)
 	}

@@ -3,6 +3,7 @@ package training
 import (
 	"cmp"
 	"fmt"
+	"github.com/handwash/handwash/internal/english"
 	"slices"
 	"strconv"
 	"strings"
@@ -164,7 +165,7 @@ func (s Summary) Finding() handwash.Finding {
 		detail := "Import your staff register (a CSV file from your spreadsheet or rota system) or add each person by hand, with the date each last completed data security training."
 		if s.Registered > 0 {
 			f.Summary = fmt.Sprintf("Nobody on the staff register counts today: of the %s on it, %d %s left and %d %s not started yet.",
-				people(s.Registered), s.Left, hasHave(s.Left), s.NotStarted, hasHave(s.NotStarted))
+				people(s.Registered), s.Left, english.HasHave(s.Left), s.NotStarted, english.HasHave(s.NotStarted))
 			detail = "Import your current staff register, or add the people working for you now by hand."
 		}
 		f.Missing = []handwash.Missing{{Fact: "staff_register", Reason: handwash.ReasonNotCollected, Detail: detail}}
@@ -203,7 +204,7 @@ func (s Summary) Finding() handwash.Finding {
 		f.Evidence = append(f.Evidence, handwash.Evidence{Label: label(p), Value: "due: training lapses on " + formatDay(*p.Lapses)})
 	}
 
-	share := fmt.Sprintf("%d of %s (%d%%) %s completed data security training in the last 12 months", s.Trained, people(s.Counted), s.Percent, hasHave(s.Trained))
+	share := fmt.Sprintf("%d of %s (%d%%) %s completed data security training in the last 12 months", s.Trained, people(s.Counted), s.Percent, english.HasHave(s.Trained))
 	if s.Met {
 		f.Status = handwash.StatusPass
 		f.Summary = share + ", meeting the DSPT's " + strconv.Itoa(Target) + "%."
@@ -250,25 +251,13 @@ func overdueSentence(overdue []Person) string {
 	lapsed := len(overdue) - never
 	switch {
 	case never > 0 && lapsed > 0:
-		return fmt.Sprintf("%s no training recorded and %d %s training that has lapsed.", people(never)+" "+hasHave(never), lapsed, hasHave(lapsed))
+		return fmt.Sprintf("%s no training recorded and %d %s training that has lapsed.", people(never)+" "+english.HasHave(never), lapsed, english.HasHave(lapsed))
 	case never > 0:
-		return fmt.Sprintf("%s no training recorded.", people(never)+" "+hasHave(never))
+		return fmt.Sprintf("%s no training recorded.", people(never)+" "+english.HasHave(never))
 	case lapsed > 0:
-		return fmt.Sprintf("%s training that has lapsed.", people(lapsed)+" "+hasHave(lapsed))
+		return fmt.Sprintf("%s training that has lapsed.", people(lapsed)+" "+english.HasHave(lapsed))
 	}
 	return ""
 }
 
-func people(n int) string {
-	if n == 1 {
-		return "1 person"
-	}
-	return strconv.Itoa(n) + " people"
-}
-
-func hasHave(n int) string {
-	if n == 1 {
-		return "has"
-	}
-	return "have"
-}
+func people(n int) string { return english.Count(n, "person", "people") }
