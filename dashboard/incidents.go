@@ -73,12 +73,7 @@ type incidentPage struct {
 }
 
 // ukTime is how the form shows times: UK time, as people read clocks.
-var ukTime = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/London"); err == nil {
-		return l
-	}
-	return time.UTC
-}()
+var ukTime = handwash.UKTime
 
 // incidentForm is an incident as its form shows it.
 func incidentForm(in *handwash.Incident) map[string]string {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // UK time must be right on a server without time zone files
 	"unicode"
 	"unicode/utf8"
 
@@ -51,15 +50,7 @@ var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // london is UK time, in which the form's times are given and days are
 // counted.
-var london = mustLoad("Europe/London")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // cannot happen: time/tzdata is embedded
-	}
-	return loc
-}
+var london = handwash.UKTime
 
 // Validate checks an incident before it is stored: a title of 1 to
 // MaxTitle characters on one line; what happened, 1 to MaxWhat

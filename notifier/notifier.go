@@ -86,11 +86,7 @@ func (c *Config) defaults() {
 		c.SummaryDay, c.SummaryHour = time.Monday, 8
 	}
 	if c.Location == nil {
-		if loc, err := time.LoadLocation("Europe/London"); err == nil {
-			c.Location = loc
-		} else {
-			c.Location = time.UTC
-		}
+		c.Location = handwash.UKTime
 	}
 	if c.Retention <= 0 {
 		c.Retention = 30 * 24 * time.Hour

@@ -1,24 +1,16 @@
 package training
 
 import (
+	"github.com/handwash/handwash"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // UK days must be right on a server without time zone files
 )
 
 // london is the time zone whose days count: a care provider's "today" and
 // "12 months ago" are UK days.
-var london = mustLoad("Europe/London")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // cannot happen: time/tzdata is embedded
-	}
-	return loc
-}
+var london = handwash.UKTime
 
 // dateExpected says what parseDate reads.
 const dateExpected = "expected a date such as 31/03/2026, 31 March 2026 or 2026-03-31"
