@@ -61,10 +61,10 @@ func New(cache *feeds.Cache, now func() time.Time) *Source {
 
 // NewForOneDevice returns a Source for judging one device, as handwash
 // check does: rather than keeping the whole OSV export of a distribution
-// in memory, it reads, for each device it is applied to, only the
-// advisories of that device's packages (through the export's package
-// index, feeds.Cache.MatchOSV), and keeps only the matches. The findings
-// are the same as New's.
+// in memory, it reads, for each device it is applied to, only the lines
+// of the export's package index for that device's packages
+// (feeds.Cache.MatchOSV), and keeps only the matches. The findings are the
+// same as New's.
 func NewForOneDevice(cache *feeds.Cache, now func() time.Time) *Source {
 	s := New(cache, now)
 	s.oneDevice = true

@@ -13,9 +13,10 @@
 // Last-Modified, the data's own version, how many records it holds and the
 // SHA-256 of the stored file. Beside each OSV zip is its package index
 // (osv-Debian.index, vuln.PackageIndex), made while the zip is validated:
-// which records name each package and where they lie in the zip, so that
-// `handwash check` reads only its own packages' records (MatchOSV); the
-// server reads them all (LoadOSV).
+// what matching needs of each record (ID, CVEs, ranges, versions), filed
+// by package, so that `handwash check` reads its own packages' lines of
+// that file and no record of the zip (MatchOSV); the server reads every
+// record of the zip (LoadOSV).
 //
 // Update downloads feeds with conditional requests (If-None-Match,
 // If-Modified-Since): a 304 keeps the file and records that it was
@@ -63,10 +64,10 @@
 // decode it, check it against the SHA-256 in the metadata and read again
 // if an update replaced both in between; OSVPath checks the size only (the
 // zips are large), and Verify checks the hash on demand. A package index is
-// renamed into place before its zip and opened after it, and names the
-// SHA-256 of the zip it was made from: one that is not the metadata's (or
-// is missing or damaged) is made again under the feed's lock, and
-// meanwhile the zip is read whole. On Windows a
+// renamed into place before its zip, and names the SHA-256 of the zip it
+// was made from: one that is not the metadata's (or is missing or damaged)
+// is made again under the feed's lock, and meanwhile the zip is read
+// whole. On Windows a
 // rename over a file another process has open can fail; the update then
 // says so and the old file stays.
 //

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -14,11 +15,13 @@ import (
 )
 
 // Each stored OSV export has a package index beside it (osv-Debian.index;
-// see vuln.PackageIndex), made while the export is validated, so that
-// judging one device reads only the records of its own packages. The
-// index names the SHA-256 of the export it was made from; one that is
-// missing, damaged or made from another export is made again from the
-// export when next needed, and meanwhile the export is read whole.
+// see vuln.PackageIndex), made while the export is validated: it holds
+// what matching needs of every record, by package, so that judging one
+// device reads its own packages' lines of one small file and no record of
+// the export. The index names the SHA-256 of the export it was made from;
+// one that is missing, damaged or made from another export is made again
+// from the export when next needed, and meanwhile the export is read
+// whole.
 
 func indexFile(name string) string { return fileBase(name) + ".index" }
 
@@ -39,61 +42,81 @@ func (c *Cache) putIndex(name string, index []byte) error {
 	return os.Rename(tmp, c.path(indexFile(name)))
 }
 
-// OSVIndex opens the package index of an ecosystem's cached OSV export,
-// with the export's metadata. It is EINVALID when the index is missing,
-// damaged or was made from another copy of the export.
+// OSVIndex reads and checks the package index of an ecosystem's cached
+// OSV export, with the export's metadata. It is EINVALID when the index is
+// missing, damaged or was made from another copy of the export.
 func (c *Cache) OSVIndex(ecosystem string) (*vuln.PackageIndex, Meta, error) {
 	_, m, err := c.OSVPath(ecosystem)
 	if err != nil {
 		return nil, Meta{}, err
 	}
-	px, err := c.readIndex(m)
+	px, f, err := c.openIndex(m)
 	if err != nil {
 		return nil, Meta{}, err
+	}
+	defer f.Close()
+	if err := px.Check(); err != nil {
+		return nil, Meta{}, c.indexError(m, "is damaged")
 	}
 	return px, m, nil
 }
 
-// readIndex reads the package index of the export m describes.
-func (c *Cache) readIndex(m Meta) (*vuln.PackageIndex, error) {
-	redo := "run 'handwash feeds update" + onlyFlag(m.Name) + "' to make it again"
-	b, err := readAtMost(c.path(indexFile(m.Name)), vuln.MaxPackageIndexBytes)
+// indexError is the error of the package index of the export m describes.
+func (c *Cache) indexError(m Meta, what string) error {
+	return handwash.Errorf(handwash.EINVALID, "%s: its package index %s %s: run 'handwash feeds update%s' to make it again", Title(m.Name), indexFile(m.Name), what, onlyFlag(m.Name))
+}
+
+// openIndex opens the package index of the export m describes, checking
+// that it was made from that export; the rest of it is still to be read
+// from the file, which the caller closes.
+func (c *Cache) openIndex(m Meta) (*vuln.PackageIndex, *os.File, error) {
+	f, err := os.Open(c.path(indexFile(m.Name)))
 	if err != nil {
-		return nil, handwash.Errorf(handwash.EINVALID, "%s: its package index %s cannot be read (%v): %s", Title(m.Name), indexFile(m.Name), err, redo)
+		return nil, nil, c.indexError(m, fmt.Sprintf("cannot be read (%v)", err))
 	}
-	px, err := vuln.ParsePackageIndex(b)
+	st, err := f.Stat()
+	if err == nil && st.Size() > vuln.MaxPackageIndexBytes {
+		err = errors.New("over the size limit")
+	}
 	if err != nil {
-		return nil, handwash.Errorf(handwash.EINVALID, "%s: its package index %s is damaged: %s", Title(m.Name), indexFile(m.Name), redo)
+		f.Close()
+		return nil, nil, c.indexError(m, fmt.Sprintf("cannot be read (%v)", err))
+	}
+	px, err := vuln.OpenPackageIndex(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, c.indexError(m, "is damaged")
 	}
 	if px.SHA256() != m.SHA256 || px.Size() != m.Size {
-		return nil, handwash.Errorf(handwash.EINVALID, "%s: its package index %s was made from another copy of the export: %s", Title(m.Name), indexFile(m.Name), redo)
+		f.Close()
+		return nil, nil, c.indexError(m, "was made from another copy of the export")
 	}
-	return px, nil
+	return px, f, nil
 }
 
 // buildIndex makes the package index of the stored export m describes
 // again, from the export, which is first checked against m. The caller
 // holds the feed's lock.
-func (c *Cache) buildIndex(m Meta) (*vuln.PackageIndex, error) {
+func (c *Cache) buildIndex(m Meta) error {
 	f, err := os.Open(c.path(m.File))
 	if err != nil {
-		return nil, damaged(m, err)
+		return damaged(m, err)
 	}
 	defer f.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil || n != m.Size || hex.EncodeToString(h.Sum(nil)) != m.SHA256 {
-		return nil, damaged(m, errors.New("its SHA-256 does not match the cache's record"))
+		return damaged(m, errors.New("its SHA-256 does not match the cache's record"))
 	}
 	var buf bytes.Buffer
 	if err := vuln.WritePackageIndex(&buf, f, n, m.SHA256); err != nil {
-		return nil, damaged(m, err)
+		return damaged(m, err)
 	}
 	if err := c.putIndex(m.Name, buf.Bytes()); err != nil {
-		return nil, err
+		return err
 	}
 	syncDir(c.dir)
-	return vuln.ParsePackageIndex(buf.Bytes())
+	return nil
 }
 
 // keepIndex makes the package index of the stored export m describes
@@ -104,102 +127,94 @@ func (c *Cache) keepIndex(m Meta) {
 	if m.Kind != KindOSV {
 		return
 	}
-	if _, err := c.readIndex(m); err != nil {
-		_, _ = c.buildIndex(m)
+	px, f, err := c.openIndex(m)
+	if err == nil {
+		err = px.Check()
+		f.Close()
+	}
+	if err != nil {
+		_ = c.buildIndex(m)
 	}
 }
 
 // LoadOSV reads every record of an ecosystem's cached OSV export into an
 // index, as the server keeps it to judge many devices.
 func (c *Cache) LoadOSV(ecosystem string) (*vuln.Index, Meta, error) {
-	var ix *vuln.Index
-	m, err := c.readOSV(ecosystem, nil, func(whole *vuln.Index) { ix = whole })
-	return ix, m, err
-}
-
-// LoadOSVFor reads from an ecosystem's cached OSV export only the records
-// naming one of names (vuln.LookupNames of a device's packages), through
-// the export's package index: for those packages the index matches
-// exactly as LoadOSV's does, in a fraction of the time and memory. An
-// index that is missing or not current is made again first (if another
-// process holds the feed's lock, or the index cannot be made, the export
-// is read whole instead).
-func (c *Cache) LoadOSVFor(ecosystem string, names []string) (*vuln.Index, Meta, error) {
-	var ix *vuln.Index
-	m, err := c.readOSV(ecosystem, func(px *vuln.PackageIndex, f *os.File, size int64, accept func(vuln.Ecosystem) bool) (err error) {
-		ix, err = px.LoadZip(f, size, names, accept)
-		return err
-	}, func(whole *vuln.Index) { ix = whole })
-	return ix, m, err
-}
-
-// MatchOSV matches pkgs, the packages of one device of ecosystem eco,
-// against the records of the ecosystem's cached OSV export that name them,
-// read through the package index as LoadOSVFor reads them, keeping only
-// the matches: what LoadOSV's index matches, in less time and a fraction
-// of the memory. handwash check matches its own packages so. Without a
-// usable index, it is as for LoadOSVFor.
-func (c *Cache) MatchOSV(ecosystem string, eco vuln.Ecosystem, pkgs []vuln.Installed) ([]vuln.Match, Meta, error) {
-	var ms []vuln.Match
-	m, err := c.readOSV(ecosystem, func(px *vuln.PackageIndex, f *os.File, size int64, accept func(vuln.Ecosystem) bool) (err error) {
-		ms, err = px.Match(f, size, eco, pkgs, accept)
-		return err
-	}, func(whole *vuln.Index) { ms = whole.Match(eco, pkgs) })
-	return ms, m, err
-}
-
-// readOSV opens an ecosystem's cached OSV export and reads it with
-// through, given its package index (made again first if it is missing or
-// not current); or, without through, with no usable index or when through
-// fails, reads every record and gives their index to whole.
-func (c *Cache) readOSV(ecosystem string, through func(px *vuln.PackageIndex, f *os.File, size int64, accept func(vuln.Ecosystem) bool) error, whole func(*vuln.Index)) (Meta, error) {
 	path, m, err := c.OSVPath(ecosystem)
 	if err != nil {
-		return Meta{}, err
+		return nil, Meta{}, err
 	}
-	eco, _ := CanonicalEcosystem(ecosystem) // OSVPath took it
-	accept := func(e vuln.Ecosystem) bool { return e.Name == eco }
-	// The export is opened before the index: see commit.
+	ix, err := c.loadWhole(path, m, ecosystem)
+	if err != nil {
+		return nil, Meta{}, err
+	}
+	return ix, m, nil
+}
+
+// loadWhole reads every record of the export at path, which m describes,
+// of the ecosystem OSVPath took.
+func (c *Cache) loadWhole(path string, m Meta, ecosystem string) (*vuln.Index, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Meta{}, damaged(m, err)
+		return nil, damaged(m, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return Meta{}, damaged(m, err)
+		return nil, damaged(m, err)
 	}
-	if through != nil {
-		px, err := c.readIndex(m)
-		if err != nil {
-			px, err = c.rebuildIndex(m)
-		}
-		if err == nil && through(px, f, st.Size(), accept) == nil {
-			return m, nil
-		}
-	}
-	ix, err := vuln.LoadZip(f, st.Size(), accept)
+	eco, _ := CanonicalEcosystem(ecosystem)
+	return vuln.LoadZip(f, st.Size(), func(e vuln.Ecosystem) bool { return e.Name == eco })
+}
+
+// MatchOSV matches pkgs, the packages of one device of ecosystem eco,
+// against an ecosystem's cached OSV export through its package index,
+// which holds what matching needs of every record: what LoadOSV's index
+// matches, without decompressing or decoding a record, keeping only the
+// matches. handwash check matches its own packages so. An index that is
+// missing, damaged or not current is made again, and read again; if
+// another process holds the feed's lock, or the index cannot be made or
+// read, the export is read whole instead.
+func (c *Cache) MatchOSV(ecosystem string, eco vuln.Ecosystem, pkgs []vuln.Installed) ([]vuln.Match, Meta, error) {
+	path, m, err := c.OSVPath(ecosystem)
 	if err != nil {
-		return Meta{}, err
+		return nil, Meta{}, err
 	}
-	whole(ix)
-	return m, nil
+	for again := false; ; again = true {
+		px, f, err := c.openIndex(m)
+		if err == nil {
+			var ms []vuln.Match
+			ms, err = px.Match(eco, pkgs)
+			f.Close()
+			if err == nil {
+				return ms, m, nil
+			}
+		}
+		if again || c.rebuildIndex(m) != nil {
+			break
+		}
+	}
+	ix, err := c.loadWhole(path, m, ecosystem)
+	if err != nil {
+		return nil, Meta{}, err
+	}
+	return ix.Match(eco, pkgs), m, nil
 }
 
 // rebuildIndex makes the package index of the export m describes again,
 // under the feed's lock, unless the export changed meanwhile.
-func (c *Cache) rebuildIndex(m Meta) (*vuln.PackageIndex, error) {
+func (c *Cache) rebuildIndex(m Meta) error {
 	unlock, err := c.lock(m.Name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer unlock()
 	now, err := c.readMeta(m.Name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if now.SHA256 != m.SHA256 || now.Size != m.Size {
-		return nil, handwash.Errorf(handwash.ECONFLICT, "%s was replaced while it was read", Title(m.Name))
+		return handwash.Errorf(handwash.ECONFLICT, "%s was replaced while it was read", Title(m.Name))
 	}
 	return c.buildIndex(now)
 }

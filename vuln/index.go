@@ -41,7 +41,7 @@ func InstalledFrom(items []handwash.SoftwareItem, manager string) []Installed {
 
 // LookupNames are the package names Match looks pkgs' advisories up by
 // (source packages where known), each once, in the order first met: the
-// names to give PackageIndex.LoadZip for those packages.
+// names whose lines PackageIndex.Match reads.
 func LookupNames(pkgs []Installed) []string {
 	var out []string
 	seen := map[string]bool{}

@@ -7,9 +7,9 @@ import (
 )
 
 // matcher matches advisories against one device's packages as they are
-// read, keeping only the hits: Index.Match's result without an index of
-// every advisory read, which for handwash check on a Debian machine is
-// tens of thousands.
+// read (PackageIndex.Match), keeping only the hits: Index.Match's result
+// without an index of every advisory read, which for handwash check on a
+// Debian machine is tens of thousands.
 type matcher struct {
 	eco    Ecosystem
 	groups []*group
@@ -37,36 +37,6 @@ func newMatcher(eco Ecosystem, pkgs []Installed) *matcher {
 	return m
 }
 
-// add matches a, the place'th record of its export, as Index.add files it.
-func (m *matcher) add(a *Advisory, place int) {
-	if a.Withdrawn != nil {
-		return
-	}
-	var kept *Advisory
-	var ids []string
-	for i := range a.Affected {
-		af := &a.Affected[i]
-		gs := m.byName[af.Package.Name]
-		if len(gs) == 0 {
-			continue
-		}
-		eco, ok := indexed(af)
-		if !ok || !m.eco.Covers(eco) {
-			continue
-		}
-		if kept == nil {
-			kept, ids = &Advisory{ID: a.ID, Modified: a.Modified}, cves(a)
-		}
-		r := newRef(kept, af, eco.Scheme(), ids)
-		r.order = uint64(place)<<20 | uint64(min(i, 1<<20-1))
-		for _, g := range gs {
-			if ok, fixed := r.affects(m.groups[g].version); ok {
-				m.hits = append(m.hits, hit{group: g, eco: af.Package.Ecosystem, adv: kept, cves: ids, order: r.order, fixed: fixed})
-			}
-		}
-	}
-}
-
 // matches are the hits as Index.Match reports them: by package, then
 // ecosystem and advisory (an advisory once per package, its first entry
 // that affects it), then by advisory ID.
@@ -75,7 +45,10 @@ func (m *matcher) matches() []Match {
 		return cmp.Or(cmp.Compare(a.group, b.group), strings.Compare(a.eco, b.eco),
 			strings.Compare(a.adv.ID, b.adv.ID), cmp.Compare(a.order, b.order))
 	})
-	var out []Match
+	if len(m.hits) == 0 {
+		return nil
+	}
+	out := make([]Match, 0, len(m.hits))
 	seen := map[*Advisory]bool{}
 	for i := 0; i < len(m.hits); {
 		g := m.groups[m.hits[i].group]

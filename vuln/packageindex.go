@@ -4,142 +4,257 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
-	"compress/flate"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/crc32"
+	"hash"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/handwash/handwash"
 )
 
-// A package index says, for one OSV export, which records name each
-// package and where each record lies in the zip, so that judging one
-// device reads and decodes only the records of its own packages
-// (PackageIndex.LoadZip) instead of the whole export (LoadZip). It is a
-// text file:
+// A package index holds, for one OSV export, what matching needs of each
+// record (its ID, when it changed, its CVEs, and the ranges and versions
+// of each affected entry) filed under the packages the record names. A
+// check of one device reads the lines of its own packages from this one
+// file (PackageIndex.Match), and never decompresses or decodes the
+// export's records, which for Debian are tens of thousands. It is a text
+// file:
 //
-//	handwash OSV package index 1
+//	handwash OSV package index 2
 //	sha256 <the export's SHA-256, hex>
 //	size <the export's size in bytes>
-//	<package>\t<record>\t<record>...
+//	<package>\t<record>\t<ID>\t<modified>\t<CVEs>\t<entry>\t<entry>...
 //	...
 //	end <SHA-256 of every byte above this line, hex>
 //
-// with one line for each package name Add files records under (any
-// release of the ecosystem), sorted by name, and each record given as
-// <n>,<offset>,<compressed size>,<size>,<CRC-32>,<method>: its place among
-// the export's records, in LoadZip's order, the offset of its compressed
-// data in the zip, and what the zip's directory says of it. The last line
-// makes a cut-short or altered index detectable.
+// with one line for each package a record files entries under (as
+// Index.Add files them), sorted by package and then record. <record> is
+// the record's place among the export's records, in LoadZip's order;
+// <modified> is RFC 3339; <CVEs> are separated by commas. Each <entry> is
+// one affected entry of the record for the package:
+//
+//	<place> <ecosystem> <bounds> <versions>
+//
+// its place in the record's "affected" list; its ecosystem as the record
+// gives it; the events of its ECOSYSTEM ranges in version order, each
+// range's events followed by "e" (an event is "i", "f" or "l", for
+// introduced, fixed or last_affected, then the version); and its listed
+// versions, each "v" then the version. Bounds and versions are separated
+// by commas. In every value, '%', ',', space, tab, line breaks and the
+// other control bytes are written as %XX. The last line makes a cut-short
+// or altered index detectable.
 
-const packageIndexMagic = "handwash OSV package index 1"
+const packageIndexMagic = "handwash OSV package index 2"
 
-// MaxPackageIndexBytes bounds a package index: a few dozen bytes for each
-// record (Debian's export, the largest, has a few hundred thousand).
-const MaxPackageIndexBytes = 256 << 20
+// MaxPackageIndexBytes bounds a package index: it holds what matching
+// needs of every record, a small part of each.
+const MaxPackageIndexBytes = 1 << 30
 
-// PackageIndexBuilder gathers, as an export's records are read, which
-// packages each names, then writes the export's package index. Add may be
-// called from many goroutines at once, each record once.
+// maxIndexLine bounds one line: what matching needs of one record, which
+// is at most MaxAdvisoryBytes, each byte escaped at worst.
+const maxIndexLine = 3*MaxAdvisoryBytes + 1024
+
+// PackageIndexBuilder gathers, as an export's records are read, what
+// matching needs of each, then writes the export's package index. Add may
+// be called from many goroutines at once, each record once.
 type PackageIndexBuilder struct {
 	files []*zip.File
 	at    map[*zip.File]int
-	names [][]string
+	lines [][]indexLine
 	added []bool
+}
+
+// indexLine is one line of a package index: the package, and the rest
+// from the tab after it, without the line break.
+type indexLine struct {
+	name, rest string
 }
 
 // NewPackageIndexBuilder starts the package index of the export zr.
 func NewPackageIndexBuilder(zr *zip.Reader) *PackageIndexBuilder {
 	files := recordFiles(zr)
 	b := &PackageIndexBuilder{files: files, at: make(map[*zip.File]int, len(files)),
-		names: make([][]string, len(files)), added: make([]bool, len(files))}
+		lines: make([][]indexLine, len(files)), added: make([]bool, len(files))}
 	for i, f := range files {
 		b.at[f] = i
 	}
 	return b
 }
 
-// Add notes the packages that a, read from f (one of the export's files),
-// names. Files LoadZip does not read are ignored.
+// Add notes what matching needs of a, read from f (one of the export's
+// files). Files LoadZip does not read are ignored. It puts a's ranges'
+// events in version order.
 func (b *PackageIndexBuilder) Add(f *zip.File, a *Advisory) {
 	i, ok := b.at[f]
 	if !ok {
 		return
 	}
 	b.added[i] = true
+	b.lines[i] = indexLines(a, i)
+}
+
+// indexLines are the package index's lines for a, the n'th record of its
+// export, in the order of the packages' first entries.
+func indexLines(a *Advisory, n int) []indexLine {
 	if a.Withdrawn != nil {
-		return
+		return nil
 	}
-	var names []string
+	var head []byte
+	var lines []indexLine
+	var text [][]byte
+	ids := cves(a)
 	for j := range a.Affected {
 		af := &a.Affected[j]
-		if _, ok := indexed(af); ok && !slices.Contains(names, af.Package.Name) {
-			names = append(names, af.Package.Name)
+		eco, ok := indexed(af)
+		if !ok {
+			continue
+		}
+		if head == nil {
+			head = fmt.Appendf(nil, "\t%d\t", n)
+			head = appendEscaped(head, a.ID)
+			head = append(head, '\t')
+			head = a.Modified.AppendFormat(head, time.RFC3339Nano)
+			head = append(head, '\t')
+			for k, id := range ids {
+				if k > 0 {
+					head = append(head, ',')
+				}
+				head = appendEscaped(head, id)
+			}
+		}
+		at := slices.IndexFunc(lines, func(l indexLine) bool { return l.name == af.Package.Name })
+		if at < 0 {
+			at = len(lines)
+			lines = append(lines, indexLine{name: af.Package.Name})
+			text = append(text, slices.Clone(head))
+		}
+		text[at] = appendEntry(text[at], j, af, eco.Scheme())
+	}
+	for k := range lines {
+		lines[k].rest = string(text[k])
+	}
+	return lines
+}
+
+// appendEntry appends "\t<place> <ecosystem> <bounds> <versions>" for the
+// affected entry af, the j'th of its record.
+func appendEntry(b []byte, j int, af *Affected, s Scheme) []byte {
+	r := newRef(nil, af, s, nil)
+	b = append(b, '\t')
+	b = strconv.AppendInt(b, int64(j), 10)
+	b = append(b, ' ')
+	b = appendEscaped(b, af.Package.Ecosystem)
+	b = append(b, ' ')
+	for k, bd := range r.bounds {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "ifle"[bd.kind])
+		b = appendEscaped(b, bd.version)
+	}
+	b = append(b, ' ')
+	for k, v := range r.versions {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, 'v')
+		b = appendEscaped(b, v)
+	}
+	return b
+}
+
+// appendEscaped appends s with '%', ',', space and control bytes written
+// as %XX.
+func appendEscaped(b []byte, s string) []byte {
+	const hexDigits = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; escaped(c) {
+			b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
+		} else {
+			b = append(b, c)
 		}
 	}
-	b.names[i] = names
+	return b
+}
+
+// escaped reports whether appendEscaped escapes c.
+func escaped(c byte) bool { return c <= ' ' || c == '%' || c == ',' || c == 0x7f }
+
+// unescape undoes appendEscaped. A value that appendEscaped would not have
+// written (a byte it escapes, an escape of one it does not, or a malformed
+// escape) is an error, so that each value has one form.
+func unescape(s string) (string, error) {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '%':
+			plain = false
+		case escaped(c):
+			return "", fmt.Errorf("the value %q holds a byte that should be escaped", clip(s))
+		}
+	}
+	if plain {
+		return s, nil
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			out = append(out, s[i])
+			continue
+		}
+		if i+2 >= len(s) {
+			return "", fmt.Errorf("the value %q has an escape cut short", clip(s))
+		}
+		v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+		if err != nil || strings.ToUpper(s[i+1:i+3]) != s[i+1:i+3] || !escaped(byte(v)) {
+			return "", fmt.Errorf("the value %q has a malformed escape", clip(s))
+		}
+		out = append(out, byte(v))
+		i += 2
+	}
+	return string(out), nil
 }
 
 // Write writes the package index of the export, which is size bytes long
-// with SHA-256 digest (hex). It fails when a record was not added, or when
-// the index cannot describe the export (a record compressed in a way zip
-// readers rarely support, or a package name with a tab or line break).
+// with SHA-256 digest (hex). It fails when a record was not added.
 func (b *PackageIndexBuilder) Write(w io.Writer, size int64, digest string) error {
 	if len(digest) != 64 {
 		return fmt.Errorf("package index: %q is not a SHA-256", clip(digest))
 	}
-	offsets := make([]int64, len(b.files))
-	byName := map[string][]int{}
+	type line struct {
+		n int
+		*indexLine
+	}
+	var all []line
 	for i, f := range b.files {
 		if !b.added[i] {
 			return fmt.Errorf("package index: record %s was not read", clip(f.Name))
 		}
-		if len(b.names[i]) == 0 {
-			continue
-		}
-		if f.Method != zip.Store && f.Method != zip.Deflate {
-			return fmt.Errorf("package index: record %s is compressed with method %d", clip(f.Name), f.Method)
-		}
-		var err error
-		if offsets[i], err = f.DataOffset(); err != nil {
-			return fmt.Errorf("package index: record %s: %w", clip(f.Name), err)
-		}
-		for _, n := range b.names[i] {
-			if n == "" || strings.ContainsAny(n, "\t\r\n") {
-				return fmt.Errorf("package index: record %s names the package %q, which the index cannot hold", clip(f.Name), clip(n))
-			}
-			byName[n] = append(byName[n], i)
+		for k := range b.lines[i] {
+			all = append(all, line{i, &b.lines[i][k]})
 		}
 	}
-	names := make([]string, 0, len(byName))
-	for n := range byName {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	slices.SortFunc(all, func(a, b line) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		return a.n - b.n
+	})
 	h := sha256.New()
 	bw := bufio.NewWriter(io.MultiWriter(w, h))
 	fmt.Fprintf(bw, "%s\nsha256 %s\nsize %d\n", packageIndexMagic, digest, size)
-	var line []byte
-	for _, n := range names {
-		line = append(line[:0], n...)
-		for _, i := range byName[n] {
-			f := b.files[i]
-			line = append(line, '\t')
-			for j, v := range []uint64{uint64(i), uint64(offsets[i]), f.CompressedSize64, f.UncompressedSize64, uint64(f.CRC32), uint64(f.Method)} {
-				if j > 0 {
-					line = append(line, ',')
-				}
-				line = strconv.AppendUint(line, v, 10)
-			}
-		}
-		bw.Write(append(line, '\n'))
+	var name []byte
+	for _, l := range all {
+		name = appendEscaped(name[:0], l.name)
+		bw.Write(name)
+		bw.WriteString(l.rest)
+		bw.WriteByte('\n')
 	}
 	if err := bw.Flush(); err != nil {
 		return err
@@ -150,8 +265,8 @@ func (b *PackageIndexBuilder) Write(w io.Writer, size int64, digest string) erro
 
 // WritePackageIndex reads every record of the export r (size bytes, with
 // SHA-256 digest in hex) and writes its package index to w. Records are
-// dropped as soon as their package names are noted, so it needs far less
-// memory than LoadZip.
+// dropped as soon as what matching needs of them is noted, so it needs far
+// less memory than LoadZip.
 func WritePackageIndex(w io.Writer, r io.ReaderAt, size int64, digest string) error {
 	zr, err := openZip(r, size)
 	if err != nil {
@@ -167,270 +282,346 @@ func WritePackageIndex(w io.Writer, r io.ReaderAt, size int64, digest string) er
 	return b.Write(w, size, digest)
 }
 
-// PackageIndex is an export's package index, checked whole
-// (ParsePackageIndex).
+// PackageIndex is an export's package index, opened: its first lines
+// read (OpenPackageIndex). Match or Check reads the rest, once.
 type PackageIndex struct {
 	digest string
 	size   int64
-	// body is the package lines, each ending in a line break.
-	body []byte
+	r      *bufio.Reader
+	h      hash.Hash
+	// read counts the bytes read, and done says the rest has been read.
+	read int64
+	done bool
 }
 
-// ParsePackageIndex reads a package index as PackageIndexBuilder writes
-// it. An index cut short, altered or of another format is an EINVALID
+// badIndex is the error of an index that cannot be used.
+func badIndex(what string) error {
+	return handwash.Errorf(handwash.EINVALID, "OSV package index: %s: build it again from the export", what)
+}
+
+// OpenPackageIndex reads the first lines of a package index, as
+// PackageIndexBuilder writes it, from r: the SHA-256 and size of the
+// export it was made from. An index of another format is an EINVALID
 // error.
-func ParsePackageIndex(data []byte) (*PackageIndex, error) {
-	bad := func(what string) error {
-		return handwash.Errorf(handwash.EINVALID, "OSV package index: %s: build it again from the export", what)
-	}
-	if len(data) > MaxPackageIndexBytes {
-		return nil, bad("over the size limit")
-	}
-	if !bytes.HasSuffix(data, []byte("\n")) {
-		return nil, bad("cut short")
-	}
-	cut := bytes.LastIndexByte(data[:len(data)-1], '\n') + 1
-	sum, ok := bytes.CutPrefix(data[cut:len(data)-1], []byte("end "))
-	if !ok {
-		return nil, bad("cut short")
-	}
-	if h := sha256.Sum256(data[:cut]); hex.EncodeToString(h[:]) != string(sum) {
-		return nil, bad("damaged (its checksum does not match)")
-	}
-	rest := data[:cut]
+func OpenPackageIndex(r io.Reader) (*PackageIndex, error) {
+	px := &PackageIndex{r: bufio.NewReaderSize(r, 64<<10), h: sha256.New()}
 	line := func(prefix string) (string, bool) {
-		i := bytes.IndexByte(rest, '\n')
-		if i < 0 {
+		l, err := px.r.ReadSlice('\n')
+		px.read += int64(len(l))
+		if err != nil {
 			return "", false
 		}
-		l := string(rest[:i])
-		rest = rest[i+1:]
-		return strings.CutPrefix(l, prefix)
+		px.h.Write(l)
+		return strings.CutPrefix(string(l[:len(l)-1]), prefix)
 	}
-	px := &PackageIndex{}
 	if magic, ok := line(""); !ok || magic != packageIndexMagic {
-		return nil, bad("not a package index of this version")
+		return nil, badIndex("not a package index of this version")
 	}
 	digest, ok := line("sha256 ")
 	if b, err := hex.DecodeString(digest); !ok || err != nil || len(b) != sha256.Size || digest != strings.ToLower(digest) {
-		return nil, bad("its export's SHA-256 is missing")
+		return nil, badIndex("its export's SHA-256 is missing")
 	}
 	size, ok := line("size ")
 	n, err := strconv.ParseInt(size, 10, 64)
 	if !ok || err != nil || n < 0 {
-		return nil, bad("its export's size is missing")
+		return nil, badIndex("its export's size is missing")
 	}
-	px.digest, px.size, px.body = digest, n, rest
+	px.digest, px.size = digest, n
 	return px, nil
 }
 
-// SHA256 is the SHA-256 (hex) of the export the index was built from.
+// ParsePackageIndex opens a package index held in memory.
+func ParsePackageIndex(data []byte) (*PackageIndex, error) {
+	return OpenPackageIndex(bytes.NewReader(data))
+}
+
+// SHA256 is the SHA-256 (hex) of the export the index was made from.
 func (px *PackageIndex) SHA256() string { return px.digest }
 
-// Size is the size in bytes of the export the index was built from.
+// Size is the size in bytes of the export the index was made from.
 func (px *PackageIndex) Size() int64 { return px.size }
 
-// indexedRecord is where one record lies in the export.
-type indexedRecord struct {
-	// n is its place among the export's records; listed is a package it
-	// was listed under.
-	n      int
-	listed string
-	offset int64
-	csize  int64
-	size   int64
-	crc    uint32
-	method uint16
-}
-
-// records are the records listed under names, each once, in the export's
-// order.
-func (px *PackageIndex) records(names []string) ([]indexedRecord, error) {
-	bad := func(what string) error {
-		return handwash.Errorf(handwash.EINVALID, "OSV package index: %s: build it again from the export", what)
+// scan reads the rest of the index, giving each package line to use when
+// want says so (its package as written, escaped, and the rest from the tab
+// after it), and checks the last line's checksum. Any error means the
+// index cannot be used, whatever use was given.
+func (px *PackageIndex) scan(want func(name []byte) bool, use func(name, rest []byte) error) error {
+	if px.done {
+		return errors.New("OSV package index: read twice")
 	}
-	want := make(map[string]bool, len(names))
-	for _, n := range names {
-		want[n] = true
-	}
-	byN := map[int]indexedRecord{}
-	for body := px.body; len(body) > 0; {
-		end := bytes.IndexByte(body, '\n') // ParsePackageIndex cut it after one
-		line := body[:end]
-		body = body[end+1:]
-		name, list, ok := bytes.Cut(line, []byte("\t"))
-		if !ok || len(name) == 0 {
-			return nil, bad("a package line is malformed")
-		}
-		if !want[string(name)] {
-			continue
-		}
-		for field := range bytes.SplitSeq(list, []byte("\t")) {
-			r, err := px.parseRecord(string(field))
-			if err != nil {
-				return nil, bad(err.Error())
+	px.done = true
+	var long []byte
+	for {
+		line, err := px.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], line...)
+			for err == bufio.ErrBufferFull && len(long) <= maxIndexLine {
+				line, err = px.r.ReadSlice('\n')
+				long = append(long, line...)
 			}
-			r.listed = string(name)
-			if prev, ok := byN[r.n]; ok {
-				prev.listed = r.listed
-				if prev != r {
-					return nil, bad(fmt.Sprintf("record %d is listed at two places", r.n))
-				}
-				continue
+			line = long
+		}
+		px.read += int64(len(line))
+		if px.read > MaxPackageIndexBytes || len(line) > maxIndexLine {
+			return badIndex("over the size limit")
+		}
+		if err != nil {
+			if err == io.EOF {
+				return badIndex("cut short")
 			}
-			byN[r.n] = r
+			return badIndex(fmt.Sprintf("it cannot be read (%v)", err))
+		}
+		text := line[:len(line)-1]
+		name, rest, ok := bytes.Cut(text, []byte("\t"))
+		if !ok {
+			sum, ok := bytes.CutPrefix(text, []byte("end "))
+			switch {
+			case !ok:
+				return badIndex("a line is malformed")
+			case hex.EncodeToString(px.h.Sum(nil)) != string(sum):
+				return badIndex("damaged (its checksum does not match)")
+			}
+			if _, err := px.r.ReadByte(); err != io.EOF {
+				return badIndex("more follows its last line")
+			}
+			return nil
+		}
+		px.h.Write(line)
+		if len(name) == 0 {
+			return badIndex("a package line is malformed")
+		}
+		if want(name) {
+			if err := use(name, rest); err != nil {
+				return err
+			}
 		}
 	}
-	out := make([]indexedRecord, 0, len(byN))
-	for _, r := range byN {
-		out = append(out, r)
-	}
-	slices.SortFunc(out, func(a, b indexedRecord) int { return a.n - b.n })
-	return out, nil
 }
 
-// parseRecord reads n,offset,compressed size,size,CRC-32,method.
-func (px *PackageIndex) parseRecord(s string) (indexedRecord, error) {
-	var v [6]uint64
-	rest := s
-	for i := range v {
-		var field string
-		field, rest, _ = strings.Cut(rest, ",")
-		n, err := strconv.ParseUint(field, 10, 63)
-		if err != nil || (i == len(v)-1) != (rest == "") {
-			return indexedRecord{}, fmt.Errorf("record %q is malformed", clip(s))
+// Check reads the rest of the index and checks every line.
+func (px *PackageIndex) Check() error {
+	var l parsedLine
+	ecos := ecosystemCache{}
+	return px.scan(func([]byte) bool { return true }, func(name, rest []byte) error {
+		if _, err := unescape(string(name)); err != nil {
+			return badIndex(err.Error())
 		}
-		v[i] = n
-	}
-	r := indexedRecord{n: int(v[0]), offset: int64(v[1]), csize: int64(v[2]), size: int64(v[3]), crc: uint32(v[4]), method: uint16(v[5])}
-	switch {
-	case v[0] > 1<<31, v[4] > 1<<32-1:
-		return indexedRecord{}, fmt.Errorf("record %q is malformed", clip(s))
-	case r.method != zip.Store && r.method != zip.Deflate, v[5] > 1<<16-1:
-		return indexedRecord{}, fmt.Errorf("record %d has an unknown compression method", r.n)
-	case r.size > MaxAdvisoryBytes:
-		return indexedRecord{}, fmt.Errorf("record %d is over the limit of %d bytes", r.n, MaxAdvisoryBytes)
-	case r.offset > px.size || r.csize > px.size-r.offset:
-		return indexedRecord{}, fmt.Errorf("record %d lies beyond the export's end", r.n)
-	case r.method == zip.Store && r.csize != r.size:
-		return indexedRecord{}, fmt.Errorf("record %d has two sizes", r.n)
-	}
-	return r, nil
-}
-
-// LoadZip reads from the export r, size bytes, only the records the index
-// lists under names, into a new index: for packages looked up by those
-// names (LookupNames), Match gives exactly what it gives with the index
-// LoadZip makes of the whole export. The index's Len and Newest count only
-// the records read, and accept (as for LoadZip) sees only them.
-//
-// r must be the export the index was built from: the caller compares
-// SHA256 with the export's; the size, each record's CRC-32 and the package
-// it names are checked here. Any error means the index or the export is
-// not as expected: load the whole export with LoadZip instead.
-func (px *PackageIndex) LoadZip(r io.ReaderAt, size int64, names []string, accept func(Ecosystem) bool) (*Index, error) {
-	if size != px.size {
-		return nil, handwash.Errorf(handwash.EINVALID, "OSV package index: built from an export of %d bytes, not this one of %d: build it again from the export", px.size, size)
-	}
-	recs, err := px.records(names)
-	if err != nil {
-		return nil, err
-	}
-	return addAll(len(recs), px.reader(r, recs), func(i int) string { return fmt.Sprintf("record %d", recs[i].n) }, accept)
+		if err := l.parse(string(rest), ecos); err != nil {
+			return err
+		}
+		_, _, err := l.advisory()
+		return err
+	})
 }
 
 // Match matches pkgs, the packages of one device of ecosystem eco, against
-// the records the index lists under their names (LookupNames), reading
-// them from the export r, size bytes, as LoadZip does: it gives what
-// LoadZip's index would give for pkgs, but keeps only the matches, not an
-// index of every record read. Errors are as for LoadZip.
-func (px *PackageIndex) Match(r io.ReaderAt, size int64, eco Ecosystem, pkgs []Installed, accept func(Ecosystem) bool) ([]Match, error) {
-	if size != px.size {
-		return nil, handwash.Errorf(handwash.EINVALID, "OSV package index: built from an export of %d bytes, not this one of %d: build it again from the export", px.size, size)
-	}
-	recs, err := px.records(LookupNames(pkgs))
-	if err != nil {
-		return nil, err
-	}
+// the lines of the index for their names (LookupNames), reading the rest
+// of the index: it gives exactly what the index LoadZip makes of the whole
+// export gives, keeping only the matches. An error means the index cannot
+// be used: match against the whole export instead.
+func (px *PackageIndex) Match(eco Ecosystem, pkgs []Installed) ([]Match, error) {
 	m := newMatcher(eco, pkgs)
-	if err := readEach(len(recs), px.reader(r, recs), func(i int) string { return fmt.Sprintf("record %d", recs[i].n) }, accept, m.add); err != nil {
+	var l parsedLine
+	ecos := ecosystemCache{}
+	type kept struct {
+		adv  *Advisory
+		cves []string
+	}
+	advisories := map[int]kept{}
+	var r ref
+	err := px.scan(func(name []byte) bool {
+		_, ok := m.byName[string(name)]
+		return ok || bytes.IndexByte(name, '%') >= 0
+	}, func(name, rest []byte) error {
+		gs, ok := m.byName[string(name)]
+		if !ok {
+			n, err := unescape(string(name))
+			if err != nil {
+				return badIndex(err.Error())
+			}
+			if gs = m.byName[n]; len(gs) == 0 {
+				return nil
+			}
+		}
+		if err := l.parse(string(rest), ecos); err != nil {
+			return err
+		}
+		for _, e := range l.entries {
+			if !m.eco.Covers(e.eco) {
+				continue
+			}
+			r.scheme, r.bounds, r.versions = e.eco.Scheme(), l.bounds[e.bounds[0]:e.bounds[1]], l.versions[e.versions[0]:e.versions[1]]
+			order := uint64(l.n)<<20 | uint64(min(e.place, 1<<20-1))
+			for _, g := range gs {
+				affected, fixed := r.affects(m.groups[g].version)
+				if !affected {
+					continue
+				}
+				k, ok := advisories[l.n]
+				if !ok {
+					a, ids, err := l.advisory()
+					if err != nil {
+						return err
+					}
+					k = kept{a, ids}
+					advisories[l.n] = k
+				}
+				// A copy of fixed, so as not to keep the line.
+				m.hits = append(m.hits, hit{group: g, eco: e.ecoText, adv: k.adv, cves: k.cves, order: order, fixed: strings.Clone(fixed)})
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return m.matches(), nil
 }
 
-// reader reads the i'th of recs from r, checking that it names the package
-// it was listed under.
-func (px *PackageIndex) reader(r io.ReaderAt, recs []indexedRecord) func(i int) (*Advisory, error) {
-	return func(i int) (*Advisory, error) {
-		a, err := readIndexed(r, recs[i])
-		if err == nil && !namesPackage(a, recs[i].listed) {
-			err = fmt.Errorf("does not name %s, as the package index says: build the index again from the export", clip(recs[i].listed))
-		}
-		return a, err
-	}
+// parsedLine is a package line of the index after its package, parsed
+// for matching. Its strings are parts of the line, which parse takes as
+// one string, so a line costs one allocation, not one for each version.
+type parsedLine struct {
+	n             int
+	id, modified  string
+	cves          string
+	entries       []parsedEntry
+	bounds        []bound
+	versions      []string
+	fields, parts []string
 }
 
-// namesPackage reports whether Add files a under the package name.
-func namesPackage(a *Advisory, name string) bool {
-	if a.Withdrawn != nil {
-		return false
-	}
-	for i := range a.Affected {
-		if _, ok := indexed(&a.Affected[i]); ok && a.Affected[i].Package.Name == name {
-			return true
-		}
-	}
-	return false
+// parsedEntry is one affected entry of a line: its bounds and versions
+// are spans of the line's.
+type parsedEntry struct {
+	place            int
+	eco              Ecosystem
+	ecoText          string
+	bounds, versions [2]int
 }
 
-// flateReaders and recordBuffers are reused from record to record: each
-// flate reader holds a 32 KB window.
-var flateReaders, recordBuffers sync.Pool
+// ecosystemCache holds the ecosystems met so far, parsed, with their text
+// (one copy of it, which matches keep rather than the line).
+type ecosystemCache map[string]parsedEcosystem
 
-// readIndexed reads one record where the index says it lies, checking it
-// against the index's size and CRC-32.
-func readIndexed(r io.ReaderAt, rec indexedRecord) (*Advisory, error) {
-	bp, _ := recordBuffers.Get().(*[]byte)
-	if bp == nil {
-		bp = new([]byte)
+type parsedEcosystem struct {
+	eco  Ecosystem
+	text string
+}
+
+// parse reads rest, the line after its package, keeping the bounds and
+// versions of every entry and leaving the record's ID, time and CVEs
+// (which only a match needs) to advisory.
+func (l *parsedLine) parse(rest string, ecos ecosystemCache) error {
+	bad := func(what string) error { return badIndex(fmt.Sprintf("record %d: %s", l.n, what)) }
+	l.fields = splitInto(l.fields[:0], rest, '\t')
+	l.entries, l.bounds, l.versions = l.entries[:0], l.bounds[:0], l.versions[:0]
+	l.n = -1
+	if len(l.fields) < 5 {
+		return badIndex("a package line is malformed")
 	}
-	defer recordBuffers.Put(bp)
-	need := rec.csize
-	if rec.method == zip.Deflate {
-		need += rec.size
+	n, err := strconv.ParseUint(l.fields[0], 10, 31)
+	if err != nil {
+		return badIndex("a package line's record number is malformed")
 	}
-	if int64(cap(*bp)) < need {
-		*bp = make([]byte, need)
-	}
-	compressed := (*bp)[:rec.csize]
-	if _, err := r.ReadAt(compressed, rec.offset); err != nil {
-		return nil, fmt.Errorf("cannot be read: %w", err)
-	}
-	data := compressed
-	if rec.method == zip.Deflate {
-		fr, _ := flateReaders.Get().(io.ReadCloser)
-		if fr == nil {
-			fr = flate.NewReader(bytes.NewReader(compressed))
-		} else if err := fr.(flate.Resetter).Reset(bytes.NewReader(compressed), nil); err != nil {
-			return nil, err
+	l.n, l.id, l.modified, l.cves = int(n), l.fields[1], l.fields[2], l.fields[3]
+	for _, field := range l.fields[4:] {
+		l.parts = splitInto(l.parts[:0], field, ' ')
+		if len(l.parts) != 4 {
+			return bad("an entry is malformed")
 		}
-		data = (*bp)[rec.csize:need]
-		_, err := io.ReadFull(fr, data)
-		if err == nil {
-			// The stream must end here.
-			if n, _ := fr.Read(make([]byte, 1)); n != 0 {
-				err = errors.New("is longer than the index says")
+		place, err := strconv.ParseUint(l.parts[0], 10, 31)
+		if err != nil {
+			return bad("an entry's place is malformed")
+		}
+		e := parsedEntry{place: int(place)}
+		pe, ok := ecos[l.parts[1]]
+		if !ok {
+			text, err := unescape(l.parts[1])
+			if err != nil {
+				return bad(err.Error())
+			}
+			eco, err := ParseEcosystem(text)
+			if err != nil || eco.Scheme() == "" {
+				return bad(fmt.Sprintf("the ecosystem %q is not one whose versions Handwash compares", clip(text)))
+			}
+			pe = parsedEcosystem{eco, strings.Clone(text)}
+			ecos[strings.Clone(l.parts[1])] = pe
+		}
+		e.eco, e.ecoText = pe.eco, pe.text
+		e.bounds[0] = len(l.bounds)
+		if l.parts[2] != "" {
+			for item := range strings.SplitSeq(l.parts[2], ",") {
+				kind := -1
+				if item != "" {
+					kind = strings.IndexByte("ifle", item[0])
+				}
+				if kind < 0 || (kind == int(boundEnd)) != (len(item) == 1) {
+					return bad(fmt.Sprintf("the bound %q is malformed", clip(item)))
+				}
+				v, err := unescape(item[1:])
+				if err != nil {
+					return bad(err.Error())
+				}
+				l.bounds = append(l.bounds, bound{boundKind(kind), v})
 			}
 		}
-		flateReaders.Put(fr)
-		if err != nil {
-			return nil, fmt.Errorf("cannot be read as the package index says (%v): build the index again from the export", err)
+		e.bounds[1] = len(l.bounds)
+		e.versions[0] = len(l.versions)
+		if l.parts[3] != "" {
+			for item := range strings.SplitSeq(l.parts[3], ",") {
+				if item == "" || item[0] != 'v' {
+					return bad(fmt.Sprintf("the version %q is malformed", clip(item)))
+				}
+				v, err := unescape(item[1:])
+				if err != nil {
+					return bad(err.Error())
+				}
+				l.versions = append(l.versions, v)
+			}
+		}
+		e.versions[1] = len(l.versions)
+		l.entries = append(l.entries, e)
+	}
+	return nil
+}
+
+// advisory is the line's record as a match reports it, with its CVEs.
+func (l *parsedLine) advisory() (*Advisory, []string, error) {
+	bad := func(what string) error { return badIndex(fmt.Sprintf("record %d: %s", l.n, what)) }
+	id, err := unescape(l.id)
+	if err != nil {
+		return nil, nil, bad(err.Error())
+	}
+	if id == "" || len(id) > maxIDLen {
+		return nil, nil, bad("its ID is malformed")
+	}
+	modified, err := time.Parse(time.RFC3339Nano, l.modified)
+	if err != nil {
+		return nil, nil, bad("its modified time is malformed")
+	}
+	var ids []string
+	if l.cves != "" {
+		for c := range strings.SplitSeq(l.cves, ",") {
+			c, err := unescape(c)
+			if err != nil || !strings.HasPrefix(c, "CVE-") {
+				return nil, nil, bad(fmt.Sprintf("the CVE %q is malformed", clip(c)))
+			}
+			ids = append(ids, strings.Clone(c))
 		}
 	}
-	if crc32.ChecksumIEEE(data) != rec.crc {
-		return nil, errors.New("does not match the package index: build the index again from the export")
+	// Copies, so as not to keep the line.
+	return &Advisory{ID: strings.Clone(id), Modified: modified}, ids, nil
+}
+
+// splitInto appends to out the parts of s between seps.
+func splitInto(out []string, s string, sep byte) []string {
+	for {
+		i := strings.IndexByte(s, sep)
+		if i < 0 {
+			return append(out, s)
+		}
+		out = append(out, s[:i])
+		s = s[i+1:]
 	}
-	// ParseOSV keeps nothing of data, so the buffer can be used again.
-	return ParseOSV(data)
 }

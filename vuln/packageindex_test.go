@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -39,7 +37,8 @@ func sealed(body []byte) []byte {
 // trickyExport holds what the index must get right: a record naming two
 // packages and two releases, a withdrawn one, one of an ecosystem whose
 // versions are not compared, a stored (uncompressed) one, two records with
-// the same ID, a file that is not a record, and a folder.
+// the same ID, names and versions that need escaping, a file that is not
+// a record, and a folder.
 func trickyExport(t testing.TB) []byte {
 	t.Helper()
 	two := record("DSA-9101-1", "Debian:12", "openssl", fixedIn("3.0.20-1"), nil, "CVE-2025-1001")
@@ -72,6 +71,7 @@ func trickyExport(t testing.TB) []byte {
 	add("DSA-9103-1.json", zip.Store, record("DSA-9103-1", "Debian:12", "curl", fixedIn("7.88.1-10+deb12u8"), nil, "CVE-2025-1003"))
 	add("DSA-9104-1.json", zip.Deflate, record("DSA-9104-1", "Debian:12", "zlib", nil, []string{"1:1.2.13.dfsg-1"}))
 	add("DSA-9104-1-again.json", zip.Deflate, record("DSA-9104-1", "Debian:12", "zlib", fixedIn("1:1.2.13.dfsg-2"), nil))
+	add("DSA-9106-1.json", zip.Deflate, record("DSA-9106-1", "Debian:12", "odd name,%20", fixedIn("2,0"), []string{"0 9"}, "CVE-2025-1006"))
 	add("README.txt", zip.Deflate, "not a record")
 	add("DSA-9105-1.JSON", zip.Deflate, record("DSA-9105-1", "Debian:12", "zlib", fixedIn("9"), nil))
 	if err := zw.Close(); err != nil {
@@ -80,7 +80,7 @@ func trickyExport(t testing.TB) []byte {
 	return b.Bytes()
 }
 
-// Loading through the index gives the same matches as the whole export,
+// Matching through the index gives the same matches as the whole export,
 // for any set of packages.
 func TestPackageIndexRoundTrip(t *testing.T) {
 	export := trickyExport(t)
@@ -88,21 +88,27 @@ func TestPackageIndexRoundTrip(t *testing.T) {
 	if !bytes.HasPrefix(index, []byte(packageIndexMagic+"\nsha256 "+shaHex(export)+"\n")) {
 		t.Fatalf("index starts %q", index[:min(len(index), 120)])
 	}
-	for _, n := range []string{"left-pad", "DSA-9102-1", "README", "DSA-9105-1"} {
+	for _, n := range []string{"left-pad", "DSA-9102-1", "README", "DSA-9105-1", "Long upstream text"} {
 		if bytes.Contains(index, []byte(n)) {
-			t.Errorf("the index lists %s", n)
+			t.Errorf("the index holds %s", n)
 		}
 	}
 	whole, err := LoadZip(bytes.NewReader(export), int64(len(export)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	px, err := ParsePackageIndex(index)
-	if err != nil {
-		t.Fatal(err)
+	open := func() *PackageIndex {
+		px, err := ParsePackageIndex(index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return px
 	}
-	if px.SHA256() != shaHex(export) || px.Size() != int64(len(export)) {
+	if px := open(); px.SHA256() != shaHex(export) || px.Size() != int64(len(export)) {
 		t.Errorf("index of %s, %d bytes", px.SHA256(), px.Size())
+	}
+	if err := open().Check(); err != nil {
+		t.Errorf("Check: %v", err)
 	}
 	all := []Installed{
 		{Name: "libssl3", Version: "3.0.11-1", Source: "openssl"},
@@ -110,8 +116,9 @@ func TestPackageIndexRoundTrip(t *testing.T) {
 		{Name: "curl", Version: "7.88.1-10+deb12u5"},
 		{Name: "zlib1g", Version: "1:1.2.13.dfsg-1", Source: "zlib"},
 		{Name: "left-pad", Version: "1.0.0"},
-		{Name: "bash", Version: "5.2.15-2"},
+		{Name: "odd", Version: "1,0%x y", Source: "odd name,%20"},
 	}
+	matched := 0
 	for _, eco := range []Ecosystem{{"Debian", "12"}, {"Debian", "11"}, {"Debian", ""}, {"npm", ""}} {
 		for mask := range 1 << len(all) {
 			var pkgs []Installed
@@ -120,85 +127,102 @@ func TestPackageIndexRoundTrip(t *testing.T) {
 					pkgs = append(pkgs, p)
 				}
 			}
-			part, err := px.LoadZip(bytes.NewReader(export), int64(len(export)), LookupNames(pkgs), nil)
+			got, err := open().Match(eco, pkgs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(whole.Match(eco, pkgs), part.Match(eco, pkgs)); diff != "" {
+			want := whole.Match(eco, pkgs)
+			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("%s, %v: (-whole +through the index)\n%s", eco, LookupNames(pkgs), diff)
 			}
-			matched, err := px.Match(bytes.NewReader(export), int64(len(export)), eco, pkgs, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(whole.Match(eco, pkgs), matched); diff != "" {
-				t.Fatalf("%s, %v: (-whole +matched as read)\n%s", eco, LookupNames(pkgs), diff)
-			}
+			matched += len(got)
 		}
 	}
-	part, _ := px.LoadZip(bytes.NewReader(export), int64(len(export)), []string{"curl"}, nil)
-	if part.Len() != 2 {
-		t.Errorf("curl's records: %d, want 2 (DSA-9101-1 and DSA-9103-1)", part.Len())
+	if matched == 0 {
+		t.Fatal("nothing matched")
 	}
-	// accept sees the records read.
-	_, err = px.LoadZip(bytes.NewReader(export), int64(len(export)), []string{"curl"}, func(e Ecosystem) bool { return e.Release != "11" })
-	if err == nil || !strings.Contains(err.Error(), "Debian:11") {
-		t.Errorf("a refused ecosystem: %v", err)
+	// The odd names and versions are escaped, and matched.
+	if !bytes.Contains(index, []byte("\nodd%20name%2C%2520\t")) {
+		t.Errorf("the odd package's line is not escaped:\n%s", index)
+	}
+	ms, _ := open().Match(Ecosystem{"Debian", "12"}, all[5:])
+	if len(ms) != 1 || ms[0].Advisory.ID != "DSA-9106-1" || ms[0].Fixed != "2,0" {
+		t.Errorf("the odd package: %+v", ms)
+	}
+	// An index is read once.
+	px := open()
+	px.Check()
+	if _, err := px.Match(Ecosystem{"Debian", "12"}, all); err == nil {
+		t.Error("an index read twice")
 	}
 }
 
-// An index that does not describe the export, or is cut short or
-// damaged, is an error, never a wrong answer.
+// An index that is cut short, damaged or malformed is an error, never a
+// wrong answer.
 func TestPackageIndexRefused(t *testing.T) {
 	export := trickyExport(t)
 	index := packageIndexOf(t, export)
-	names := []string{"openssl", "curl", "zlib"}
-	load := func(index, export []byte) error {
-		px, err := ParsePackageIndex(index)
-		if err != nil {
-			return err
-		}
-		_, err = px.LoadZip(bytes.NewReader(export), int64(len(export)), names, nil)
-		return err
-	}
-	if err := load(index, export); err != nil {
-		t.Fatal(err)
-	}
+	pkgs := []Installed{{Name: "openssl", Version: "1"}, {Name: "curl", Version: "1"}, {Name: "zlib", Version: "1"}}
 	body := index[:bytes.LastIndex(index, []byte("end "))]
-	// The same records in another zip: the offsets differ.
-	other := zipOf(t, record("DSA-9103-1", "Debian:12", "curl", fixedIn("1"), nil))
-	// The same size, one byte of a record's data changed.
-	flipped := bytes.Clone(export)
-	at := bytes.Index(flipped, []byte(`"DSA-9103-1"`)) // stored uncompressed
-	flipped[at+5] = '7'
-	// An index listing a record under a package it does not name: zlib's
-	// records moved to curl.
-	moved := bytes.Replace(body, []byte("\nzlib\t"), []byte("\nzlia\t"), 1)
-	moved = bytes.Replace(moved, []byte("\ncurl\t"), []byte("\ncurl\t"+string(listOf(t, body, "zlib"))+"\t"), 1)
+	line := func(s string) []byte { return sealed(append(bytes.Clone(body), s+"\n"...)) }
 	for _, c := range []struct {
-		name          string
-		index, export []byte
-		want          string
+		name  string
+		index []byte
+		want  string
+		// check: only Check sees it, since it is not on a package
+		// Match looks for.
+		check bool
 	}{
-		{"empty", nil, export, "cut short"},
-		{"cut short", index[:len(index)-10], export, "cut short"},
-		{"cut short at a line", body, export, "cut short"},
-		{"a byte changed", bytes.Replace(index, []byte("curl"), []byte("curm"), 1), export, "checksum does not match"},
-		{"another format", sealed(bytes.Replace(body, []byte("index 1"), []byte("index 2"), 1)), export, "not a package index of this version"},
-		{"no digest", sealed(bytes.Replace(body, []byte("sha256 "), []byte("sha1 "), 1)), export, "SHA-256 is missing"},
-		{"no size", sealed(bytes.Replace(body, []byte("size "), []byte("length "), 1)), export, "size is missing"},
-		{"another export", index, other, "not this one"},
-		{"the export changed", index, flipped, "does not match the package index"},
-		{"a malformed line", sealed(append(bytes.Clone(body), "curl\n"...)), export, "malformed"},
-		{"a malformed record", sealed(append(bytes.Clone(body), "curl\t1,2,3\n"...)), export, "malformed"},
-		{"a record beyond the end", sealed(append(bytes.Clone(body), fmt.Sprintf("curl\t9,%d,10,10,0,0\n", len(export))...)), export, "beyond the export's end"},
-		{"an unknown method", sealed(append(bytes.Clone(body), "curl\t9,0,10,10,0,12\n"...)), export, "compression method"},
-		{"a record listed twice, differently", sealed(append(bytes.Clone(body), "curl\t0,0,10,10,0,0\n"...)), export, "two places"},
-		{"a record under the wrong package", sealed(moved), export, "does not name curl"},
+		{"empty", nil, "not a package index", false},
+		{"cut short", index[:len(index)-10], "cut short", false},
+		{"cut short at a line", body, "cut short", false},
+		{"a byte changed", bytes.Replace(index, []byte("curl"), []byte("curm"), 1), "checksum does not match", false},
+		{"more after the end", append(bytes.Clone(index), "x\n"...), "more follows", false},
+		{"another format", sealed(bytes.Replace(body, []byte("index 2"), []byte("index 1"), 1)), "not a package index of this version", false},
+		{"no digest", sealed(bytes.Replace(body, []byte("sha256 "), []byte("sha1 "), 1)), "SHA-256 is missing", false},
+		{"no size", sealed(bytes.Replace(body, []byte("size "), []byte("length "), 1)), "size is missing", false},
+		{"a line without a tab", line("curl"), "malformed", false},
+		{"no package", line("\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,e "), "malformed", false},
+		{"too few fields", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t"), "malformed", false},
+		{"a bad record number", line("curl\tx\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,e "), "record number", false},
+		{"an entry with three parts", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,e"), "entry is malformed", false},
+		{"a bad place", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t-1 Debian:12 i0,e "), "place", false},
+		{"an ecosystem not compared", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 npm i0,e "), "ecosystem", false},
+		{"a bad bound", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 x0,e "), "bound", false},
+		{"an end with a version", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,e1 "), "bound", false},
+		{"an empty bound", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,,e "), "bound", false},
+		{"a bad version", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12  1.0"), "version", false},
+		{"a bad escape", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,f1%zz,e "), "escape", false},
+		{"an escape cut short", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,f1%2,e "), "escape", false},
+		{"a lower-case escape", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,f1%2c,e "), "escape", false},
+		{"a control byte", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,f1\r,e "), "escaped", false},
+		{"a bad time", line("curl\t1\tDSA-1-1\tyesterday\t\t0 Debian:12 i0,e "), "modified time", false},
+		{"no ID", line("curl\t1\t\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,e "), "ID", false},
+		{"a CVE that is not one", line("curl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\tGHSA-1\t0 Debian:12 i0,e "), "CVE", false},
+		{"a bad line on another package", line("bash\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,x "), "bound", true},
+		{"a bad package name", line("bash%\t1\tDSA-1-1\t2025-01-01T00:00:00Z\t\t0 Debian:12 i0,e "), "escape", false},
 	} {
-		err := load(c.index, c.export)
-		if handwash.ErrorCode(err) != handwash.EINVALID || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: %v, want an error mentioning %q", c.name, err, c.want)
+		if c.index == nil {
+			c.index = []byte{}
+		}
+		errs := map[string]error{}
+		if px, err := ParsePackageIndex(c.index); err != nil {
+			errs["open"] = err
+		} else {
+			_, errs["Match"] = px.Match(Ecosystem{"Debian", "12"}, pkgs)
+			px, _ = ParsePackageIndex(c.index)
+			errs["Check"] = px.Check()
+		}
+		for what, err := range errs {
+			if what == "Match" && c.check {
+				if err != nil {
+					t.Errorf("%s: Match: %v", c.name, err)
+				}
+				continue
+			}
+			if handwash.ErrorCode(err) != handwash.EINVALID || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: %s: %v, want an error mentioning %q", c.name, what, err, c.want)
+			}
 		}
 	}
 	// A record the builder was not given.
@@ -209,35 +233,38 @@ func TestPackageIndexRefused(t *testing.T) {
 	}
 }
 
-// listOf is the record list of a package's line in an index body.
-func listOf(t *testing.T, body []byte, name string) []byte {
-	t.Helper()
-	for line := range bytes.Lines(body) {
-		if list, ok := bytes.CutPrefix(line, []byte(name+"\t")); ok {
-			return bytes.TrimSuffix(list, []byte("\n"))
-		}
+// Escaping gives back every value, and never a byte that separates.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"", "1:2.3-4+deb12u1", "a b,c%d\te\nf", "%41", "\x7f\x00é"} {
+		f.Add(s)
 	}
-	t.Fatalf("no line for %s", name)
-	return nil
+	f.Fuzz(func(t *testing.T, s string) {
+		e := string(appendEscaped(nil, s))
+		if strings.ContainsAny(e, " ,\t\r\n") {
+			t.Fatalf("%q escaped is %q", s, e)
+		}
+		back, err := unescape(e)
+		if err != nil || back != s {
+			t.Fatalf("%q escaped is %q, back %q, %v", s, e, back, err)
+		}
+		if u, err := unescape(s); err == nil && string(appendEscaped(nil, u)) != s {
+			t.Fatalf("%q unescaped is %q, which escapes otherwise", s, u)
+		}
+	})
 }
 
-// Whatever index parses, loading through it never panics and never gives
-// a match the whole export does not: at worst it misses some, which only
-// an index altered with its checksum made again can do.
+// Whatever index opens, matching through it and checking it never panic,
+// give only EINVALID errors, and agree: an index Check accepts, Match
+// reads.
 func FuzzParsePackageIndex(f *testing.F) {
 	export := trickyExport(f)
 	index := packageIndexOf(f, export)
 	body := index[:bytes.LastIndex(index, []byte("end "))]
 	f.Add(body, false)
 	f.Add(index, true)
-	f.Add([]byte(packageIndexMagic+"\nsha256 "+strings.Repeat("0", 64)+"\nsize 5\nx\t0,0,5,5,0,0\n"), false)
-	whole, err := LoadZip(bytes.NewReader(export), int64(len(export)), nil)
-	if err != nil {
-		f.Fatal(err)
-	}
+	f.Add([]byte(packageIndexMagic+"\nsha256 "+strings.Repeat("0", 64)+"\nsize 5\ncurl\t1\tDSA-1-1\t2025-01-01T00:00:00Z\tCVE-1\t0 Debian:12 i0,f2,e v1\n"), false)
 	pkgs := []Installed{{Name: "libssl3", Version: "3.0.11-1", Source: "openssl"}, {Name: "curl", Version: "7.88.1-10+deb12u5"}, {Name: "zlib", Version: "1:1.2.13.dfsg-1"}}
 	eco := Ecosystem{Name: "Debian", Release: "12"}
-	want := whole.Match(eco, pkgs)
 	f.Fuzz(func(t *testing.T, data []byte, raw bool) {
 		if !raw {
 			data = sealed(data) // get past the checksum to the lines
@@ -249,14 +276,16 @@ func FuzzParsePackageIndex(f *testing.F) {
 			}
 			return
 		}
-		ix, err := px.LoadZip(bytes.NewReader(export), px.Size(), LookupNames(pkgs), nil)
-		if err != nil {
-			return
-		}
-		for _, m := range ix.Match(eco, pkgs) {
-			if !slices.ContainsFunc(want, func(w Match) bool { return cmp.Equal(w, m) }) {
-				t.Fatalf("a match the whole export does not give: %+v", m)
+		_, matchErr := px.Match(eco, pkgs)
+		px, _ = ParsePackageIndex(data)
+		checkErr := px.Check()
+		for _, err := range []error{matchErr, checkErr} {
+			if err != nil && handwash.ErrorCode(err) != handwash.EINVALID {
+				t.Fatalf("error without a code: %v", err)
 			}
+		}
+		if checkErr == nil && matchErr != nil {
+			t.Fatalf("Check accepts what Match refuses: %v", matchErr)
 		}
 	})
 }
