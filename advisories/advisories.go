@@ -63,8 +63,8 @@ func New(cache *feeds.Cache, now func() time.Time) *Source {
 // check does: rather than keeping the whole OSV export of a distribution
 // in memory, it reads, for each device it is applied to, only the lines
 // of the export's package index for that device's packages
-// (feeds.Cache.MatchOSV), and keeps only the matches. The findings are the
-// same as New's.
+// (feeds.Cache.TallyOSV), and keeps only the tally of the matches. The
+// findings are the same as New's.
 func NewForOneDevice(cache *feeds.Cache, now func() time.Time) *Source {
 	s := New(cache, now)
 	s.oneDevice = true
@@ -154,7 +154,6 @@ func (s *Source) applyPackages(opt *policy.Options, f *handwash.Facts) {
 		opt.VulnsMissing = unusable("the security advisories for "+eco.Name, ms.err)
 		return
 	}
-	vuln.MarkKnownExploited(ms.data, kev.data.Contains)
 	v := policy.VulnerabilitiesOf(ms.data, len(pkgs))
 	now := s.now()
 	for _, m := range []feeds.Meta{kev.meta, ms.meta} {
@@ -199,24 +198,26 @@ func (s *Source) loadEOL() loaded[*vuln.EOL] {
 	return s.eol
 }
 
-// match returns the KEV catalogue and the advisories of the device's
-// ecosystem that affect pkgs. For one device only the advisories naming
-// pkgs are read, every time, and only the matches kept; otherwise the
-// ecosystem's whole index is kept for the next device.
-func (s *Source) match(eco vuln.Ecosystem, pkgs []vuln.Installed) (loaded[*vuln.KEVIDs], loaded[[]vuln.Match]) {
+// match returns the KEV catalogue and the tally of the advisories of the
+// device's ecosystem that affect pkgs. For one device only the package
+// index's lines for pkgs are read, every time, and only the tally kept;
+// otherwise the ecosystem's whole index is kept for the next device.
+func (s *Source) match(eco vuln.Ecosystem, pkgs []vuln.Installed) (loaded[*vuln.KEVIDs], loaded[vuln.Tally]) {
 	kev := s.loadKEV()
 	if kev.err != nil {
-		return kev, loaded[[]vuln.Match]{} // not needed
+		return kev, loaded[vuln.Tally]{} // not needed
 	}
 	if s.oneDevice {
-		ms, m, err := s.cache.MatchOSV(eco.Name, eco, pkgs)
-		return kev, loaded[[]vuln.Match]{ms, m, err}
+		t, m, err := s.cache.TallyOSV(eco.Name, eco, pkgs, kev.data.Contains, policy.MaxVulnItems)
+		return kev, loaded[vuln.Tally]{t, m, err}
 	}
 	ix := s.loadIndex(eco.Name)
 	if ix.err != nil {
-		return kev, loaded[[]vuln.Match]{meta: ix.meta, err: ix.err}
+		return kev, loaded[vuln.Tally]{meta: ix.meta, err: ix.err}
 	}
-	return kev, loaded[[]vuln.Match]{ix.data.Match(eco, pkgs), ix.meta, nil}
+	ms := ix.data.Match(eco, pkgs)
+	vuln.MarkKnownExploited(ms, kev.data.Contains)
+	return kev, loaded[vuln.Tally]{vuln.TallyOf(ms, policy.MaxVulnItems), ix.meta, nil}
 }
 
 // loadKEV returns the KEV catalogue, read again when its file changed

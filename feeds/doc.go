@@ -15,7 +15,7 @@
 // (osv-Debian.index, vuln.PackageIndex), made while the zip is validated:
 // what matching needs of each record (ID, CVEs, ranges, versions), filed
 // by package, so that `handwash check` reads its own packages' lines of
-// that file and no record of the zip (MatchOSV); the server reads every
+// that file and no record of the zip (TallyOSV); the server reads every
 // record of the zip (LoadOSV).
 //
 // Update downloads feeds with conditional requests (If-None-Match,

@@ -167,27 +167,28 @@ func (c *Cache) loadWhole(path string, m Meta, ecosystem string) (*vuln.Index, e
 	return vuln.LoadZip(f, st.Size(), func(e vuln.Ecosystem) bool { return e.Name == eco })
 }
 
-// MatchOSV matches pkgs, the packages of one device of ecosystem eco,
-// against an ecosystem's cached OSV export through its package index,
-// which holds what matching needs of every record: what LoadOSV's index
-// matches, without decompressing or decoding a record, keeping only the
-// matches. handwash check matches its own packages so. An index that is
-// missing, damaged or not current is made again, and read again; if
-// another process holds the feed's lock, or the index cannot be made or
-// read, the export is read whole instead.
-func (c *Cache) MatchOSV(ecosystem string, eco vuln.Ecosystem, pkgs []vuln.Installed) ([]vuln.Match, Meta, error) {
+// TallyOSV tallies the matches of pkgs, the packages of one device of
+// ecosystem eco, against an ecosystem's cached OSV export, marking those
+// with a CVE known reports and keeping max items (vuln.TallyOf). It reads
+// the export's package index, which holds what matching needs of every
+// record: the tally of LoadOSV's index's matches, without decompressing or
+// decoding a record, or keeping every match. handwash check tallies its
+// own packages so. An index that is missing, damaged or not current is
+// made again, and read again; if another process holds the feed's lock,
+// or the index cannot be made or read, the export is read whole instead.
+func (c *Cache) TallyOSV(ecosystem string, eco vuln.Ecosystem, pkgs []vuln.Installed, known func(cve string) bool, max int) (vuln.Tally, Meta, error) {
 	path, m, err := c.OSVPath(ecosystem)
 	if err != nil {
-		return nil, Meta{}, err
+		return vuln.Tally{}, Meta{}, err
 	}
 	for again := false; ; again = true {
 		px, f, err := c.openIndex(m)
 		if err == nil {
-			var ms []vuln.Match
-			ms, err = px.Match(eco, pkgs)
+			var t vuln.Tally
+			t, err = px.Tally(eco, pkgs, known, max)
 			f.Close()
 			if err == nil {
-				return ms, m, nil
+				return t, m, nil
 			}
 		}
 		if again || c.rebuildIndex(m) != nil {
@@ -196,9 +197,11 @@ func (c *Cache) MatchOSV(ecosystem string, eco vuln.Ecosystem, pkgs []vuln.Insta
 	}
 	ix, err := c.loadWhole(path, m, ecosystem)
 	if err != nil {
-		return nil, Meta{}, err
+		return vuln.Tally{}, Meta{}, err
 	}
-	return ix.Match(eco, pkgs), m, nil
+	ms := ix.Match(eco, pkgs)
+	vuln.MarkKnownExploited(ms, known)
+	return vuln.TallyOf(ms, max), m, nil
 }
 
 // rebuildIndex makes the package index of the export m describes again,

@@ -29,8 +29,8 @@ var (
 	installed = []vuln.Installed{{Name: "libssl3", Version: "3.0.11-1~deb12u2", Source: "openssl"}, {Name: "openssh-server", Version: "1:9.2p1-2+deb12u2", Source: "openssh"}}
 )
 
-// sameAsWhole matches installed against c's Debian export through the
-// package index and whole, and fails unless both match the same.
+// sameAsWhole tallies installed's matches against c's Debian export
+// through the package index and whole, and fails unless both are the same.
 func sameAsWhole(t *testing.T, c *Cache) {
 	t.Helper()
 	whole, wm, err := c.LoadOSV("Debian")
@@ -41,15 +41,26 @@ func sameAsWhole(t *testing.T, c *Cache) {
 	if len(want) != 2 {
 		t.Fatalf("%d matches, want openssl's and openssh's", len(want))
 	}
-	matched, mm, err := c.MatchOSV("debian", bookworm, installed)
-	if err != nil {
-		t.Fatal(err)
+	var cves []string
+	for _, m := range want {
+		cves = append(cves, m.CVEs...)
 	}
-	if mm != wm {
-		t.Errorf("metadata %+v, whole %+v", mm, wm)
+	if len(cves) == 0 {
+		t.Fatal("no CVEs to mark known exploited")
 	}
-	if diff := cmp.Diff(want, matched); diff != "" {
-		t.Errorf("(-whole +matched as read)\n%s", diff)
+	known := func(cve string) bool { return cve == cves[len(cves)-1] }
+	vuln.MarkKnownExploited(want, known)
+	for _, max := range []int{1, 50} {
+		tally, tm, err := c.TallyOSV("debian", bookworm, installed, known, max)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tm != wm {
+			t.Errorf("metadata %+v, whole %+v", tm, wm)
+		}
+		if diff := cmp.Diff(vuln.TallyOf(want, max), tally); diff != "" {
+			t.Errorf("%d items: (-whole +through the index)\n%s", max, diff)
+		}
 	}
 }
 

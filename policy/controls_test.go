@@ -1062,7 +1062,9 @@ func advisory(id, source, installed, fixed string, exploited bool) vuln.Match {
 		Advisory: &vuln.Advisory{ID: id}, CVEs: []string{cve}, KnownExploited: exploited}
 }
 
-func vulnsOf(ms ...vuln.Match) *Vulnerabilities { return VulnerabilitiesOf(ms, 2) }
+func vulnsOf(ms ...vuln.Match) *Vulnerabilities {
+	return VulnerabilitiesOf(vuln.TallyOf(ms, MaxVulnItems), 2)
+}
 
 func twelveFixes() []vuln.Match {
 	var ms []vuln.Match
@@ -1102,7 +1104,7 @@ func TestCumulativeDue(t *testing.T) {
 
 func TestVulnerabilitiesOf(t *testing.T) {
 	ms := append(twelveFixes(), advisory("USN-7002-1", "sudo", "1.9.15p5-3ubuntu5", "", true), advisory("USN-7003-1", "less", "590-2ubuntu2.1", "", false))
-	v := VulnerabilitiesOf(ms, 700)
+	v := VulnerabilitiesOf(vuln.TallyOf(ms, MaxVulnItems), 700)
 	if v.Checked != 700 || v.Fixable != 12 || v.Unfixed != 2 || v.KnownExploited != 1 || len(v.Items) != 13 {
 		t.Fatalf("summary: %+v", v)
 	}
@@ -1114,7 +1116,7 @@ func TestVulnerabilitiesOf(t *testing.T) {
 		many = append(many, twelveFixes()...)
 	}
 	many = append(many, many...)
-	if v := VulnerabilitiesOf(many, 1); len(v.Items) != MaxVulnItems || v.Fixable != 72 {
+	if v := VulnerabilitiesOf(vuln.TallyOf(many, MaxVulnItems), 1); len(v.Items) != MaxVulnItems || v.Fixable != 72 {
 		t.Errorf("%d items and %d fixable, want %d and 72", len(v.Items), v.Fixable, MaxVulnItems)
 	}
 }

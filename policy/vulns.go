@@ -49,32 +49,14 @@ type VulnItem struct {
 // few enough to read.
 const MaxVulnItems = 50
 
-// VulnerabilitiesOf summarises matches (from vuln.Index.Match, marked with
-// vuln.MarkKnownExploited) of checked packages.
-func VulnerabilitiesOf(ms []vuln.Match, checked int) *Vulnerabilities {
-	v := &Vulnerabilities{Checked: checked, Items: []VulnItem{}}
-	var exploited, fixable []VulnItem
-	for _, m := range ms {
-		it := VulnItem{Packages: strings.Join(m.Packages, ", "), Source: m.Source, Installed: m.Version, Fixed: m.Fixed,
-			Advisory: m.Advisory.ID, CVEs: strings.Join(m.CVEs, ", "), KnownExploited: m.KnownExploited}
-		if m.Fixed == "" {
-			v.Unfixed++
-		} else {
-			v.Fixable++
-		}
-		switch {
-		case m.KnownExploited:
-			v.KnownExploited++
-			exploited = append(exploited, it)
-		case m.Fixed != "":
-			fixable = append(fixable, it)
-		}
-	}
-	for _, it := range append(exploited, fixable...) {
-		if len(v.Items) == MaxVulnItems {
-			break
-		}
-		v.Items = append(v.Items, it)
+// VulnerabilitiesOf summarises the tally of the matches of checked
+// packages (vuln.TallyOf or vuln.PackageIndex.Tally, with MaxVulnItems
+// items).
+func VulnerabilitiesOf(t vuln.Tally, checked int) *Vulnerabilities {
+	v := &Vulnerabilities{Checked: checked, Fixable: t.Fixable, Unfixed: t.Unfixed, KnownExploited: t.KnownExploited, Items: []VulnItem{}}
+	for _, m := range t.Items[:min(len(t.Items), MaxVulnItems)] {
+		v.Items = append(v.Items, VulnItem{Packages: strings.Join(m.Packages, ", "), Source: m.Source, Installed: m.Version, Fixed: m.Fixed,
+			Advisory: m.Advisory.ID, CVEs: strings.Join(m.CVEs, ", "), KnownExploited: m.KnownExploited})
 	}
 	return v
 }

@@ -78,8 +78,9 @@ func BenchmarkLoadOSV(b *testing.B) {
 }
 
 // BenchmarkMatchAsRead matches the image's 705 packages against the
-// lines of the export's package index for their names, as handwash check
-// does, keeping only the matches.
+// lines of the export's package index for their names, keeping every
+// match (match) or, as handwash check does, only their tally with 50 items
+// (tally), and reports the heap what is kept takes.
 func BenchmarkMatchAsRead(b *testing.B) {
 	set, _ := loadBench(b)
 	var buf bytes.Buffer
@@ -87,25 +88,42 @@ func BenchmarkMatchAsRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	eco := vuln.Ecosystem{Name: "Debian", Release: "12"}
-	n := 0
-	match := func() any {
-		px, err := vuln.ParsePackageIndex(buf.Bytes())
-		if err != nil {
-			b.Fatal(err)
-		}
-		ms, err := px.Match(eco, set.Image)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n = len(ms)
-		return ms
+	known := func(c string) bool { return c[len(c)-1] == '7' }
+	for _, c := range []struct {
+		name string
+		read func(px *vuln.PackageIndex) (any, int, error)
+	}{
+		{"match", func(px *vuln.PackageIndex) (any, int, error) {
+			ms, err := px.Match(eco, set.Image)
+			return ms, len(ms), err
+		}},
+		{"tally", func(px *vuln.PackageIndex) (any, int, error) {
+			t, err := px.Tally(eco, set.Image, known, 50)
+			return t, t.Fixable + t.Unfixed, err
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			n := 0
+			read := func() any {
+				px, err := vuln.ParsePackageIndex(buf.Bytes())
+				if err != nil {
+					b.Fatal(err)
+				}
+				v, count, err := c.read(px)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = count
+				return v
+			}
+			for b.Loop() {
+				read()
+			}
+			b.ReportMetric(kept(read), "kept-MB")
+			b.ReportMetric(float64(n), "matches")
+			b.ReportMetric(float64(buf.Len())/(1<<20), "package-index-MB")
+		})
 	}
-	for b.Loop() {
-		match()
-	}
-	b.ReportMetric(kept(match), "matches-MB")
-	b.ReportMetric(float64(n), "matches")
-	b.ReportMetric(float64(buf.Len())/(1<<20), "package-index-MB")
 }
 
 // BenchmarkMatch matches the real image's 705 packages and a 3,000-package
@@ -172,6 +190,22 @@ func TestPackageIndexDebianSet(t *testing.T) {
 			t.Fatalf("%d packages: (-whole +through the index)\n%s", len(pkgs), cmp.Diff(want, got))
 		}
 		t.Logf("%d packages: %d matches", len(pkgs), len(got))
+		// Tallied alike, with a tenth of the CVEs known exploited.
+		known := func(c string) bool { return c[len(c)-1] == '7' }
+		vuln.MarkKnownExploited(want, known)
+		for _, max := range []int{50, 5000} {
+			px, _ := vuln.ParsePackageIndex(buf.Bytes())
+			tally, err := px.Tally(eco, pkgs, known, max)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := vuln.TallyOf(want, max); !reflect.DeepEqual(w, tally) {
+				t.Fatalf("%d packages, %d items: (-whole +through the index)\n%s", len(pkgs), max, cmp.Diff(w, tally))
+			}
+			if tally.KnownExploited == 0 || len(tally.Items) != max {
+				t.Errorf("%d packages: %d known exploited, %d items", len(pkgs), tally.KnownExploited, len(tally.Items))
+			}
+		}
 	}
 	px, err := vuln.ParsePackageIndex(buf.Bytes())
 	if err != nil {

@@ -38,32 +38,31 @@ func newMatcher(eco Ecosystem, pkgs []Installed) *matcher {
 }
 
 // matches are the hits as Index.Match reports them: by package, then
-// ecosystem and advisory (an advisory once per package, its first entry
-// that affects it), then by advisory ID.
+// advisory ID. Each hit is another advisory or package (PackageIndex.each
+// gives an advisory once for each group).
 func (m *matcher) matches() []Match {
-	slices.SortFunc(m.hits, func(a, b hit) int {
-		return cmp.Or(cmp.Compare(a.group, b.group), strings.Compare(a.eco, b.eco),
-			strings.Compare(a.adv.ID, b.adv.ID), cmp.Compare(a.order, b.order))
-	})
 	if len(m.hits) == 0 {
 		return nil
 	}
-	out := make([]Match, 0, len(m.hits))
-	seen := map[*Advisory]bool{}
-	for i := 0; i < len(m.hits); {
-		g := m.groups[m.hits[i].group]
-		clear(seen)
-		start := len(out)
-		for ; i < len(m.hits) && m.groups[m.hits[i].group] == g; i++ {
-			h := &m.hits[i]
-			if seen[h.adv] {
-				continue
-			}
-			seen[h.adv] = true
-			out = append(out, Match{Packages: g.binaries, Source: g.name, Version: g.version,
-				Ecosystem: h.eco, Advisory: h.adv, Fixed: h.fixed, CVEs: h.cves})
-		}
-		slices.SortStableFunc(out[start:], func(a, b Match) int { return strings.Compare(a.Advisory.ID, b.Advisory.ID) })
+	slices.SortFunc(m.hits, compareMatched)
+	out := make([]Match, len(m.hits))
+	for i, h := range m.hits {
+		out[i] = m.match(h)
 	}
 	return out
+}
+
+// compareMatched orders hits as Index.Match orders matches: by package,
+// advisory ID, ecosystem and place in the export (two records can have
+// one ID).
+func compareMatched(a, b hit) int {
+	return cmp.Or(cmp.Compare(a.group, b.group), strings.Compare(a.adv.ID, b.adv.ID),
+		strings.Compare(a.eco, b.eco), cmp.Compare(a.order, b.order))
+}
+
+// match is the match a hit reports.
+func (m *matcher) match(h hit) Match {
+	g := m.groups[h.group]
+	return Match{Packages: g.binaries, Source: g.name, Version: g.version,
+		Ecosystem: h.eco, Advisory: h.adv, Fixed: h.fixed, CVEs: h.cves}
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -421,15 +422,34 @@ func (px *PackageIndex) Check() error {
 // be used: match against the whole export instead.
 func (px *PackageIndex) Match(eco Ecosystem, pkgs []Installed) ([]Match, error) {
 	m := newMatcher(eco, pkgs)
+	if err := px.each(m, func(h hit) { m.hits = append(m.hits, h) }); err != nil {
+		return nil, err
+	}
+	return m.matches(), nil
+}
+
+// Tally is Match's matches tallied as TallyOf tallies them, after marking
+// those with a CVE known reports (MarkKnownExploited), keeping only max
+// items: a Debian machine's packages can match tens of thousands of
+// advisories, and a report lists a few.
+func (px *PackageIndex) Tally(eco Ecosystem, pkgs []Installed, known func(cve string) bool, max int) (Tally, error) {
+	m := newMatcher(eco, pkgs)
+	t := newTallier(m, known, max)
+	if err := px.each(m, t.add); err != nil {
+		return Tally{}, err
+	}
+	return t.tally(), nil
+}
+
+// each reads the rest of the index, giving use each advisory that affects
+// one of m's groups, once for each group, with the entry Match reports
+// (the first, by ecosystem and then place, of the record's entries that
+// affect it).
+func (px *PackageIndex) each(m *matcher, use func(hit)) error {
 	var l parsedLine
 	ecos := ecosystemCache{}
-	type kept struct {
-		adv  *Advisory
-		cves []string
-	}
-	advisories := map[int]kept{}
 	var r ref
-	err := px.scan(func(name []byte) bool {
+	return px.scan(func(name []byte) bool {
 		_, ok := m.byName[string(name)]
 		return ok || bytes.IndexByte(name, '%') >= 0
 	}, func(name, rest []byte) error {
@@ -446,36 +466,39 @@ func (px *PackageIndex) Match(eco Ecosystem, pkgs []Installed) ([]Match, error) 
 		if err := l.parse(string(rest), ecos); err != nil {
 			return err
 		}
-		for _, e := range l.entries {
-			if !m.eco.Covers(e.eco) {
-				continue
-			}
-			r.scheme, r.bounds, r.versions = e.eco.Scheme(), l.bounds[e.bounds[0]:e.bounds[1]], l.versions[e.versions[0]:e.versions[1]]
-			order := uint64(l.n)<<20 | uint64(min(e.place, 1<<20-1))
-			for _, g := range gs {
-				affected, fixed := r.affects(m.groups[g].version)
-				if !affected {
+		// The record as matches report it, made at its first. (A record
+		// filed under two packages is made for each: an advisory is
+		// reported once for each package, so that costs nothing.)
+		var adv *Advisory
+		var ids []string
+		for _, g := range gs {
+			var best *parsedEntry
+			var bestFixed string
+			for k := range l.entries {
+				e := &l.entries[k]
+				if !m.eco.Covers(e.eco) || (best != nil && cmp.Or(strings.Compare(e.ecoText, best.ecoText), cmp.Compare(e.place, best.place)) >= 0) {
 					continue
 				}
-				k, ok := advisories[l.n]
-				if !ok {
-					a, ids, err := l.advisory()
-					if err != nil {
-						return err
-					}
-					k = kept{a, ids}
-					advisories[l.n] = k
+				r.scheme, r.bounds, r.versions = e.eco.Scheme(), l.bounds[e.bounds[0]:e.bounds[1]], l.versions[e.versions[0]:e.versions[1]]
+				if affected, fixed := r.affects(m.groups[g].version); affected {
+					best, bestFixed = e, fixed
 				}
-				// A copy of fixed, so as not to keep the line.
-				m.hits = append(m.hits, hit{group: g, eco: e.ecoText, adv: k.adv, cves: k.cves, order: order, fixed: strings.Clone(fixed)})
 			}
+			if best == nil {
+				continue
+			}
+			if adv == nil {
+				var err error
+				if adv, ids, err = l.advisory(); err != nil {
+					return err
+				}
+			}
+			// A copy of fixed, so as not to keep the line.
+			use(hit{group: g, eco: best.ecoText, adv: adv, cves: ids,
+				order: uint64(l.n)<<20 | uint64(min(best.place, 1<<20-1)), fixed: strings.Clone(bestFixed)})
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return m.matches(), nil
 }
 
 // parsedLine is a package line of the index after its package, parsed

@@ -141,6 +141,23 @@ func TestPackageIndexRoundTrip(t *testing.T) {
 	if matched == 0 {
 		t.Fatal("nothing matched")
 	}
+	// Tallied as the whole export's matches are, whatever is known
+	// exploited and however many items are kept.
+	for _, known := range []map[string]bool{{}, {"CVE-2025-1001": true}, {"CVE-2025-1003": true, "CVE-2025-1006": true}} {
+		for _, max := range []int{0, 1, 2, 50} {
+			for _, eco := range []Ecosystem{{"Debian", "12"}, {"Debian", ""}} {
+				ms := whole.Match(eco, all)
+				MarkKnownExploited(ms, func(c string) bool { return known[c] })
+				got, err := open().Tally(eco, all, func(c string) bool { return known[c] }, max)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(TallyOf(ms, max), got); diff != "" {
+					t.Fatalf("%s, %v known, %d items: (-whole +through the index)\n%s", eco, known, max, diff)
+				}
+			}
+		}
+	}
 	// The odd names and versions are escaped, and matched.
 	if !bytes.Contains(index, []byte("\nodd%20name%2C%2520\t")) {
 		t.Errorf("the odd package's line is not escaped:\n%s", index)
