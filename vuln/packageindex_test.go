@@ -174,6 +174,74 @@ func TestPackageIndexRoundTrip(t *testing.T) {
 	}
 }
 
+// Ubuntu's releases (a device of 22.04 takes its LTS and Pro entries, and
+// an advisory is reported once, from its first ecosystem that affects the
+// package), rpm ecosystems with spaces in their names, and ranges given
+// out of order and with last_affected and limit events are matched
+// through the index as the whole export matches them.
+func TestPackageIndexOtherEcosystems(t *testing.T) {
+	ubuntu := record("USN-7001-1", "Ubuntu:Pro:22.04:LTS", "openssl", fixedIn("3.0.2-0ubuntu1.20"), nil, "CVE-2025-2001")
+	ubuntu["affected"] = []map[string]any{
+		{"package": map[string]string{"ecosystem": "Ubuntu:Pro:22.04:LTS", "name": "openssl"}, "ranges": fixedIn("3.0.2-0ubuntu1.20")},
+		{"package": map[string]string{"ecosystem": "Ubuntu:22.04:LTS", "name": "openssl"}, "ranges": fixedIn("3.0.2-0ubuntu1.19")},
+		{"package": map[string]string{"ecosystem": "Ubuntu:24.04:LTS", "name": "openssl"}, "ranges": fixedIn("3.0.13-0ubuntu3.5")},
+	}
+	odd := record("USN-7002-1", "Ubuntu:22.04:LTS", "curl", []Range{
+		{Type: "ECOSYSTEM", Events: []Event{{Fixed: "7.81.0-1ubuntu1.18"}, {Introduced: "7.81.0-1ubuntu1.10"}, {LastAffected: "7.81.0-1ubuntu1.5"}, {Introduced: "0"}}},
+		{Type: "ECOSYSTEM", Events: []Event{{Introduced: "8.0"}, {Limit: "9.0"}}},
+		{Type: "SEMVER", Events: []Event{{Introduced: "0"}, {Fixed: "1.0.0"}}},
+	}, []string{"7.81.0-1ubuntu1.7"})
+	rhel := record("RHSA-2025:1234", "Red Hat:enterprise_linux:9::baseos", "openssl", fixedIn("1:3.0.7-27.el9"), nil, "CVE-2025-2003")
+	export := zipOf(t, ubuntu, odd, rhel)
+	index := packageIndexOf(t, export)
+	if !bytes.Contains(index, []byte(" Red%20Hat:enterprise_linux:9::baseos ")) {
+		t.Errorf("the Red Hat ecosystem is not escaped:\n%s", index)
+	}
+	whole, err := LoadZip(bytes.NewReader(export), int64(len(export)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		eco  Ecosystem
+		pkgs []Installed
+	}{
+		{Ecosystem{"Ubuntu", "22.04"}, []Installed{{Name: "libssl3", Version: "3.0.2-0ubuntu1.10", Source: "openssl"}, {Name: "curl", Version: "7.81.0-1ubuntu1.3"}}},
+		{Ecosystem{"Ubuntu", "22.04"}, []Installed{{Name: "curl", Version: "7.81.0-1ubuntu1.7"}}},
+		{Ecosystem{"Ubuntu", "22.04"}, []Installed{{Name: "curl", Version: "7.81.0-1ubuntu1.12"}}},
+		{Ecosystem{"Ubuntu", "22.04"}, []Installed{{Name: "curl", Version: "8.5"}, {Name: "libssl3", Version: "3.0.2-0ubuntu1.19", Source: "openssl"}}},
+		{Ecosystem{"Ubuntu", "24.04"}, []Installed{{Name: "openssl", Version: "3.0.13-0ubuntu3.1"}}},
+		{Ecosystem{"Ubuntu", ""}, []Installed{{Name: "openssl", Version: "3.0.2-0ubuntu1.10"}}},
+		{Ecosystem{"Red Hat", "enterprise_linux:9::baseos"}, []Installed{{Name: "openssl", Version: "1:3.0.7-24.el9"}}},
+		{Ecosystem{"Red Hat", ""}, []Installed{{Name: "openssl-libs", Version: "1:3.0.7-24.el9", Source: "openssl"}}},
+	} {
+		px, err := ParsePackageIndex(index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := whole.Match(c.eco, c.pkgs)
+		got, err := px.Match(c.eco, c.pkgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s %v: (-whole +through the index)\n%s", c.eco, c.pkgs, diff)
+		}
+		if len(want) == 0 && c.pkgs[0].Version != "7.81.0-1ubuntu1.12" {
+			t.Errorf("%s %v: nothing matched", c.eco, c.pkgs)
+		}
+		known := func(c string) bool { return c == "CVE-2025-2001" }
+		MarkKnownExploited(want, known)
+		px, _ = ParsePackageIndex(index)
+		tally, err := px.Tally(c.eco, c.pkgs, known, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(TallyOf(want, 50), tally); diff != "" {
+			t.Errorf("%s %v: tally (-whole +through the index)\n%s", c.eco, c.pkgs, diff)
+		}
+	}
+}
+
 // An index that is cut short, damaged or malformed is an error, never a
 // wrong answer.
 func TestPackageIndexRefused(t *testing.T) {
