@@ -50,15 +50,25 @@ func (c *Cache) OSVIndex(ecosystem string) (*vuln.PackageIndex, Meta, error) {
 	if err != nil {
 		return nil, Meta{}, err
 	}
-	px, f, err := c.openIndex(m)
+	px, err := c.checkIndex(m)
 	if err != nil {
 		return nil, Meta{}, err
 	}
+	return px, m, nil
+}
+
+// checkIndex reads the package index of the export m describes whole,
+// checking every line.
+func (c *Cache) checkIndex(m Meta) (*vuln.PackageIndex, error) {
+	px, f, err := c.openIndex(m)
+	if err != nil {
+		return nil, err
+	}
 	defer f.Close()
 	if err := px.Check(); err != nil {
-		return nil, Meta{}, c.indexError(m, "is damaged")
+		return nil, c.indexError(m, "is damaged")
 	}
-	return px, m, nil
+	return px, nil
 }
 
 // indexError is the error of the package index of the export m describes.
@@ -127,12 +137,7 @@ func (c *Cache) keepIndex(m Meta) {
 	if m.Kind != KindOSV {
 		return
 	}
-	px, f, err := c.openIndex(m)
-	if err == nil {
-		err = px.Check()
-		f.Close()
-	}
-	if err != nil {
+	if _, err := c.checkIndex(m); err != nil {
 		_ = c.buildIndex(m)
 	}
 }
