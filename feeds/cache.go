@@ -472,13 +472,13 @@ func (c *Cache) mkdir() error {
 // commit puts a validated temporary file in place and its metadata after
 // it, both by rename. The metadata is written to its own temporary file
 // first, so the only step between the two renames is the second rename.
-// An OSV export's package index (index, or nil for none) is written to a
-// temporary file first too and renamed into place before the export, so
-// that when the metadata names an export its index is in place; a reader
-// uses an index only when it names the SHA-256 the metadata gives. (Should
-// the export's rename then fail, the index names another export than the
-// metadata, and is made again when next needed.)
-func (c *Cache) commit(tmp string, m Meta, index []byte) error {
+// An OSV export's package index (written by index, or nil for none) is
+// written to a temporary file first too and renamed into place before the
+// export, so that when the metadata names an export its index is in place;
+// a reader uses an index only when it names the SHA-256 the metadata
+// gives. (Should the export's rename then fail, the index names another
+// export than the metadata, and is made again when next needed.)
+func (c *Cache) commit(tmp string, m Meta, index func(io.Writer) error) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err

@@ -1,7 +1,7 @@
 package feeds
 
 import (
-	"bytes"
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -25,21 +25,34 @@ import (
 
 func indexFile(name string) string { return fileBase(name) + ".index" }
 
-// putIndex puts an OSV export's package index in place by rename, or with
-// index nil removes the old one.
-func (c *Cache) putIndex(name string, index []byte) error {
-	if index == nil {
+// putIndex writes an OSV export's package index with write to a temporary
+// file, streamed rather than held whole in memory, and puts it in place by
+// rename; with write nil it removes the old one.
+func (c *Cache) putIndex(name string, write func(io.Writer) error) error {
+	if write == nil {
 		if err := os.Remove(c.path(indexFile(name))); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		return nil
 	}
-	tmp, err := writeTemp(c.dir, indexFile(name), index)
+	f, err := os.CreateTemp(c.dir, "."+indexFile(name)+".tmp-*")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp) // gone after the rename; removed on failure
-	return os.Rename(tmp, c.path(indexFile(name)))
+	defer os.Remove(f.Name()) // gone after the rename; removed on failure
+	bw := bufio.NewWriterSize(f, 256<<10)
+	if err := write(bw); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := finish(f); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), c.path(indexFile(name)))
 }
 
 // OSVIndex reads and checks the package index of an ecosystem's cached
@@ -118,11 +131,15 @@ func (c *Cache) buildIndex(m Meta) error {
 	if err != nil || n != m.Size || hex.EncodeToString(h.Sum(nil)) != m.SHA256 {
 		return damaged(m, errors.New("its SHA-256 does not match the cache's record"))
 	}
-	var buf bytes.Buffer
-	if err := vuln.WritePackageIndex(&buf, f, n, m.SHA256); err != nil {
-		return damaged(m, err)
+	var bad error
+	err = c.putIndex(m.Name, func(w io.Writer) error {
+		bad = vuln.WritePackageIndex(w, f, n, m.SHA256)
+		return bad
+	})
+	if bad != nil {
+		return damaged(m, bad)
 	}
-	if err := c.putIndex(m.Name, buf.Bytes()); err != nil {
+	if err != nil {
 		return err
 	}
 	syncDir(c.dir)

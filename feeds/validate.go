@@ -2,7 +2,6 @@ package feeds
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -27,9 +26,10 @@ type info struct {
 	// DataTime is the data's own date: when the catalogue was released,
 	// the API generated, the newest record changed.
 	DataTime time.Time
-	// index is an OSV export's package index (vuln.PackageIndexBuilder),
-	// or nil when it could not be made: the export is then read whole.
-	index []byte
+	// index writes an OSV export's package index
+	// (vuln.PackageIndexBuilder), or is nil when it cannot be made: the
+	// export is then read whole.
+	index func(io.Writer) error
 }
 
 // validateJSON checks a KEV or EOL file in full.
@@ -167,9 +167,9 @@ func validateOSVZip(ctx context.Context, path, want, digest string, progress fun
 	out.Version = newest.UTC().Format(time.RFC3339)
 	out.DataTime = newest
 	// Without an index the export still serves, read whole.
-	var index bytes.Buffer
-	if st, err := os.Stat(path); err == nil && packages.Write(&index, st.Size(), digest) == nil {
-		out.index = index.Bytes()
+	if st, err := os.Stat(path); err == nil {
+		size := st.Size()
+		out.index = func(w io.Writer) error { return packages.Write(w, size, digest) }
 	}
 	if progress != nil {
 		progress(int64(len(files)), int64(len(files)))
