@@ -1,12 +1,10 @@
 package vuln_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -229,33 +227,22 @@ func TestDecodeAdvisoryDebianSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(set.Zip), int64(len(set.Zip)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+	n := 0
+	vuln.EachRecord(t, set.Zip, func(name string, data []byte) {
+		n++
 		got, ok := vuln.DecodeAdvisory(data)
 		if !ok {
-			t.Fatalf("%s: the fast path gave up", f.Name)
+			t.Fatalf("%s: the fast path gave up", name)
 		}
 		var want vuln.Advisory
 		if err := json.Unmarshal(data, &want); err != nil {
-			t.Fatalf("%s: %v", f.Name, err)
+			t.Fatalf("%s: %v", name, err)
 		}
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: (-json.Unmarshal +fast path)\n%s", f.Name, cmp.Diff(want, got))
+			t.Fatalf("%s: (-json.Unmarshal +fast path)\n%s", name, cmp.Diff(want, got))
 		}
-	}
-	if len(zr.File) != 50000 {
-		t.Errorf("%d records, want 50000", len(zr.File))
+	})
+	if n != 50000 {
+		t.Errorf("%d records, want 50000", n)
 	}
 }

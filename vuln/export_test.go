@@ -4,3 +4,6 @@ package vuln
 // which use the generated Debian set of package osvtest (which imports
 // this package, so these tests cannot).
 var DecodeAdvisory = decodeAdvisory
+
+// EachRecord is eachRecord, for the same tests.
+var EachRecord = eachRecord
