@@ -336,21 +336,10 @@ func forEach(n int, do func(i int)) {
 // as it is read, so that only the index is kept, not every record until
 // the last is read; the index is the same as adding them in order. It
 // reports the first (in order) record that cannot be read, or is of an
-// ecosystem accept refuses; where names a record in an error.
+// ecosystem accept refuses, once all have been read; where names a record
+// in an error.
 func addAll(n int, read func(i int) (*Advisory, error), where func(i int) string, accept func(Ecosystem) bool) (*Index, error) {
 	ix := NewIndex()
-	if err := readEach(n, read, where, accept, ix.add); err != nil {
-		return nil, err
-	}
-	ix.Freeze()
-	return ix, nil
-}
-
-// readEach reads n records on every CPU and gives each to use, one at a
-// time, as soon as it is read, with its place. It reports the first (in
-// order) record that cannot be read, or is of an ecosystem accept refuses,
-// when all have been read; where names a record in an error.
-func readEach(n int, read func(i int) (*Advisory, error), where func(i int) string, accept func(Ecosystem) bool, use func(a *Advisory, i int)) error {
 	var mu sync.Mutex
 	errs := make([]error, n)
 	forEach(n, func(i int) {
@@ -363,15 +352,16 @@ func readEach(n int, read func(i int) (*Advisory, error), where func(i int) stri
 			return
 		}
 		mu.Lock()
-		use(a, i)
+		ix.add(a, i)
 		mu.Unlock()
 	})
 	for i, err := range errs {
 		if err != nil {
-			return handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s", clip(where(i)), handwash.ErrorMessage(err))
+			return nil, handwash.Errorf(handwash.EINVALID, "OSV export, %s: %s", clip(where(i)), handwash.ErrorMessage(err))
 		}
 	}
-	return nil
+	ix.Freeze()
+	return ix, nil
 }
 
 // accepted reports an error when a names an ecosystem accept refuses.
