@@ -117,23 +117,34 @@ func (b *batcher) write(batch []*writeJob) {
 // giving up must not interrupt the others' transaction.
 func (b *batcher) together(batch []*writeJob) error {
 	ctx := context.Background()
+	// The savepoint statements run three times a write: prepared once,
+	// before the transaction takes the connection.
+	var sp [3]*sql.Stmt
+	for i, q := range []string{"SAVEPOINT batched_write", "ROLLBACK TO SAVEPOINT batched_write", "RELEASE SAVEPOINT batched_write"} {
+		st, err := b.s.prepared(ctx, q)
+		if err != nil {
+			return err
+		}
+		sp[i] = st
+	}
 	tx, err := b.s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	savepoint, rollback, release := tx.StmtContext(ctx, sp[0]), tx.StmtContext(ctx, sp[1]), tx.StmtContext(ctx, sp[2])
 	for _, j := range batch {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT batched_write"); err != nil {
+		if _, err := savepoint.ExecContext(ctx); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
 		j.err = j.fn(context.WithoutCancel(j.ctx), tx)
 		if j.err != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT batched_write"); err != nil {
+			if _, err := rollback.ExecContext(ctx); err != nil {
 				_ = tx.Rollback()
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT batched_write"); err != nil {
+		if _, err := release.ExecContext(ctx); err != nil {
 			_ = tx.Rollback()
 			return err
 		}

@@ -15,6 +15,9 @@ import (
 const deviceColumns = `d.id, d.provider_id, d.org_id, d.site_id, d.hostname, d.platform, d.os, d.secret_hash,
 	d.enrolled_at, d.last_seen_at, d.last_snapshot_id, d.facts_digest, d.score, d.evaluated_at`
 
+// deviceByID reads one device by its ID, for DeviceForAuth.
+const deviceByID = `SELECT ` + deviceColumns + ` FROM devices d WHERE d.id = $1`
+
 // deviceReturning is deviceColumns for RETURNING, where SQLite accepts no
 // table alias.
 var deviceReturning = strings.ReplaceAll(deviceColumns, "d.", "")
@@ -85,7 +88,13 @@ func (s *Store) device(ctx context.Context, db querier, scope handwash.Scope, id
 
 // DeviceForAuth returns any device by ID, for authenticating uploads.
 func (s *Store) DeviceForAuth(ctx context.Context, id string) (*handwash.Device, error) {
-	d, err := scanDevice(s.read.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices d WHERE d.id = $1`, id))
+	// Every request a device makes asks this, so the query is prepared
+	// once rather than parsed each time.
+	st, err := s.preparedOn(ctx, s.read, deviceByID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := scanDevice(st.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("device", id)
 	}

@@ -62,7 +62,7 @@ type Store struct {
 	now func() time.Time
 	// stmts holds the hot statements, prepared once: parsing the snapshot
 	// UPDATE costs SQLite more than running it.
-	stmts sync.Map // query → *sql.Stmt
+	stmts sync.Map // stmtKey → *sql.Stmt
 	// batch is the group committer of hot writes, nil without one.
 	batch *batcher
 }
@@ -136,14 +136,28 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *
 // preparing needs a connection, and SQLite's only one may be the
 // transaction's.
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	if v, ok := s.stmts.Load(query); ok {
+	return s.preparedOn(ctx, s.write, query)
+}
+
+// stmtKey names a prepared statement: its query on one of the pools.
+type stmtKey struct {
+	db    *sql.DB
+	query string
+}
+
+// preparedOn returns query prepared on pool (s.write or s.read), once for
+// the life of the Store: database/sql prepares it again on each connection
+// that runs it, and keeps it there.
+func (s *Store) preparedOn(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, error) {
+	key := stmtKey{pool, query}
+	if v, ok := s.stmts.Load(key); ok {
 		return v.(*sql.Stmt), nil
 	}
-	st, err := s.write.PrepareContext(ctx, query)
+	st, err := pool.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, s.dbErr("prepare", err)
 	}
-	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+	if v, loaded := s.stmts.LoadOrStore(key, st); loaded {
 		st.Close()
 		return v.(*sql.Stmt), nil
 	}
