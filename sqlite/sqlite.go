@@ -10,6 +10,12 @@
 // a read turns into a write. synchronous=NORMAL is the usual choice in WAL
 // mode: a committed transaction survives the process being killed, and at
 // worst the last few are lost if the machine loses power.
+//
+// The write-ahead log is copied back into the database file (checkpointed)
+// by a connection of its own in the background, so that the writer seldom
+// does it when a commit finds the log long: a checkpoint waits for the
+// disk to confirm its writes, and every upload would wait with it (see
+// checkpointer).
 package sqlite
 
 import (
@@ -23,6 +29,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -39,6 +47,7 @@ var migrations embed.FS
 type DB struct {
 	*sqlstore.Store
 	path string
+	cp   *checkpointer
 }
 
 var _ handwash.Store = (*DB)(nil)
@@ -94,7 +103,75 @@ func Open(path string) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &DB{Store: sqlstore.New(write, read, Dialect), path: path}, nil
+	cp, err := startCheckpointer(path, checkpointEvery)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return &DB{Store: sqlstore.New(write, read, Dialect), path: path, cp: cp}, nil
+}
+
+// Close stops the checkpointer and closes the database. The last
+// connection to close checkpoints the whole log.
+func (db *DB) Close() error {
+	err := db.cp.stop()
+	return errors.Join(err, db.Store.Close())
+}
+
+// checkpointEvery is how often the checkpointer copies the log back.
+const checkpointEvery = 250 * time.Millisecond
+
+// checkpointer copies the write-ahead log back into the database file
+// from a connection of its own. Its PASSIVE checkpoints never block the
+// writer or the readers: they copy what no reader still needs and leave
+// the rest for next time. The writer still checkpoints when the log
+// reaches SQLite's 1,000 pages, as it always did, which is what lets it
+// start the log again from the top; but by then the checkpointer has
+// copied nearly all of it, and the writer's checkpoint has nothing to
+// copy and nothing to wait for.
+type checkpointer struct {
+	db   *sql.DB
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func startCheckpointer(path string, every time.Duration) (*checkpointer, error) {
+	db, err := sql.Open("sqlite", path+"?"+pragmas)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	c := &checkpointer{db: db, quit: make(chan struct{}), done: make(chan struct{})}
+	go c.run(every)
+	return c, nil
+}
+
+func (c *checkpointer) run(every time.Duration) {
+	defer close(c.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			// An error (the file busy in another process's checkpoint, say)
+			// is left for the next tick; the writer's own checkpoint
+			// remains should none succeed.
+			_, _ = c.db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		case <-c.quit:
+			return
+		}
+	}
+}
+
+func (c *checkpointer) stop() error {
+	c.once.Do(func() { close(c.quit) })
+	<-c.done
+	return c.db.Close()
 }
 
 // Path returns the database file's path.

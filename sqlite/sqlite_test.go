@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -85,4 +86,41 @@ func gunzip(t *testing.T, b []byte) string {
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+// TestCheckpointedInBackground checks that what the writer commits reaches
+// the database file while the write-ahead log is still far short of the
+// 1,000 pages at which the writer would copy it back itself.
+func TestCheckpointedInBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "handwash.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w := db.WriteDB()
+	if _, err := w.Exec(`CREATE TABLE scratch (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	const written = 1 << 20 // 256 pages of 4 KB
+	for i := range written / (64 << 10) {
+		if _, err := w.Exec(`INSERT INTO scratch (b) VALUES ($1)`, bytes.Repeat([]byte{byte(i)}, 64<<10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for size()-before < written {
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file grew by %d bytes in 10 s after %d were committed: the log was not checkpointed", size()-before, written)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -559,5 +560,31 @@ func TestServePostgreSQL(t *testing.T) {
 	}
 	if code := srv.stop(); code != exitOK {
 		t.Errorf("serve exited %d:\n%s", code, srv.stderr)
+	}
+}
+
+// TestServeTunesGC: serve collects garbage half as often as Go's default,
+// unless GOGC in its environment says otherwise.
+func TestServeTunesGC(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+
+	if got := tuneGC(func(string) string { return "" }); got != serverGCPercent {
+		t.Fatalf("without GOGC: set %d, want %d", got, serverGCPercent)
+	}
+	if now := debug.SetGCPercent(100); now != serverGCPercent {
+		t.Fatalf("without GOGC the collector is at %d, want %d", now, serverGCPercent)
+	}
+	env := func(k string) string {
+		if k == "GOGC" {
+			return "50"
+		}
+		return ""
+	}
+	if got := tuneGC(env); got != 0 {
+		t.Fatalf("with GOGC=50: set %d, want nothing", got)
+	}
+	if now := debug.SetGCPercent(100); now != 100 {
+		t.Fatalf("with GOGC=50 the collector was changed to %d", now)
 	}
 }
