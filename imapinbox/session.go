@@ -278,6 +278,12 @@ func (s *session) close() {
 // time limit (plus extraSeconds) or ctx ends first, which makes f return.
 // It returns f's error, or one that says the time ran out or ctx ended.
 func (s *session) run(ctx context.Context, what string, extraSeconds int64, f func() error) error {
+	// Closing the connection when ctx ends happens in a goroutine of its
+	// own, so a command sent just after might still get through: once
+	// ctx has ended, nothing more is sent.
+	if ctx.Err() != nil {
+		return s.errStopped(ctx, what)
+	}
 	limit := s.mb.timeout() + time.Duration(extraSeconds)*time.Second
 	timer := time.AfterFunc(limit, func() {
 		s.expired.Store(true)
