@@ -128,8 +128,8 @@ const checkpointEvery = 250 * time.Millisecond
 // the rest for next time. The writer still checkpoints when the log
 // reaches SQLite's 1,000 pages, as it always did, which is what lets it
 // start the log again from the top; but by then the checkpointer has
-// copied nearly all of it, and the writer's checkpoint has nothing to
-// copy and nothing to wait for.
+// copied nearly all of it, and the writer's checkpoint has little to copy
+// and seldom anything to wait for.
 type checkpointer struct {
 	db   *sql.DB
 	quit chan struct{}
