@@ -99,7 +99,7 @@ func NewClient(server, fingerprint string, credential Secret, version string) (*
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:       tlsConfig(pin),
+		TLSClientConfig:       TLSConfig(pin),
 		TLSHandshakeTimeout:   dialTimeout,
 		ResponseHeaderTimeout: requestTimeout,
 		// With Expect: 100-continue the body waits this long for the

@@ -50,12 +50,12 @@ func (e *PinError) Error() string {
 	return "the server's certificate (SHA-256 " + FormatFingerprint(e.Got) + ") is not the one pinned with --fingerprint"
 }
 
-// tlsConfig returns the TLS settings for the server. With a pin, the agent
+// TLSConfig returns the TLS settings for the server. With a pin, the agent
 // trusts exactly the certificate whose DER encoding has that SHA-256 and
 // nothing else: no certificate authority, no other certificate for the
 // name. That is how a self-signed server certificate is trusted safely.
 // Without a pin the system's roots verify the server as browsers do.
-func tlsConfig(pin []byte) *tls.Config {
+func TLSConfig(pin []byte) *tls.Config {
 	c := &tls.Config{MinVersion: tls.VersionTLS12}
 	if pin == nil {
 		return c

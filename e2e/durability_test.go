@@ -36,14 +36,15 @@ func realisticFacts(t testing.TB) *handwash.Facts {
 	return &f
 }
 
-// enrollDevice enrols a device through the API and returns its credential.
-func enrollDevice(t testing.TB, url, enrollToken, hostname string) (id, credential string) {
+// enrollDevice enrols a device with srv through the API and returns its
+// credential.
+func enrollDevice(t testing.TB, srv *server, enrollToken, hostname string) (id, credential string) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"hostname": hostname, "platform": "linux"})
-	req, _ := http.NewRequest("POST", url+"/api/v1/enroll", bytes.NewReader(body))
+	req, _ := http.NewRequest("POST", srv.url+"/api/v1/enroll", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+enrollToken)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := srv.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestUploadsSurviveSIGKILL(t *testing.T) {
 	type dev struct{ id, cred string }
 	var ds []dev
 	for i := range devices {
-		id, cred := enrollDevice(t, srv.url, tn.enrollToken, fmt.Sprintf("ward-pc-%02d", i))
+		id, cred := enrollDevice(t, srv, tn.enrollToken, fmt.Sprintf("ward-pc-%02d", i))
 		ds = append(ds, dev{id, cred})
 	}
 	base := realisticFacts(t)

@@ -6,6 +6,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/handwash/handwash/agent"
 )
 
 // bin is the handwash binary the tests run, built once by TestMain.
@@ -67,6 +70,11 @@ type server struct {
 	log  *bytes.Buffer
 	mu   *sync.Mutex
 	done chan struct{}
+	// fingerprint is the certificate's SHA-256 fingerprint as serve
+	// printed it, when it serves HTTPS with its own certificate.
+	fingerprint string
+	// client reaches the server: pinned to its certificate over HTTPS.
+	client *http.Client
 }
 
 // freePort finds a loopback port nobody listens on, so a restarted server
@@ -81,7 +89,10 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
-var listening = regexp.MustCompile(`listening on (http://\S+)`)
+var (
+	listening       = regexp.MustCompile(`listening on (https?://\S+)`)
+	fingerprintLine = regexp.MustCompile(`^\s*((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\s*$`)
+)
 
 // startServer starts `handwash serve --http` on addr with data in dir and
 // waits until it answers /readyz.
@@ -93,8 +104,22 @@ func startServer(t *testing.T, dir, addr string) *server {
 // startServerArgs is startServer with more serve flags (--database).
 func startServerArgs(t *testing.T, dir, addr string, extra ...string) *server {
 	t.Helper()
-	s := &server{t: t, data: dir, log: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
-	s.cmd = exec.Command(bin, append([]string{"serve", "--http", "--listen", addr, "--data", dir}, extra...)...)
+	return launch(t, dir, addr, append([]string{"--http"}, extra...))
+}
+
+// startServerTLS starts serve over HTTPS with the self-signed certificate
+// it makes on first start, as on a fresh machine; the server's client pins
+// the fingerprint serve prints, as agents do with --fingerprint.
+func startServerTLS(t *testing.T, dir, addr string, extra ...string) *server {
+	t.Helper()
+	return launch(t, dir, addr, extra)
+}
+
+// launch starts serve with args and waits until it answers /readyz.
+func launch(t *testing.T, dir, addr string, args []string) *server {
+	t.Helper()
+	s := &server{t: t, data: dir, log: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{}), client: http.DefaultClient}
+	s.cmd = exec.Command(bin, append([]string{"serve", "--listen", addr, "--data", dir}, args...)...)
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -103,29 +128,42 @@ func startServerArgs(t *testing.T, dir, addr string, extra ...string) *server {
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	urls := make(chan string, 1)
+	// The banner: the address, and over HTTPS the fingerprint on a line
+	// of its own just after it.
+	type banner struct{ url, fingerprint string }
+	banners := make(chan banner, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
+		var b banner
 		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case urls <- m[1]:
-				default:
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil && b.url == "" {
+				b.url = m[1]
+				if strings.HasPrefix(b.url, "http:") {
+					banners <- b
 				}
+			}
+			if m := fingerprintLine.FindStringSubmatch(sc.Text()); m != nil && b.url != "" && b.fingerprint == "" {
+				b.fingerprint = m[1]
+				banners <- b
 			}
 		}
 	}()
 	go func() { s.cmd.Wait(); close(s.done) }()
 	select {
-	case s.url = <-urls:
+	case b := <-banners:
+		s.url, s.fingerprint = b.url, b.fingerprint
 	case <-s.done:
 		t.Fatalf("server exited at start:\n%s", s.logs())
 	case <-time.After(20 * time.Second):
 		t.Fatalf("server did not start:\n%s", s.logs())
 	}
+	if s.fingerprint != "" {
+		s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: pinnedTLS(t, s.fingerprint)}}
+		t.Cleanup(s.client.CloseIdleConnections)
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := http.Get(s.url + "/readyz")
+		resp, err := s.client.Get(s.url + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -139,6 +177,17 @@ func startServerArgs(t *testing.T, dir, addr string, extra ...string) *server {
 	}
 	t.Cleanup(func() { s.kill() })
 	return s
+}
+
+// pinnedTLS trusts the one certificate whose SHA-256 fingerprint serve
+// printed, as the agent's --fingerprint does.
+func pinnedTLS(t *testing.T, fingerprint string) *tls.Config {
+	t.Helper()
+	pin, err := agent.ParseFingerprint(fingerprint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return agent.TLSConfig(pin)
 }
 
 func (s *server) logs() string {

@@ -67,11 +67,23 @@ func TestLoad(t *testing.T) {
 		debugAddr = freePort(t)
 		serveArgs = append(slices.Clip(args), "--debug-listen", debugAddr)
 	}
-	srv := startServerArgs(t, data, addr, serveArgs...)
+	// HANDWASH_LOAD_TLS=1 serves HTTPS with serve's own certificate, and
+	// each upload comes on a connection of its own, with a full TLS
+	// handshake, as agents connect once per collection.
+	overTLS := os.Getenv("HANDWASH_LOAD_TLS") != ""
+	var srv *server
+	if overTLS {
+		srv = startServerTLS(t, data, addr, serveArgs...)
+	} else {
+		srv = startServerArgs(t, data, addr, serveArgs...)
+	}
 	tn := setUpArgs(t, data, devices, args...)
 	store := "SQLite"
 	if database != "" {
 		store = "PostgreSQL"
+	}
+	if overTLS {
+		store += " over HTTPS"
 	}
 	// The judge's queue, read from the database beside the server.
 	var queue interface {
@@ -149,7 +161,7 @@ func TestLoad(t *testing.T) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			a := &agent{}
-			a.id, a.cred = enrollDevice(t, srv.url, tn.enrollToken, fmt.Sprintf("pc-%05d", i))
+			a.id, a.cred = enrollDevice(t, srv, tn.enrollToken, fmt.Sprintf("pc-%05d", i))
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			for v := range 2 {
 				f := *bases[i%len(bases)]
@@ -171,6 +183,10 @@ func TestLoad(t *testing.T) {
 	t.Logf("%s: %d devices enrolled and their Facts prepared in %s (gzip body %d KB)", store, devices, time.Since(start).Round(time.Second), agents[0].bodies[0].size()/1024)
 
 	transport := &http.Transport{MaxIdleConnsPerHost: clients * 2, MaxConnsPerHost: clients * 2, ExpectContinueTimeout: time.Second}
+	if overTLS {
+		transport.TLSClientConfig = pinnedTLS(t, srv.fingerprint)
+		transport.DisableKeepAlives = true
+	}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 
 	// phase uploads for the given time from clients goroutines, or when d
